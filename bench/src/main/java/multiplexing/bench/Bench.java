@@ -22,6 +22,7 @@ public final class Bench {
   private final PrintStream out;
   private final Map<Contender, String> classPaths = new LinkedHashMap<>();
   private int serverCpu = -1;
+  private long startedAt;
 
   Bench(Settings settings, Path root, PrintStream out) {
     this.settings = settings;
@@ -63,7 +64,7 @@ public final class Bench {
 
   /** Runs the four scenarios against every server it finds, filling in {@code results}. */
   void run(Results results) throws IOException {
-    long start = System.nanoTime();
+    startedAt = System.nanoTime();
     List<Contender> contenders = Contender.discover(root);
     Path classes = root.resolve("bench/target/step-classes");
     for (Contender contender : contenders) {
@@ -81,24 +82,29 @@ public final class Bench {
       for (Contender contender : contenders) {
         servers.add(start(contender));
       }
-      out.printf("warming each server for %.0f s under load%n", settings.warmupSeconds());
+      progress("warming each server for %.1f s under load", settings.warmupSeconds());
       ThroughputScenario.warmUp(servers, settings);
-      out.println("scenario 1/4: N clients, one round trip each, at the same moment");
+      progress("scenario 1/4: N clients, one round trip each, at the same moment");
       results.concurrency.addAll(ConcurrencyScenario.run(servers, settings, out));
-      out.println("scenario 2/4: throughput, ping-pong and 16 in flight");
+      progress("scenario 2/4: throughput, ping-pong and 16 in flight");
       results.throughput.addAll(ThroughputScenario.run(servers, settings, out));
+      for (ServerProcess server : servers) {
+        if (!server.isAlive()) {
+          // Someone else's cleanup can kill our servers: say so rather than show zeros.
+          out.println("  " + server.contender().name() + " exited early: " + server.lastLines());
+        }
+      }
     } finally {
       servers.forEach(ServerProcess::close);
     }
 
-    out.printf(
-        "scenario 3/4: %,d idle connections, then one echo each%n", settings.idleConnections());
+    progress("scenario 3/4: %,d idle connections, then one echo each", settings.idleConnections());
     for (Contender contender : contenders) {
       try (ServerProcess server = start(contender)) {
         IdleScenario.Outcome o = IdleScenario.run(server, settings);
         results.idle.add(o);
         out.printf(
-            "  %-6s accepted %,d in %.0f ms, echoed %,d, %.1f KiB per connection%n",
+            "  %-6s accepted %,d in %.0f ms, echoed %,d, %.1f KiB per connection (NaN: too few)%n",
             contender.name(),
             o.accepted(),
             o.burstMillis(),
@@ -107,8 +113,7 @@ public final class Bench {
       }
     }
 
-    out.printf(
-        "scenario 4/4: one client sends %d MiB and never reads%n", settings.floodBytes() >> 20);
+    progress("scenario 4/4: one client sends %d MiB and never reads", settings.floodBytes() >> 20);
     for (Contender contender : contenders) {
       if (contender.losesUnsentBytes()) {
         continue;
@@ -121,7 +126,13 @@ public final class Bench {
             contender.name(), o.sent() / 1048576.0, o.growth() / 1048576.0);
       }
     }
-    out.printf("bench: done in %.0f s%n", (System.nanoTime() - start) / 1e9);
+    progress("bench: done");
+  }
+
+  // One line per step of the run, with the seconds since it began.
+  private void progress(String format, Object... args) {
+    out.printf(
+        "[%4.0f s] %s%n", (System.nanoTime() - startedAt) / 1e9, String.format(format, args));
   }
 
   private ServerProcess start(Contender contender) throws IOException {

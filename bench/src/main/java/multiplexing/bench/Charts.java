@@ -23,6 +23,17 @@ import org.jfree.data.xy.XYSeriesCollection;
 final class Charts {
   private static final int WIDTH = 900;
   private static final int HEIGHT = 520;
+  // The same colour for a server in every chart; the reference is dashed.
+  private static final Map<String, Color> COLOURS =
+      Map.of(
+          "step1", new Color(0xD62728),
+          "step2", new Color(0xFF7F0E),
+          "step3", new Color(0x2CA02C),
+          "step4", new Color(0x1F77B4),
+          "netty", Color.BLACK);
+  private static final BasicStroke SOLID = new BasicStroke(2f);
+  private static final BasicStroke DASHED =
+      new BasicStroke(2f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 10f, new float[] {6f}, 0f);
 
   private Charts() {}
 
@@ -120,7 +131,9 @@ final class Charts {
     }
     XYLineAndShapeRenderer renderer = new XYLineAndShapeRenderer(true, true);
     for (int i = 0; i < data.getSeriesCount(); i++) {
-      renderer.setSeriesStroke(i, new BasicStroke(2f));
+      String name = (String) data.getSeriesKey(i);
+      renderer.setSeriesPaint(i, COLOURS.getOrDefault(name, Color.GRAY));
+      renderer.setSeriesStroke(i, name.equals("netty") ? DASHED : SOLID);
     }
     plot.setRenderer(renderer);
     ChartUtils.saveChartAsPNG(folder.resolve(file).toFile(), chart, WIDTH, HEIGHT);

@@ -47,7 +47,7 @@ final class ConcurrencyScenario {
         points.add(point);
         line.append(String.format(" %s %.1f ms", point.contender().name(), point.totalMillis()));
         if (point.errors() > 0) {
-          line.append(" (").append(point.errors()).append(" errors)");
+          line.append(" (errors: ").append(point.rounds().get(0).errors()).append(")");
         }
       }
       out.println(line);

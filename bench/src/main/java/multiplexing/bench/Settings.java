@@ -58,14 +58,14 @@ record Settings(
         0.4,
         1,
         0.1,
-        0.3,
+        0.25,
         List.of(1, 100),
         List.of(64, 16 * 1024),
-        List.of(1, 100),
-        1_000,
-        1.5,
-        32L << 20,
-        0.5);
+        List.of(1, 50),
+        300,
+        0.5,
+        16L << 20,
+        0.3);
   }
 
   /** Every load of scenario 2: ping-pong at each size and connection count, then the target. */

@@ -103,7 +103,7 @@ final class ThroughputScenario {
             cell.latencyMicros(99),
             cell.serverCores(),
             cell.generatorCores(),
-            cell.errors() == 0 ? "" : "  ERRORS " + cell.errors());
+            cell.errors() == 0 ? "" : "  errors: " + cell.rounds().get(0).result().errors());
       }
     }
     return cells;

@@ -18,6 +18,11 @@ final class ConcurrencyScenario {
       return Median.of(rounds, r -> r.lastEchoNanos() / 1e6);
     }
 
+    /** The median client's round trip: step 1 makes each client wait for those before it. */
+    double medianRoundTripMillis() {
+      return Median.of(rounds, r -> r.latencyMicros(50) / 1000);
+    }
+
     int errors() {
       return rounds.stream().mapToInt(LoadResult::errorCount).sum();
     }
@@ -47,7 +52,7 @@ final class ConcurrencyScenario {
         points.add(point);
         line.append(String.format(" %s %.1f ms", point.contender().name(), point.totalMillis()));
         if (point.errors() > 0) {
-          line.append(" (errors: ").append(point.rounds().get(0).errors()).append(")");
+          line.append(" (").append(point.errors()).append(" errors)");
         }
       }
       out.println(line);

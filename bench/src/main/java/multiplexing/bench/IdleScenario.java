@@ -5,8 +5,6 @@ import java.util.Map;
 
 /** Scenario 3: many connections arrive in one burst and stay idle, then each echoes once. */
 final class IdleScenario {
-  private static final long STALL_NANOS = 3_500_000_000L;
-
   /**
    * What one server did with the burst.
    *
@@ -46,7 +44,7 @@ final class IdleScenario {
     Load load = Load.once(settings.idleConnections(), 64, false);
     try (LoadGenerator generator = LoadGenerator.connect(server.address(), load)) {
       int connected = generator.awaitConnected(timeout);
-      int accepted = awaitAccepted(server, acceptedBefore, connected, timeout);
+      int accepted = server.awaitAccepts(acceptedBefore, connected, timeout) - acceptedBefore;
       double burstMillis =
           accepted == 0 ? Double.NaN : (server.lastAcceptAt() - generator.connectStartedAt()) / 1e6;
       long rssHeld = server.stats().rssBytes();
@@ -64,31 +62,5 @@ final class IdleScenario {
           rssAfterEcho,
           echo.errors());
     }
-  }
-
-  // The server logs each accept; we wait until it has logged them all, or none for a while. A
-  // full listen backlog drops handshakes the client believes done; the kernel retries them after
-  // 1 s, then 3 s, so we wait longer than that for the next accept.
-  private static int awaitAccepted(ServerProcess server, int before, int expected, long timeout) {
-    long deadline = System.nanoTime() + timeout;
-    int seen = server.accepted() - before;
-    long lastProgress = System.nanoTime();
-    while (seen < expected && System.nanoTime() < deadline) {
-      if (System.nanoTime() - lastProgress > STALL_NANOS) {
-        break;
-      }
-      try {
-        Thread.sleep(5);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        break;
-      }
-      int now = server.accepted() - before;
-      if (now > seen) {
-        seen = now;
-        lastProgress = System.nanoTime();
-      }
-    }
-    return seen;
   }
 }

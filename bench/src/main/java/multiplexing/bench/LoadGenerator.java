@@ -37,6 +37,8 @@ final class LoadGenerator implements Closeable {
 
   private long connectStartedAt;
   private int connecting;
+  // Connections neither done nor failed, so that the loop need not walk them all on each pass.
+  private int unsettled;
   private boolean sending;
   // Only messages that come back inside [countFrom, countUntil) are counted and timed.
   private long countFrom = Long.MAX_VALUE;
@@ -52,14 +54,19 @@ final class LoadGenerator implements Closeable {
   /** Starts every connection's handshake at once and returns without waiting for them. */
   static LoadGenerator connect(InetSocketAddress server, Load load) throws IOException {
     LoadGenerator generator = new LoadGenerator(load, Selector.open());
-    generator.connectStartedAt = System.nanoTime();
     for (int id = 0; id < load.connections(); id++) {
-      generator.open(id, server);
+      generator.prepare(id);
+    }
+    // Sockets are ready beforehand, so the burst is connect() calls alone, as close together as
+    // one thread can issue them.
+    generator.connectStartedAt = System.nanoTime();
+    for (EchoConnection connection : new ArrayList<>(generator.connections)) {
+      generator.startConnect(connection, server);
     }
     return generator;
   }
 
-  private void open(int id, InetSocketAddress server) {
+  private void prepare(int id) {
     SocketChannel channel;
     try {
       channel = SocketChannel.open();
@@ -72,13 +79,24 @@ final class LoadGenerator implements Closeable {
         new EchoConnection(id, channel, load.messageSize(), load.inFlight());
     connections.add(connection);
     connecting++;
+    unsettled++;
     try {
       channel.configureBlocking(false);
       // Our messages are whole and should leave now: Nagle's algorithm would hold them back.
       channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
-      // A non-blocking connect() returns at once; OP_CONNECT tells us when the handshake is done.
       connection.key = channel.register(selector, SelectionKey.OP_CONNECT, connection);
-      if (channel.connect(server)) {
+    } catch (IOException e) {
+      fail(connection, "connect failed: " + e.getMessage());
+    }
+  }
+
+  // A non-blocking connect() returns at once; OP_CONNECT tells us when the handshake is done.
+  private void startConnect(EchoConnection connection, InetSocketAddress server) {
+    if (connection.state != EchoConnection.State.CONNECTING) {
+      return;
+    }
+    try {
+      if (connection.channel.connect(server)) {
         connected(connection);
       }
     } catch (IOException e) {
@@ -213,6 +231,7 @@ final class LoadGenerator implements Closeable {
     }
     if (isDone(connection)) {
       connection.state = EchoConnection.State.DONE;
+      unsettled--;
       if (load.closeWhenDone()) {
         connection.key.cancel();
         closeQuietly(connection.channel);
@@ -248,6 +267,13 @@ final class LoadGenerator implements Closeable {
   }
 
   private boolean allAnswered() {
+    if (load.messagesPerConnection() > 0) {
+      return unsettled == 0;
+    }
+    if (sending) {
+      return false;
+    }
+    // Draining after the window: a short phase, so walking every connection is fine here.
     for (EchoConnection connection : connections) {
       switch (connection.state) {
         case CONNECTING -> {
@@ -279,6 +305,10 @@ final class LoadGenerator implements Closeable {
   private void fail(EchoConnection connection, String why) {
     if (connection.state == EchoConnection.State.CONNECTING) {
       connecting--;
+    }
+    if (connection.state != EchoConnection.State.DONE
+        && connection.state != EchoConnection.State.FAILED) {
+      unsettled--;
     }
     connection.state = EchoConnection.State.FAILED;
     if (connection.key != null) {

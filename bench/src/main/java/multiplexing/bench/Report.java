@@ -59,7 +59,10 @@ final class Report {
     results.concurrency.forEach(p -> servers.add(p.contender().name()));
     line("## Scenario 1: N clients, one round trip each, at the same moment");
     line("");
-    line("Milliseconds from the first connect() to the last echo (each client hangs up after it).");
+    line(
+        "Milliseconds from the first connect() to the last echo, then the median client's round"
+            + " trip (from its send to its echo) in milliseconds; each client hangs up after its"
+            + " echo.");
     line("");
     line("| clients | %s |", String.join(" | ", servers));
     line("|---:|%s", "---:|".repeat(servers.size()));
@@ -75,12 +78,24 @@ final class Report {
           List<String> cells = new ArrayList<>();
           for (ConcurrencyScenario.Point point : points) {
             cells.add(
-                String.format(Locale.ROOT, "%.1f", point.totalMillis())
+                String.format(
+                        Locale.ROOT,
+                        "%.1f / %.2f",
+                        point.totalMillis(),
+                        point.medianRoundTripMillis())
                     + (point.errors() > 0 ? " (" + point.errors() + " errors)" : ""));
           }
           line("| %d | %s |", clients, String.join(" | ", cells));
         });
     line("");
+    if (results.concurrency.stream().anyMatch(p -> p.totalMillis() > 900)) {
+      line(
+          "A total near 1,000 ms is the listen backlog overflowing: the kernel dropped handshakes"
+              + " that did not fit and the clients' TCP retried them a second later. Java's"
+              + " default backlog is 50; step 4 asks for 4,096 and Netty uses the kernel's"
+              + " somaxconn.");
+      line("");
+    }
   }
 
   private void throughput() {
@@ -134,7 +149,7 @@ final class Report {
             + " there. Round-to-round spread in those rows: %.0f%% (median).",
         String.join("; ", loads), 100 * roundSpread(saturated));
     line("");
-    generatorHeadroom().ifPresent(this::line);
+    generatorHeadroom().ifPresent(text -> line("%s", text));
     line("");
   }
 

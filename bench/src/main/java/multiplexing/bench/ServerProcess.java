@@ -29,6 +29,7 @@ import java.util.regex.Pattern;
 final class ServerProcess implements AutoCloseable {
   private static final Pattern LISTENING = Pattern.compile("listening on (\\S+):(\\d+)");
   private static final long START_TIMEOUT_SECONDS = 20;
+  private static final long ACCEPT_STALL_NANOS = 3_500_000_000L;
   // Children still running, so that a bench stopped by Ctrl-C or a crash does not leave them.
   private static final Set<Process> RUNNING = ConcurrentHashMap.newKeySet();
 
@@ -133,6 +134,35 @@ final class ServerProcess implements AutoCloseable {
   /** How many {@code accepted} lines the server has printed so far. */
   int accepted() {
     return accepted.get();
+  }
+
+  /**
+   * Waits until the server has logged {@code expected} accepts since the count was {@code before},
+   * or logged none for a while, or {@code timeoutNanos} passed; returns the count then. A full
+   * listen backlog drops handshakes the client believes done, and the kernel retries them after 1
+   * s, then 3 s: we wait longer than that for the next accept before giving up.
+   */
+  int awaitAccepts(int before, int expected, long timeoutNanos) {
+    long deadline = System.nanoTime() + timeoutNanos;
+    long lastProgress = System.nanoTime();
+    int seen = accepted.get();
+    while (seen - before < expected && System.nanoTime() < deadline) {
+      if (System.nanoTime() - lastProgress > ACCEPT_STALL_NANOS) {
+        break;
+      }
+      try {
+        Thread.sleep(2);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        break;
+      }
+      int now = accepted.get();
+      if (now > seen) {
+        seen = now;
+        lastProgress = System.nanoTime();
+      }
+    }
+    return seen;
   }
 
   /** When the latest {@code accepted} line arrived, on the {@link System#nanoTime()} clock. */

@@ -40,9 +40,9 @@ record Settings(
     return new Settings(
         false,
         10,
-        5,
+        4,
         0.5,
-        2,
+        1.5,
         List.of(1, 10, 100, 1000),
         List.of(64, 16 * 1024),
         List.of(1, 10, 25, 50, 100),

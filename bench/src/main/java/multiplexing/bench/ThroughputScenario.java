@@ -48,6 +48,13 @@ final class ThroughputScenario {
       return rounds.stream().mapToInt(r -> r.result().errorCount()).sum();
     }
 
+    /** Every round's failures, added up by kind. */
+    Map<String, Integer> errorsByKind() {
+      Map<String, Integer> sum = new java.util.TreeMap<>();
+      rounds.forEach(r -> r.result().errors().forEach((k, v) -> sum.merge(k, v, Integer::sum)));
+      return sum;
+    }
+
     /** Server and generator both near a full core: the machine, not the server, is the limit. */
     boolean saturated() {
       return serverCores() >= 0.85 && generatorCores() >= 0.85;
@@ -103,7 +110,7 @@ final class ThroughputScenario {
             cell.latencyMicros(99),
             cell.serverCores(),
             cell.generatorCores(),
-            cell.errors() == 0 ? "" : "  errors: " + cell.rounds().get(0).result().errors());
+            cell.errors() == 0 ? "" : "  errors: " + cell.errorsByKind());
       }
     }
     return cells;
@@ -111,8 +118,12 @@ final class ThroughputScenario {
 
   private static Round measure(ServerProcess server, Load load, long ramp, long window)
       throws IOException {
+    int acceptedBefore = server.accepted();
     try (LoadGenerator generator = LoadGenerator.connect(server.address(), load)) {
-      generator.awaitConnected(CONNECT_TIMEOUT_NANOS);
+      int connected = generator.awaitConnected(CONNECT_TIMEOUT_NANOS);
+      // Count only once the server holds every connection: a handshake dropped by a full backlog
+      // would otherwise join a second later, in the middle of the window.
+      server.awaitAccepts(acceptedBefore, connected, CONNECT_TIMEOUT_NANOS);
       ProcStats before = server.stats();
       LoadResult result = generator.exchange(ramp, window, 0);
       ProcStats after = server.stats();

@@ -104,12 +104,14 @@ public final class Bench {
         IdleScenario.Outcome o = IdleScenario.run(server, settings);
         results.idle.add(o);
         out.printf(
-            "  %-6s accepted %,d in %.0f ms, echoed %,d, %.1f KiB per connection (NaN: too few)%n",
+            "  %-6s accepted %,d in %.0f ms, echoed %,d, %s KiB per connection%n",
             contender.name(),
             o.accepted(),
             o.burstMillis(),
             o.echoed(),
-            o.bytesPerConnection() / 1024);
+            Double.isNaN(o.bytesPerConnection())
+                ? "n/a"
+                : String.format("%.1f", o.bytesPerConnection() / 1024));
       }
     }
 

@@ -59,7 +59,7 @@ record Settings(
         1,
         0.1,
         0.25,
-        List.of(1, 100),
+        List.of(1, 40),
         List.of(64, 16 * 1024),
         List.of(1, 50),
         300,

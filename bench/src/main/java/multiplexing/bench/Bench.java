@@ -104,10 +104,11 @@ public final class Bench {
         IdleScenario.Outcome o = IdleScenario.run(server, settings);
         results.idle.add(o);
         out.printf(
-            "  %-6s accepted %,d in %.0f ms, echoed %,d, %s KiB per connection%n",
+            "  %-6s accepted %,d in %.0f ms (cold: %.0f ms), echoed %,d, %s KiB per connection%n",
             contender.name(),
             o.accepted(),
             o.burstMillis(),
+            o.coldBurstMillis(),
             o.echoed(),
             Double.isNaN(o.bytesPerConnection())
                 ? "n/a"

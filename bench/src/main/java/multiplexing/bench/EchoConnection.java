@@ -8,6 +8,7 @@ import java.nio.channels.SocketChannel;
 /** One client connection's bookkeeping: what it sent, what came back, and when each was sent. */
 final class EchoConnection {
   enum State {
+    NEW,
     CONNECTING,
     OPEN,
     DONE,
@@ -16,7 +17,7 @@ final class EchoConnection {
 
   final SocketChannel channel;
   SelectionKey key;
-  State state = State.CONNECTING;
+  State state = State.NEW;
 
   private final int offset;
   private final int messageSize;

@@ -53,15 +53,38 @@ final class LoadGenerator implements Closeable {
 
   /** Starts every connection's handshake at once and returns without waiting for them. */
   static LoadGenerator connect(InetSocketAddress server, Load load) throws IOException {
-    LoadGenerator generator = new LoadGenerator(load, Selector.open());
-    for (int id = 0; id < load.connections(); id++) {
-      generator.prepare(id);
-    }
+    LoadGenerator generator = prepared(load);
     // Sockets are ready beforehand, so the burst is connect() calls alone, as close together as
     // one thread can issue them.
     generator.connectStartedAt = System.nanoTime();
     for (EchoConnection connection : new ArrayList<>(generator.connections)) {
       generator.startConnect(connection, server);
+    }
+    return generator;
+  }
+
+  /**
+   * Connects {@code batch} connections at a time and waits for each batch's handshakes, so that no
+   * burst overflows a small listen backlog: for loads that measure echo, not accept.
+   */
+  static LoadGenerator connectInBatches(
+      InetSocketAddress server, Load load, int batch, long timeoutNanos) throws IOException {
+    LoadGenerator generator = prepared(load);
+    generator.connectStartedAt = System.nanoTime();
+    List<EchoConnection> all = new ArrayList<>(generator.connections);
+    for (int from = 0; from < all.size(); from += batch) {
+      for (EchoConnection connection : all.subList(from, Math.min(all.size(), from + batch))) {
+        generator.startConnect(connection, server);
+      }
+      generator.awaitConnected(timeoutNanos);
+    }
+    return generator;
+  }
+
+  private static LoadGenerator prepared(Load load) throws IOException {
+    LoadGenerator generator = new LoadGenerator(load, Selector.open());
+    for (int id = 0; id < load.connections(); id++) {
+      generator.prepare(id);
     }
     return generator;
   }
@@ -78,13 +101,11 @@ final class LoadGenerator implements Closeable {
     EchoConnection connection =
         new EchoConnection(id, channel, load.messageSize(), load.inFlight());
     connections.add(connection);
-    connecting++;
     unsettled++;
     try {
       channel.configureBlocking(false);
       // Our messages are whole and should leave now: Nagle's algorithm would hold them back.
       channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
-      connection.key = channel.register(selector, SelectionKey.OP_CONNECT, connection);
     } catch (IOException e) {
       fail(connection, "connect failed: " + e.getMessage());
     }
@@ -92,10 +113,14 @@ final class LoadGenerator implements Closeable {
 
   // A non-blocking connect() returns at once; OP_CONNECT tells us when the handshake is done.
   private void startConnect(EchoConnection connection, InetSocketAddress server) {
-    if (connection.state != EchoConnection.State.CONNECTING) {
+    if (connection.state != EchoConnection.State.NEW) {
       return;
     }
+    connection.state = EchoConnection.State.CONNECTING;
+    connecting++;
     try {
+      // Registered only now: a socket that is not connecting would look ready for OP_CONNECT.
+      connection.key = connection.channel.register(selector, SelectionKey.OP_CONNECT, connection);
       if (connection.channel.connect(server)) {
         connected(connection);
       }
@@ -276,7 +301,7 @@ final class LoadGenerator implements Closeable {
     // Draining after the window: a short phase, so walking every connection is fine here.
     for (EchoConnection connection : connections) {
       switch (connection.state) {
-        case CONNECTING -> {
+        case NEW, CONNECTING -> {
           return false;
         }
         case OPEN -> {
@@ -293,7 +318,8 @@ final class LoadGenerator implements Closeable {
   // When time is up, connections still waiting are failures too: their echo never came.
   private void countUnanswered() {
     for (EchoConnection connection : connections) {
-      if (connection.state == EchoConnection.State.CONNECTING) {
+      if (connection.state == EchoConnection.State.NEW
+          || connection.state == EchoConnection.State.CONNECTING) {
         count("never connected");
       } else if (connection.state == EchoConnection.State.OPEN
           && (connection.inFlight() > 0 || load.messagesPerConnection() > 0)) {
@@ -333,8 +359,8 @@ final class LoadGenerator implements Closeable {
   int connectedCount() {
     int count = 0;
     for (EchoConnection connection : connections) {
-      if (connection.state != EchoConnection.State.CONNECTING
-          && connection.state != EchoConnection.State.FAILED) {
+      if (connection.state == EchoConnection.State.OPEN
+          || connection.state == EchoConnection.State.DONE) {
         count++;
       }
     }

@@ -206,20 +206,24 @@ final class Report {
         results.settings.idleConnections());
     line("");
     line(
-        "connected: handshakes the kernel finished; accepted: counted from the server's log;"
-            + " burst: first connect() to the last accept; per connection: RSS growth from before"
-            + " the burst to after the echoes, over the accepted connections.");
+        "Each fresh server takes the burst twice. The first, cold, weighs memory: RSS before it,"
+            + " while holding every connection, and after each echoed once; per connection is"
+            + " that growth over the connections accepted. The second, warm, is timed (burst:"
+            + " first connect() to the server's last `accepted` line) and counted: connected is"
+            + " what the kernel finished, accepted what the server logged, echoed what came"
+            + " back intact.");
     line("");
     line(
-        "| server | connected | accepted | burst ms | echoed | RSS before MiB | RSS held MiB |"
-            + " RSS after echo MiB | KiB per connection | errors |");
-    line("|---|---:|---:|---:|---:|---:|---:|---:|---:|---|");
+        "| server | connected | accepted | burst ms (cold) | burst ms | echoed | RSS before MiB |"
+            + " RSS held MiB | RSS after echo MiB | KiB per connection | errors |");
+    line("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|");
     for (IdleScenario.Outcome o : results.idle) {
       line(
-          "| %s | %,d | %,d | %s | %,d | %.0f | %.0f | %.0f | %s | %s |",
+          "| %s | %,d | %,d | %s | %s | %,d | %.0f | %.0f | %.0f | %s | %s |",
           o.contender().name(),
           o.connected(),
           o.accepted(),
+          orNa("%.0f", o.coldBurstMillis()),
           orNa("%.0f", o.burstMillis()),
           o.echoed(),
           o.rssBefore() / MIB,

@@ -71,11 +71,11 @@ final class Targets {
     IdleScenario.Outcome o = ours.get();
     boolean allEchoed = o.echoed() == o.asked();
     boolean fast = o.burstMillis() < 500;
-    boolean smaller = o.rssAfterEcho() < netty.get().rssAfterEcho();
+    boolean smaller = o.rssHeld() < netty.get().rssHeld();
     return String.format(
         Locale.ROOT,
         "%s, %,d connections: %,d of %,d echoed (%s), burst accepted in %.0f ms (target < 500: %s),"
-            + " RSS %.0f MiB against Netty's %.0f MiB (%s)",
+            + " RSS holding them %.0f MiB against Netty's %.0f MiB (%s)",
         server,
         o.asked(),
         o.echoed(),
@@ -83,8 +83,8 @@ final class Targets {
         verdict(allEchoed),
         o.burstMillis(),
         verdict(fast),
-        o.rssAfterEcho() / 1048576.0,
-        netty.get().rssAfterEcho() / 1048576.0,
+        o.rssHeld() / 1048576.0,
+        netty.get().rssHeld() / 1048576.0,
         verdict(smaller));
   }
 

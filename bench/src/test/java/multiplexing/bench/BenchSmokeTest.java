@@ -25,15 +25,16 @@ class BenchSmokeTest {
     ServerProcess server = ServerProcess.start(step2, classPath, -1);
     try (server) {
       try (LoadGenerator generator =
-          LoadGenerator.connect(server.address(), Load.sustained(4, 64, 4))) {
-        assertThat(generator.awaitConnected(5 * SECOND)).isEqualTo(4);
+          LoadGenerator.connectInBatches(
+              server.address(), Load.sustained(40, 64, 4), 16, 5 * SECOND)) {
+        assertThat(generator.awaitConnected(5 * SECOND)).isEqualTo(40);
         LoadResult result = generator.exchange(SECOND / 10, SECOND / 2, 0);
 
         assertThat(result.errors()).isEmpty();
         assertThat(result.messages()).isPositive();
         assertThat(result.latency().getTotalCount()).isEqualTo(result.messages());
       }
-      await().atMost(Duration.ofSeconds(5)).until(() -> server.accepted() == 4);
+      await().atMost(Duration.ofSeconds(5)).until(() -> server.accepted() == 40);
     }
     assertThat(server.isAlive()).isFalse();
   }

@@ -24,7 +24,7 @@ class ReportTest {
       results.concurrency.add(new ConcurrencyScenario.Point(50, server, List.of(once(50))));
       results.idle.add(
           new IdleScenario.Outcome(
-              server, 300, 300, 300, 40, 300, 40 << 20, 41 << 20, 42 << 20, Map.of()));
+              server, 300, 300, 300, 90, 40, 300, 300, 40 << 20, 41 << 20, 42 << 20, Map.of()));
       results.flood.add(new FloodScenario.Outcome(server, 8 << 20, true, 40 << 20, 47 << 20));
     }
 

@@ -100,6 +100,9 @@ public final class Bench {
 
     progress("scenario 3/4: %,d idle connections, then one echo each", settings.idleConnections());
     for (Contender contender : contenders) {
+      if (contender.oneClientAtATime()) {
+        continue;
+      }
       try (ServerProcess server = start(contender)) {
         IdleScenario.Outcome o = IdleScenario.run(server, settings);
         results.idle.add(o);

@@ -61,6 +61,8 @@ final class IdleScenario {
     long timeout = (long) (settings.idleTimeoutSeconds() * 1e9);
     long rssBefore = server.stats().rssBytes();
     Burst cold = burst(server, settings.idleConnections(), timeout);
+    // Let the server finish with the first burst, so that the second counts only its own.
+    server.awaitQuiet(300_000_000L, timeout);
     Burst warm = burst(server, settings.idleConnections(), timeout);
     return new Outcome(
         server.contender(),

@@ -211,7 +211,8 @@ final class Report {
             + " that growth over the connections accepted. The second, warm, is timed (burst:"
             + " first connect() to the server's last `accepted` line) and counted: connected is"
             + " what the kernel finished, accepted what the server logged, echoed what came"
-            + " back intact.");
+            + " back intact. Step 1 is left out: it would echo the first connection and leave"
+            + " the rest waiting in its backlog, as scenario 1 shows.");
     line("");
     line(
         "| server | connected | accepted | burst ms (cold) | burst ms | echoed | RSS before MiB |"

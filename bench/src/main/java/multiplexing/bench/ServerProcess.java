@@ -165,6 +165,22 @@ final class ServerProcess implements AutoCloseable {
     return seen;
   }
 
+  /**
+   * Waits until no {@code accepted} line has come for {@code quietNanos}, at most {@code
+   * timeoutNanos}.
+   */
+  void awaitQuiet(long quietNanos, long timeoutNanos) {
+    long deadline = System.nanoTime() + timeoutNanos;
+    while (System.nanoTime() - lastAcceptAt < quietNanos && System.nanoTime() < deadline) {
+      try {
+        Thread.sleep(10);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      }
+    }
+  }
+
   /** When the latest {@code accepted} line arrived, on the {@link System#nanoTime()} clock. */
   long lastAcceptAt() {
     return lastAcceptAt;

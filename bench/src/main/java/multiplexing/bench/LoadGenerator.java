@@ -57,7 +57,7 @@ final class LoadGenerator implements Closeable {
     // Sockets are ready beforehand, so the burst is connect() calls alone, as close together as
     // one thread can issue them.
     generator.connectStartedAt = System.nanoTime();
-    for (EchoConnection connection : new ArrayList<>(generator.connections)) {
+    for (EchoConnection connection : generator.connections) {
       generator.startConnect(connection, server);
     }
     return generator;

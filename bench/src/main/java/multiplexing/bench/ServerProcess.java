@@ -43,6 +43,7 @@ final class ServerProcess implements AutoCloseable {
   private final CompletableFuture<Integer> port = new CompletableFuture<>();
   private final AtomicInteger accepted = new AtomicInteger();
   private volatile long lastAcceptAt;
+  private volatile long lastLineAt;
   private final Deque<String> lastLines = new ArrayDeque<>();
 
   private ServerProcess(Contender contender, Process process) {
@@ -89,6 +90,7 @@ final class ServerProcess implements AutoCloseable {
             new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
       String line;
       while ((line = lines.readLine()) != null) {
+        lastLineAt = System.nanoTime();
         if (line.startsWith("accepted ")) {
           accepted.incrementAndGet();
           lastAcceptAt = System.nanoTime();
@@ -166,12 +168,12 @@ final class ServerProcess implements AutoCloseable {
   }
 
   /**
-   * Waits until no {@code accepted} line has come for {@code quietNanos}, at most {@code
-   * timeoutNanos}.
+   * Waits until the server has printed nothing for {@code quietNanos} (it logs every accept and
+   * every close), at most {@code timeoutNanos}: then it has caught up with the last burst.
    */
   void awaitQuiet(long quietNanos, long timeoutNanos) {
     long deadline = System.nanoTime() + timeoutNanos;
-    while (System.nanoTime() - lastAcceptAt < quietNanos && System.nanoTime() < deadline) {
+    while (System.nanoTime() - lastLineAt < quietNanos && System.nanoTime() < deadline) {
       try {
         Thread.sleep(10);
       } catch (InterruptedException e) {
@@ -184,6 +186,11 @@ final class ServerProcess implements AutoCloseable {
   /** When the latest {@code accepted} line arrived, on the {@link System#nanoTime()} clock. */
   long lastAcceptAt() {
     return lastAcceptAt;
+  }
+
+  /** The server JVM's process id. */
+  long pid() {
+    return process.pid();
   }
 
   ProcStats stats() {

@@ -1,9 +1,11 @@
 package multiplexing.bench;
 
+import io.netty.util.Version;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Optional;
 
 /** A one-paragraph description of the machine and JDK, since every figure depends on them. */
 final class Machine {
@@ -34,14 +36,14 @@ final class Machine {
   }
 
   private static String nettyVersion() {
-    return io.netty.util.Version.identify().values().stream()
+    return Version.identify().values().stream()
         .filter(v -> v.artifactId().equals("netty-transport"))
-        .map(io.netty.util.Version::artifactVersion)
+        .map(Version::artifactVersion)
         .findFirst()
         .orElse("unknown");
   }
 
-  private static java.util.Optional<String> firstValue(String file, String key) {
+  private static Optional<String> firstValue(String file, String key) {
     try {
       List<String> lines = Files.readAllLines(Path.of(file));
       return lines.stream()
@@ -49,7 +51,7 @@ final class Machine {
           .map(line -> line.substring(line.indexOf(':') + 1).trim())
           .findFirst();
     } catch (IOException e) {
-      return java.util.Optional.empty();
+      return Optional.empty();
     }
   }
 }

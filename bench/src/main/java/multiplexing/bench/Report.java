@@ -1,12 +1,15 @@
 package multiplexing.bench;
 
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.stream.Collectors;
 
 /** Turns the results into markdown: one table per scenario, then the targets, met or missed. */
@@ -70,9 +73,7 @@ final class Report {
         results.concurrency.stream()
             .collect(
                 Collectors.groupingBy(
-                    ConcurrencyScenario.Point::clients,
-                    java.util.TreeMap::new,
-                    Collectors.toList()));
+                    ConcurrencyScenario.Point::clients, TreeMap::new, Collectors.toList()));
     byClients.forEach(
         (clients, points) -> {
           List<String> cells = new ArrayList<>();
@@ -127,8 +128,11 @@ final class Report {
           cell.generatorCores(),
           cell.serverRssBytes() / MIB,
           cell.errors(),
-          results.ratioToNetty(cell).map(r -> String.format(Locale.ROOT, "%.2fx", r)).orElse(""),
-          cell.saturated() ? "saturated" : "");
+          results
+              .ratioToNetty(cell)
+              .map(r -> String.format(Locale.ROOT, cell.saturated() ? "(%.2fx)" : "%.2fx", r))
+              .orElse(""),
+          cell.saturated() ? "saturated: not ranked" : "");
     }
     line("");
     saturation();
@@ -159,8 +163,8 @@ final class Report {
         c -> {
           double[] rates =
               c.rounds().stream().mapToDouble(r -> r.result().messagesPerSecond()).toArray();
-          double max = java.util.Arrays.stream(rates).max().orElse(0);
-          double min = java.util.Arrays.stream(rates).min().orElse(0);
+          double max = Arrays.stream(rates).max().orElse(0);
+          double min = Arrays.stream(rates).min().orElse(0);
           return (max - min) / c.messagesPerSecond();
         });
   }
@@ -170,11 +174,11 @@ final class Report {
   private Optional<String> generatorHeadroom() {
     Optional<ThroughputScenario.Cell> fastest =
         results.throughput.stream()
-            .max(java.util.Comparator.comparingDouble(ThroughputScenario.Cell::messagesPerSecond));
+            .max(Comparator.comparingDouble(ThroughputScenario.Cell::messagesPerSecond));
     Optional<ThroughputScenario.Cell> pingPong =
         results.throughput.stream()
             .filter(c -> c.saturated() && c.load().inFlight() == 1 && c.load().messageSize() == 64)
-            .max(java.util.Comparator.comparingDouble(ThroughputScenario.Cell::messagesPerSecond));
+            .max(Comparator.comparingDouble(ThroughputScenario.Cell::messagesPerSecond));
     if (fastest.isEmpty() || pingPong.isEmpty()) {
       return Optional.empty();
     }

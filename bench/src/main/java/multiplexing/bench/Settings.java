@@ -1,5 +1,6 @@
 package multiplexing.bench;
 
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -70,7 +71,7 @@ record Settings(
 
   /** Every load of scenario 2: ping-pong at each size and connection count, then the target. */
   List<Load> throughputLoads() {
-    List<Load> loads = new java.util.ArrayList<>();
+    List<Load> loads = new ArrayList<>();
     for (int size : messageSizes) {
       for (int connections : throughputConnections) {
         loads.add(Load.sustained(connections, size, 1));

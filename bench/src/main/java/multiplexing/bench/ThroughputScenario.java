@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 
 /** Scenario 2: echo at rising connection counts, ping-pong and pipelined, servers in turns. */
 final class ThroughputScenario {
@@ -50,7 +51,7 @@ final class ThroughputScenario {
 
     /** Every round's failures, added up by kind. */
     Map<String, Integer> errorsByKind() {
-      Map<String, Integer> sum = new java.util.TreeMap<>();
+      Map<String, Integer> sum = new TreeMap<>();
       rounds.forEach(r -> r.result().errors().forEach((k, v) -> sum.merge(k, v, Integer::sum)));
       return sum;
     }

@@ -53,7 +53,8 @@ final class Charts {
               large ? "MB/s echoed (one way)" : "messages/s",
               large
                   ? ThroughputScenario.Cell::megabytesPerSecond
-                  : ThroughputScenario.Cell::messagesPerSecond));
+                  : ThroughputScenario.Cell::messagesPerSecond,
+              false));
       written.add(
           throughputChart(
               results,
@@ -61,7 +62,8 @@ final class Charts {
               size,
               "latency-p99-" + label + ".png",
               "p99 round trip (us)",
-              c -> c.latencyMicros(99)));
+              c -> c.latencyMicros(99),
+              true));
     }
     if (!results.concurrency.isEmpty()) {
       Map<String, XYSeries> lines = new LinkedHashMap<>();
@@ -76,7 +78,8 @@ final class Charts {
               "clients",
               "ms to the last echo",
               lines,
-              false));
+              false,
+              true));
     }
     written.removeIf(name -> name == null);
     return written;
@@ -88,7 +91,8 @@ final class Charts {
       int size,
       String file,
       String yLabel,
-      ToDoubleFunction<ThroughputScenario.Cell> metric)
+      ToDoubleFunction<ThroughputScenario.Cell> metric,
+      boolean logY)
       throws IOException {
     Map<String, XYSeries> lines = new LinkedHashMap<>();
     for (ThroughputScenario.Cell cell : results.throughput) {
@@ -99,7 +103,9 @@ final class Charts {
     }
     String sizeText = size >= 1024 ? size / 1024 + " KiB" : size + " B";
     String title = yLabel + " against connections, " + sizeText + " ping-pong";
-    return lines.isEmpty() ? null : save(folder, file, title, "connections", yLabel, lines, true);
+    return lines.isEmpty()
+        ? null
+        : save(folder, file, title, "connections", yLabel, lines, true, logY);
   }
 
   private static XYSeries series(Map<String, XYSeries> lines, String name) {
@@ -113,7 +119,8 @@ final class Charts {
       String xLabel,
       String yLabel,
       Map<String, XYSeries> lines,
-      boolean logX)
+      boolean logX,
+      boolean logY)
       throws IOException {
     XYSeriesCollection data = new XYSeriesCollection();
     lines.values().forEach(data::addSeries);
@@ -128,6 +135,12 @@ final class Charts {
       LogarithmicAxis axis = new LogarithmicAxis(xLabel);
       axis.setAllowNegativesFlag(false);
       plot.setDomainAxis(axis);
+    }
+    // Latencies and times span orders of magnitude: a 1 s stall would flatten the rest.
+    if (logY) {
+      LogarithmicAxis axis = new LogarithmicAxis(yLabel);
+      axis.setAllowNegativesFlag(false);
+      plot.setRangeAxis(axis);
     }
     XYLineAndShapeRenderer renderer = new XYLineAndShapeRenderer(true, true);
     for (int i = 0; i < data.getSeriesCount(); i++) {

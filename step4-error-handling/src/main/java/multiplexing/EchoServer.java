@@ -129,6 +129,10 @@ public final class EchoServer implements Closeable {
   /** Binds and registers the listening socket; port 0 picks any free port. */
   public static EchoServer open(
       InetSocketAddress address, boolean trace, Limits limits, PrintStream log) throws IOException {
+    // The first close of any NIO channel loads a JDK class that needs spare descriptors of its
+    // own. Should they run out before that (a burst of connects at start-up), it never loads,
+    // and no channel can be written or closed again. So we close one now, while we can.
+    SocketChannel.open().close();
     Selector selector = Selector.open();
     ServerSocketChannel listener = ServerSocketChannel.open();
     SelectionKey listenerKey;
@@ -197,8 +201,11 @@ public final class EchoServer implements Closeable {
       // Only select() itself gets here: the selector is broken, so nobody can be served.
       log.println("stopped by " + e);
     } finally {
-      closeEverything();
-      stopped.countDown();
+      try {
+        closeEverything();
+      } finally {
+        stopped.countDown();
+      }
     }
   }
 

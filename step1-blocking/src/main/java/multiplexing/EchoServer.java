@@ -149,6 +149,7 @@ public final class EchoServer implements Closeable {
     if (client != null) {
       closeQuietly(client);
     }
+    log.println("stopped");
   }
 
   private static void closeQuietly(Closeable closeable) {

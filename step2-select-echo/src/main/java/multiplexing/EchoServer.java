@@ -199,6 +199,7 @@ public final class EchoServer implements Closeable {
       }
       closeQuietly(selector);
     }
+    log.println("stopped");
   }
 
   private static void closeQuietly(Closeable closeable) {

@@ -58,7 +58,10 @@ public final class EchoServer implements Closeable {
   /** Runs the accept loop on the calling thread until {@link #close()}. */
   public void run() {
     if (!loopClaimed.compareAndSet(false, true)) {
-      throw new IllegalStateException("the loop is already running, or the server is closed");
+      if (!running) {
+        return;
+      }
+      throw new IllegalStateException("the loop is already running");
     }
     try {
       while (running) {
@@ -146,6 +149,7 @@ public final class EchoServer implements Closeable {
     if (client != null) {
       closeQuietly(client);
     }
+    log.println("stopped");
   }
 
   private static void closeQuietly(Closeable closeable) {

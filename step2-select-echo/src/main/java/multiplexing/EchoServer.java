@@ -72,7 +72,10 @@ public final class EchoServer implements Closeable {
   /** Runs the select loop on the calling thread until {@link #close()}. */
   public void run() {
     if (!loopClaimed.compareAndSet(false, true)) {
-      throw new IllegalStateException("the loop is already running, or the server is closed");
+      if (!running) {
+        return;
+      }
+      throw new IllegalStateException("the loop is already running");
     }
     try {
       while (running) {
@@ -196,6 +199,7 @@ public final class EchoServer implements Closeable {
       }
       closeQuietly(selector);
     }
+    log.println("stopped");
   }
 
   private static void closeQuietly(Closeable closeable) {

@@ -1,0 +1,134 @@
+package multiplexing;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The client against stand-in servers that misbehave on purpose. */
+class EchoClientTest {
+  private ServerSocket server;
+  private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+  private final ByteArrayOutputStream err = new ByteArrayOutputStream();
+
+  @BeforeEach
+  void listen() throws IOException {
+    server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+  }
+
+  @AfterEach
+  void stop() throws IOException {
+    server.close();
+  }
+
+  private int runClient(String stdin) {
+    return EchoClient.run(
+        new String[] {"127.0.0.1", String.valueOf(server.getLocalPort())},
+        new ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8)),
+        new PrintStream(out, true, StandardCharsets.UTF_8),
+        new PrintStream(err, true, StandardCharsets.UTF_8));
+  }
+
+  /** A stand-in server for one connection: echoes one byte at a time, then returns all it got. */
+  private CompletableFuture<byte[]> echoByteByByte() {
+    return CompletableFuture.supplyAsync(
+        () -> {
+          ByteArrayOutputStream received = new ByteArrayOutputStream();
+          try (Socket client = server.accept()) {
+            InputStream in = client.getInputStream();
+            OutputStream echo = client.getOutputStream();
+            int b;
+            while ((b = in.read()) != -1) {
+              received.write(b);
+              echo.write(b);
+              echo.flush();
+            }
+          } catch (IOException e) {
+            throw new RuntimeException(e);
+          }
+          return received.toByteArray();
+        });
+  }
+
+  private String output() {
+    return out.toString(StandardCharsets.UTF_8);
+  }
+
+  @Test
+  void printsThePromptAndEachEchoReassembledFromPartialReadsThenExitsZeroAtEndOfInput()
+      throws Exception {
+    CompletableFuture<byte[]> received = echoByteByByte();
+    assertThat(runClient("jerome\nhello\n你好\n")).isZero();
+    assertThat(output()).isEqualTo(">>:jerome\n>>:hello\n>>:你好\n>>:\n");
+    assertThat(err.size()).isZero();
+    assertThat(new String(received.get(5, TimeUnit.SECONDS), StandardCharsets.UTF_8))
+        .isEqualTo("jerome" + "hello" + "你好");
+  }
+
+  @Test
+  void neverSendsAnEmptyMessage() throws Exception {
+    CompletableFuture<byte[]> received = echoByteByByte();
+    assertThat(runClient("\n\nx\n")).isZero();
+    assertThat(output()).isEqualTo(">>:>>:>>:x\n>>:\n");
+    assertThat(received.get(5, TimeUnit.SECONDS)).containsExactly('x');
+  }
+
+  @Test
+  void aServerThatIsDownGetsOneLineAndExitCodeOne() throws IOException {
+    server.close();
+    assertThat(runClient("hello\n")).isEqualTo(1);
+    assertThat(err.toString(StandardCharsets.UTF_8).lines())
+        .singleElement()
+        .asString()
+        .startsWith("EchoClient: cannot connect to 127.0.0.1:");
+  }
+
+  @Test
+  void aServerThatGoesAwayMidSessionGetsOneLineAndExitCodeOne() {
+    CompletableFuture<Void> hangUpAfterOneByte =
+        CompletableFuture.runAsync(
+            () -> {
+              try (Socket client = server.accept()) {
+                client.getInputStream().read();
+                client.getOutputStream().write('h');
+              } catch (IOException e) {
+                throw new RuntimeException(e);
+              }
+            });
+    assertThat(runClient("hello\nagain\n")).isEqualTo(1);
+    hangUpAfterOneByte.join();
+    assertThat(output()).isEqualTo(">>:");
+    assertThat(err.toString(StandardCharsets.UTF_8).lines())
+        .singleElement()
+        .asString()
+        .startsWith("EchoClient: ");
+  }
+
+  @Test
+  void aBadPortGetsOneLineAndExitCodeOne() {
+    int status =
+        EchoClient.run(
+            new String[] {"127.0.0.1", "port"},
+            new ByteArrayInputStream(new byte[0]),
+            new PrintStream(out, true, StandardCharsets.UTF_8),
+            new PrintStream(err, true, StandardCharsets.UTF_8));
+    assertThat(status).isEqualTo(1);
+    assertThat(err.toString(StandardCharsets.UTF_8).lines())
+        .singleElement()
+        .asString()
+        .contains("usage:");
+  }
+}

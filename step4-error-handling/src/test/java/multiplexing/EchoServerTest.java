@@ -1,0 +1,311 @@
+package multiplexing;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+class EchoServerTest {
+  private ServerFixture fixture;
+  private final List<Peer> peers = new ArrayList<>();
+
+  @BeforeEach
+  void startServer() throws IOException {
+    fixture = ServerFixture.start();
+  }
+
+  @AfterEach
+  void stopEverything() throws Exception {
+    for (Peer peer : peers) {
+      peer.close();
+    }
+    fixture.close();
+  }
+
+  private Peer connect() throws IOException {
+    Peer peer = fixture.connect();
+    peers.add(peer);
+    return peer;
+  }
+
+  @Test
+  void fiftyClientsConnectedAtOnceAllGetTheirEchoesInterleaved() throws IOException {
+    for (int i = 0; i < 50; i++) {
+      connect();
+    }
+    // Every client speaks before any reads: one thread must serve them all, in any order.
+    for (int round = 0; round < 3; round++) {
+      for (int i = 0; i < peers.size(); i++) {
+        peers.get(i).send("client " + i + " round " + round);
+      }
+      for (int i = 0; i < peers.size(); i++) {
+        String expected = "client " + i + " round " + round;
+        assertThat(peers.get(i).receiveText(expected.length())).isEqualTo(expected);
+      }
+    }
+  }
+
+  @ParameterizedTest(name = "reset = {0}")
+  @ValueSource(booleans = {false, true})
+  void aClientThatLeavesByEndOfStreamOrResetLeavesTheOthersWorking(boolean reset)
+      throws IOException {
+    Peer leaving = connect();
+    Peer staying = connect();
+    assertThat(leaving.echo("bye")).isEqualTo("bye");
+    if (reset) {
+      leaving.reset();
+    } else {
+      leaving.close();
+    }
+    String expected = reset ? "reset by peer" : "closed by peer";
+    await()
+        .atMost(Duration.ofSeconds(5))
+        .until(() -> fixture.log().stream().anyMatch(line -> line.startsWith(expected)));
+    assertThat(staying.echo("still here")).isEqualTo("still here");
+    assertThat(connect().echo("and a newcomer")).isEqualTo("and a newcomer");
+  }
+
+  @Test
+  void everyByteValueZeroIncludedComesBackExactly() throws IOException {
+    byte[] payload = new byte[256 * 8];
+    for (int i = 0; i < payload.length; i++) {
+      payload[i] = (byte) i;
+    }
+    Peer peer = connect();
+    peer.send(payload);
+    assertThat(peer.receive(payload.length)).isEqualTo(payload);
+  }
+
+  @Test
+  void a64KiBMessageComesBackWhole() throws IOException {
+    byte[] payload = new byte[64 * 1024];
+    for (int i = 0; i < payload.length; i++) {
+      payload[i] = (byte) (i * 31 + 7);
+    }
+    Peer peer = connect();
+    peer.send(payload);
+    assertThat(peer.receive(payload.length)).isEqualTo(payload);
+  }
+
+  /** A pattern that never repeats within a message, so a lost or reordered chunk shows. */
+  private static byte[] pattern(int size) {
+    byte[] bytes = new byte[size];
+    new Random(42).nextBytes(bytes);
+    return bytes;
+  }
+
+  @Test
+  void sixteenMiBToAClientThatReadsThroughASmallBufferComeBackByteForByteInOrder()
+      throws Exception {
+    // The client's small buffers fill up, so our writes are partial and the rest waits in the
+    // queue. Unlike step 3, the client must read as it sends: past the high water mark we stop
+    // reading from it, and then its own writes wait (see the backpressure test below).
+    byte[] sent = pattern(16 * 1024 * 1024);
+    Peer slow = Peer.connect(fixture.port(), 4096);
+    peers.add(slow);
+    CompletableFuture<Void> sending = CompletableFuture.runAsync(() -> sendAll(slow, sent));
+
+    assertThat(slow.receive(sent.length)).isEqualTo(sent);
+
+    sending.get(5, TimeUnit.SECONDS);
+    awaitIdleCounters(1);
+  }
+
+  /** Waits until the server holds {@code clients} connections and owes none of them a byte. */
+  private void awaitIdleCounters(int clients) {
+    await()
+        .atMost(Duration.ofSeconds(5))
+        .untilAsserted(
+            () -> {
+              assertThat(fixture.server.connections()).isEqualTo(clients);
+              assertThat(fixture.server.registeredKeys()).isEqualTo(clients);
+              assertThat(fixture.server.queuedBytes()).isZero();
+              assertThat(fixture.server.writeInterested()).isZero();
+            });
+  }
+
+  private static void sendAll(Peer peer, byte[] bytes) {
+    try {
+      peer.send(bytes);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  @Test
+  void withAHundredIdleClientsTheLoopSleepsAndNoKeyAsksForOpWrite() throws IOException {
+    for (int i = 0; i < 100; i++) {
+      assertThat(connect().echo("ping " + i)).isEqualTo("ping " + i);
+    }
+    await().atMost(Duration.ofSeconds(5)).until(() -> fixture.server.connections() == 100);
+    assertThat(fixture.server.writeInterested()).isZero();
+    assertThat(fixture.server.queuedBytes()).isZero();
+    long wakeups = fixture.server.wakeups();
+    await()
+        .during(Duration.ofSeconds(1))
+        .atMost(Duration.ofSeconds(2))
+        .until(() -> fixture.server.wakeups() == wakeups);
+  }
+
+  @Test
+  void twoClientsTakeTurnsAsInTheSeedSession() throws IOException {
+    Peer first = connect();
+    Peer second = connect();
+    assertThat(first.echo("jerome")).isEqualTo("jerome");
+    assertThat(second.echo("hello")).isEqualTo("hello");
+    assertThat(first.echo("你好")).isEqualTo("你好");
+    assertThat(second.echo("again")).isEqualTo("again");
+    assertThat(fixture.log().stream().filter(line -> line.startsWith("accepted "))).hasSize(2);
+  }
+
+  @Test
+  void aClientThatNeverReadsIsPausedAtTheHighWaterMarkAndGetsEveryByteOnceItReads()
+      throws Exception {
+    fixture.close();
+    fixture = ServerFixture.start(new EchoServer.Limits(64 * 1024, 16 * 1024, 100, Duration.ZERO));
+    Peer greedy = Peer.connect(fixture.port(), 4096);
+    peers.add(greedy);
+    Peer bystander = connect();
+    byte[] sent = pattern(8 * 1024 * 1024);
+    CompletableFuture<Void> sending = CompletableFuture.runAsync(() -> sendAll(greedy, sent));
+
+    // We stop reading from it, so TCP makes its writes wait: memory stays bounded.
+    await()
+        .atMost(Duration.ofSeconds(5))
+        .until(() -> fixture.log().stream().anyMatch(line -> line.startsWith("paused reading")));
+    await()
+        .during(Duration.ofMillis(500))
+        .atMost(Duration.ofSeconds(2))
+        .until(() -> fixture.server.queuedBytes() <= 64 * 1024 + EchoServer.READ_SIZE);
+    assertThat(sending).isNotDone();
+    assertThat(bystander.echo("not stuck behind it")).isEqualTo("not stuck behind it");
+
+    // Once it reads, it gets everything, in order, and its writes go through.
+    assertThat(greedy.receive(sent.length)).isEqualTo(sent);
+    sending.get(5, TimeUnit.SECONDS);
+    assertThat(fixture.log()).anyMatch(line -> line.startsWith("resumed reading"));
+    awaitIdleCounters(2);
+  }
+
+  @Test
+  void aClientThatHalfClosesStillGetsEveryByteOfItsEchoThenTheServerCloses() throws Exception {
+    byte[] sent = pattern(4 * 1024 * 1024);
+    Peer halfClosing = Peer.connect(fixture.port(), 4096);
+    peers.add(halfClosing);
+    CompletableFuture<Void> sending =
+        CompletableFuture.runAsync(
+            () -> {
+              sendAll(halfClosing, sent);
+              try {
+                halfClosing.socket.shutdownOutput();
+              } catch (IOException e) {
+                throw new UncheckedIOException(e);
+              }
+            });
+
+    assertThat(halfClosing.receive(sent.length)).isEqualTo(sent);
+    sending.get(5, TimeUnit.SECONDS);
+    assertThat(halfClosing.socket.getInputStream().read()).as("end of stream").isEqualTo(-1);
+    assertThat(fixture.log()).anyMatch(line -> line.startsWith("closed by peer"));
+    awaitIdleCounters(0);
+  }
+
+  @Test
+  void aboveTheConnectionCapANewcomerIsClosedAtOnceAndTheOthersKeepTheirEcho() throws Exception {
+    fixture.close();
+    fixture = ServerFixture.start(new EchoServer.Limits(1024 * 1024, 256 * 1024, 2, Duration.ZERO));
+    Peer first = connect();
+    Peer second = connect();
+    assertThat(first.echo("one")).isEqualTo("one");
+    assertThat(second.echo("two")).isEqualTo("two");
+
+    Peer third = connect();
+    assertThat(third.socket.getInputStream().read()).as("end of stream").isEqualTo(-1);
+    assertThat(fixture.log()).anyMatch(line -> line.startsWith("refused "));
+    assertThat(first.echo("still one")).isEqualTo("still one");
+
+    second.close();
+    await().atMost(Duration.ofSeconds(5)).until(() -> fixture.server.connections() == 1);
+    assertThat(connect().echo("room again")).isEqualTo("room again");
+  }
+
+  @Test
+  void aClientIdleForTheTimeoutIsDroppedWhileABusyOneStays() throws Exception {
+    fixture.close();
+    fixture =
+        ServerFixture.start(
+            new EchoServer.Limits(1024 * 1024, 256 * 1024, 100, Duration.ofMillis(300)));
+    Peer idle = connect();
+    Peer busy = connect();
+    // The busy client echoes every 50 ms for a second: it never goes 300 ms without progress.
+    await()
+        .during(Duration.ofSeconds(1))
+        .atMost(Duration.ofSeconds(3))
+        .pollInterval(Duration.ofMillis(50))
+        .until(() -> busy.echo("tick").equals("tick"));
+    assertThat(idle.socket.getInputStream().read()).as("end of stream").isEqualTo(-1);
+    assertThat(fixture.log()).anyMatch(line -> line.startsWith("dropped idle"));
+    awaitIdleCounters(1);
+  }
+
+  @Test
+  void anExceptionWhileHandlingOneClientDropsThatClientAlone() throws Exception {
+    fixture.close();
+    // A log that fails once, as a full disk would, in the middle of handling one client.
+    fixture =
+        ServerFixture.start(
+            new EchoServer.Limits(64 * 1024, 16 * 1024, 100, Duration.ZERO),
+            line -> line.startsWith("paused reading"));
+    Peer bystander = connect();
+    Peer victim = Peer.connect(fixture.port(), 4096);
+    peers.add(victim);
+    CompletableFuture.runAsync(() -> sendAll(victim, new byte[8 * 1024 * 1024]));
+
+    await()
+        .atMost(Duration.ofSeconds(5))
+        .until(() -> fixture.log().stream().anyMatch(line -> line.startsWith("dropped on ")));
+    assertThat(bystander.echo("unharmed")).isEqualTo("unharmed");
+    awaitIdleCounters(1);
+  }
+
+  @Test
+  void closingTheServerEndsTheLoopClosesEveryClientAndFreesThePort() throws Exception {
+    Peer peer = connect();
+    assertThat(peer.echo("hello")).isEqualTo("hello");
+    int port = fixture.port();
+
+    fixture.close();
+
+    assertThat(fixture.loopEnded()).isTrue();
+    assertThat(peer.socket.getInputStream().read()).as("end of stream").isEqualTo(-1);
+    try (ServerSocket again = new ServerSocket()) {
+      again.bind(new InetSocketAddress("127.0.0.1", port));
+    }
+  }
+
+  @Test
+  void anInterruptStopsTheLoopLikeClose() throws Exception {
+    Peer peer = connect();
+    assertThat(peer.echo("hello")).isEqualTo("hello");
+
+    fixture.interruptLoop();
+
+    await().atMost(Duration.ofSeconds(5)).until(fixture::loopEnded);
+    assertThat(peer.socket.getInputStream().read()).as("end of stream").isEqualTo(-1);
+    assertThat(fixture.log()).contains("interrupted, stopping");
+  }
+}

@@ -43,14 +43,14 @@ final class Commands {
         return arguments(m.group(1), m.group(2), words.subList(2, words.size()));
       case "diff":
         if (words.size() == 4
-            && words.get(1).equals("-ruN")
+            && (words.get(1).equals("-ruN") || words.get(1).equals("-ru"))
             && words.get(2).endsWith("/src")
             && words.get(3).endsWith("/src")
             && isStep(words.get(2).replace("/src", ""))
             && isStep(words.get(3).replace("/src", ""))) {
           return null;
         }
-        return "only `diff -ruN stepA/src stepB/src` is shown";
+        return "only `diff -ru[N] stepA/src stepB/src` is shown";
       default:
         return "not a command the README gives";
     }
@@ -114,7 +114,10 @@ final class Commands {
     List<String> positional = new ArrayList<>();
     for (String arg : args) {
       if (arg.startsWith("-")) {
-        if (program.equals("EchoClient") || !usage(module).contains("[" + arg + "]")) {
+        // --trace, or --idle-timeout=10 against [--idle-timeout=SECONDS].
+        int equals = arg.indexOf('=');
+        String option = equals < 0 ? "[" + arg + "]" : "[" + arg.substring(0, equals + 1);
+        if (program.equals("EchoClient") || !usage(module).contains(option)) {
           return module + "'s " + program + " has no option " + arg;
         }
       } else {

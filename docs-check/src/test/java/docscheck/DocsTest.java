@@ -168,7 +168,10 @@ class DocsTest {
     for (String line : page.prose) {
       Matcher m = TEST_NAME.matcher(line);
       while (m.find()) {
-        names.add(m.group(1) + "#" + m.group(2));
+        // EchoServerTest.java is a file, not a method.
+        if (!m.group(2).equals("java")) {
+          names.add(m.group(1) + "#" + m.group(2));
+        }
       }
     }
     return names;

@@ -36,11 +36,12 @@ final class Markdown {
     String previous = "";
     for (int i = 0; i < lines.size(); i++) {
       String line = lines.get(i);
-      if (line.startsWith("```")) {
-        String lang = line.substring(3).trim();
+      // Fences may be indented, inside a list item.
+      if (line.stripLeading().startsWith("```")) {
+        String lang = line.stripLeading().substring(3).trim();
         int start = i + 1;
         List<String> body = new ArrayList<>();
-        for (i = start; i < lines.size() && !lines.get(i).startsWith("```"); i++) {
+        for (i = start; i < lines.size() && !lines.get(i).stripLeading().startsWith("```"); i++) {
           body.add(lines.get(i));
         }
         Matcher m = MARKER.matcher(previous.trim());

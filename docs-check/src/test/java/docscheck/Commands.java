@@ -15,7 +15,7 @@ import java.util.regex.Pattern;
 final class Commands {
   private static final Pattern SOURCE_LAUNCH =
       Pattern.compile("([a-z0-9-]+)/src/main/java/multiplexing/(EchoServer|EchoClient)\\.java");
-  private static final Pattern USAGE = Pattern.compile("USAGE = \"usage: EchoServer ([^\"]*)\"");
+  private static final Pattern STRING_LITERAL = Pattern.compile("\"([^\"]*)\"");
   private final Path root;
   private final List<String> modules;
 
@@ -130,10 +130,20 @@ final class Commands {
     return null;
   }
 
+  // The USAGE constant, whose literal may be split over several lines and joined with +.
   private String usage(String module) {
-    Path server = root.resolve(module).resolve("src/main/java/multiplexing/EchoServer.java");
-    Matcher m = USAGE.matcher(Repo.read(server));
-    return m.find() ? m.group(1) : "";
+    String source =
+        Repo.read(root.resolve(module).resolve("src/main/java/multiplexing/EchoServer.java"));
+    int start = source.indexOf("USAGE =");
+    if (start < 0) {
+      return "";
+    }
+    StringBuilder usage = new StringBuilder();
+    Matcher m = STRING_LITERAL.matcher(source.substring(start, source.indexOf(';', start)));
+    while (m.find()) {
+      usage.append(m.group(1));
+    }
+    return usage.toString();
   }
 
   private boolean isStep(String module) {

@@ -195,11 +195,18 @@ class DocsTest {
       if (!sources(en).equals(sources(zh))) {
         problems.add(chinese + " quotes " + sources(zh) + " but the English page " + sources(en));
       }
+      if (headings(en) != headings(zh)) {
+        problems.add(chinese + " has " + headings(zh) + " headings, English " + headings(en));
+      }
       if (!testNames(en).equals(testNames(zh))) {
         problems.add(chinese + " names tests " + testNames(zh) + ", English " + testNames(en));
       }
     }
     assertThat(problems).isEmpty();
+  }
+
+  private static int headings(Markdown page) {
+    return page.anchors().size();
   }
 
   // The same excerpts, transcripts, diffs and diagrams, in the same order.

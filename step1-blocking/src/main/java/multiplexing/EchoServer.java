@@ -127,8 +127,13 @@ public final class EchoServer implements Closeable {
       stopped.countDown();
       return;
     }
-    // A thread blocked in accept() or read() wakes up only when its socket is closed.
-    closeEverything();
+    // A thread blocked in accept() or read() wakes up only when its socket is closed. The loop
+    // then closes everything else on its way out.
+    closeQuietly(listener);
+    Socket client = current;
+    if (client != null) {
+      closeQuietly(client);
+    }
     boolean interrupted = false;
     while (stopped.getCount() > 0) {
       try {

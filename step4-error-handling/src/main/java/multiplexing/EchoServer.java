@@ -63,6 +63,7 @@ public final class EchoServer implements Closeable {
   private boolean acceptPaused;
   private long acceptResumesAt;
   private long acceptPauseMillis = FIRST_ACCEPT_PAUSE_MILLIS;
+  // When we next look for idle clients, and how many keys this pass has cancelled.
   private long nextIdleCheck;
   private int droppedThisPass;
 

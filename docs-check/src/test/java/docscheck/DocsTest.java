@@ -22,6 +22,7 @@ class DocsTest {
   private static final Pattern LINK = Pattern.compile("\\[[^\\]]*\\]\\(([^)\\s]+)\\)");
   private static final Pattern INLINE_CODE = Pattern.compile("`([^`]+)`");
   private static final Pattern TEST_NAME = Pattern.compile("\\b([A-Z]\\w*Test)[#.]([a-z]\\w*)\\b");
+  private static final Pattern HUNK_HEADER = Pattern.compile("`(@@ -\\d+,\\d+ \\+\\d+,\\d+ @@)`");
   private static final Set<String> DIAGRAMS = Set.of("sequenceDiagram", "stateDiagram-v2");
 
   private static List<Markdown> pages() throws IOException {
@@ -144,6 +145,30 @@ class DocsTest {
         String why = commands.check(command);
         if (why != null) {
           problems.add(page.page + ": `" + command + "`: " + why);
+        }
+      }
+    }
+    assertThat(problems).isEmpty();
+  }
+
+  @Test
+  void everyHunkHeaderTheProseCitesIsInAGeneratedDiff() throws IOException {
+    Set<String> headers = new TreeSet<>();
+    for (String diff : StepDiffs.generate(ROOT).values()) {
+      diff.lines().filter(l -> l.startsWith("@@ ")).forEach(headers::add);
+    }
+    List<String> problems = new ArrayList<>();
+    for (Markdown page : pages()) {
+      for (String line : page.prose) {
+        Matcher m = HUNK_HEADER.matcher(line);
+        while (m.find()) {
+          if (!headers.contains(m.group(1))) {
+            problems.add(
+                page.page
+                    + ": no hunk "
+                    + m.group(1)
+                    + " in docs/diffs: cite the hunks as they are now");
+          }
         }
       }
     }

@@ -85,7 +85,7 @@ class EchoServerTest {
   }
 
   @Test
-  void closingTheServerWhileItServesAClientEndsTheLoopAndFreesThePort() throws Exception {
+  void closingTheServerEndsTheLoopClosesEveryClientAndFreesThePort() throws Exception {
     Peer peer = connect();
     assertThat(peer.echo("hello")).isEqualTo("hello");
     int port = fixture.port();

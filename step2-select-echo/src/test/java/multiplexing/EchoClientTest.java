@@ -67,12 +67,16 @@ class EchoClientTest {
     return out.toString(StandardCharsets.UTF_8);
   }
 
+  private static String lines(String... lines) {
+    return String.join(System.lineSeparator(), lines) + System.lineSeparator();
+  }
+
   @Test
   void printsThePromptAndEachEchoReassembledFromPartialReadsThenExitsZeroAtEndOfInput()
       throws Exception {
     CompletableFuture<byte[]> received = echoByteByByte();
     assertThat(runClient("jerome\nhello\n你好\n")).isZero();
-    assertThat(output()).isEqualTo(">>:jerome\n>>:hello\n>>:你好\n>>:\n");
+    assertThat(output()).isEqualTo(lines(">>:jerome", ">>:hello", ">>:你好", ">>:"));
     assertThat(err.size()).isZero();
     assertThat(new String(received.get(5, TimeUnit.SECONDS), StandardCharsets.UTF_8))
         .isEqualTo("jerome" + "hello" + "你好");
@@ -82,7 +86,7 @@ class EchoClientTest {
   void neverSendsAnEmptyMessage() throws Exception {
     CompletableFuture<byte[]> received = echoByteByByte();
     assertThat(runClient("\n\nx\n")).isZero();
-    assertThat(output()).isEqualTo(">>:>>:>>:x\n>>:\n");
+    assertThat(output()).isEqualTo(lines(">>:>>:>>:x", ">>:"));
     assertThat(received.get(5, TimeUnit.SECONDS)).containsExactly('x');
   }
 
@@ -115,6 +119,34 @@ class EchoClientTest {
         .singleElement()
         .asString()
         .startsWith("EchoClient: ");
+  }
+
+  @Test
+  void aLoneNumberIsThePortOnLoopback() throws Exception {
+    CompletableFuture<byte[]> received = echoByteByByte();
+    int status =
+        EchoClient.run(
+            new String[] {String.valueOf(server.getLocalPort())},
+            new ByteArrayInputStream("hi\n".getBytes(StandardCharsets.UTF_8)),
+            new PrintStream(out, true, StandardCharsets.UTF_8),
+            new PrintStream(err, true, StandardCharsets.UTF_8));
+    assertThat(status).isZero();
+    assertThat(received.get(5, TimeUnit.SECONDS)).containsExactly('h', 'i');
+  }
+
+  @Test
+  void anUnknownHostGetsOneLineAndExitCodeOne() {
+    int status =
+        EchoClient.run(
+            new String[] {"no-such-host.invalid", "9999"},
+            new ByteArrayInputStream(new byte[0]),
+            new PrintStream(out, true, StandardCharsets.UTF_8),
+            new PrintStream(err, true, StandardCharsets.UTF_8));
+    assertThat(status).isEqualTo(1);
+    assertThat(err.toString(StandardCharsets.UTF_8).lines())
+        .singleElement()
+        .asString()
+        .isEqualTo("EchoClient: unknown host 'no-such-host.invalid'");
   }
 
   @Test

@@ -25,7 +25,7 @@ public final class EchoServer implements Closeable {
   static final String DEFAULT_HOST = "127.0.0.1";
   static final String USAGE = "usage: EchoServer [--trace] [port] [host]";
 
-  // The seed reads with recv(1024); we read at most as much per readiness event.
+  // The seed reads with recv(1024); we read at most as much at a time.
   static final int READ_SIZE = 1024;
 
   private final ServerSocketChannel listener;
@@ -87,11 +87,11 @@ public final class EchoServer implements Closeable {
     return listener.socket().getLocalPort();
   }
 
-  /** Runs the select loop on the calling thread until {@link #close()}. */
-  public void run() {
+  /** Runs the select loop on the calling thread until {@link #close()}; false if it failed. */
+  public boolean run() {
     if (!loopClaimed.compareAndSet(false, true)) {
       if (!running) {
-        return;
+        return true;
       }
       throw new IllegalStateException("the loop is already running");
     }
@@ -123,12 +123,19 @@ public final class EchoServer implements Closeable {
           }
         }
       }
+      return true;
     } catch (IOException e) {
-      // Shortcut: a failed accept() (too many open files, say) ends the server; step 4 fixes it.
+      // Shortcut: a failed accept() (too many open files, say), or a failure to set up the
+      // client it returned, ends the server. Step 4 fixes it.
       log.println("stopped by " + e);
+      return false;
     } finally {
-      closeEverything();
-      stopped.countDown();
+      // An Error while closing must not leave close() waiting for this latch forever.
+      try {
+        closeEverything();
+      } finally {
+        stopped.countDown();
+      }
     }
   }
 
@@ -256,7 +263,7 @@ public final class EchoServer implements Closeable {
     return writeInterested;
   }
 
-  /** Stops the loop and waits for it to close every socket; safe from any thread. */
+  /** Stops the loop and waits for it to close every socket; call it from any other thread. */
   @Override
   public void close() {
     running = false;
@@ -265,7 +272,8 @@ public final class EchoServer implements Closeable {
       stopped.countDown();
       return;
     }
-    // wakeup(), not an interrupt: an interrupt would close the channel the loop is using.
+    // wakeup() is the Selector's own way to end a select(). An interrupt would stay set, and
+    // every later select() would return at once.
     selector.wakeup();
     boolean interrupted = false;
     while (stopped.getCount() > 0) {
@@ -308,7 +316,7 @@ public final class EchoServer implements Closeable {
     }
   }
 
-  // 127.0.0.1:9999 or [::1]:9999, rather than Java's /127.0.0.1:9999.
+  // 127.0.0.1:9999, with an IPv6 address in brackets, rather than Java's /127.0.0.1:9999.
   static String describe(SocketAddress address) {
     if (!(address instanceof InetSocketAddress)) {
       return String.valueOf(address);
@@ -387,6 +395,8 @@ public final class EchoServer implements Closeable {
     }
     // Ctrl-C runs this hook: it wakes the loop, which closes every socket before the JVM exits.
     Runtime.getRuntime().addShutdownHook(new Thread(server::close, "shutdown"));
-    server.run();
+    if (!server.run()) {
+      System.exit(1);
+    }
   }
 }

@@ -38,7 +38,7 @@ public final class EchoServer implements Closeable {
       "usage: EchoServer [--trace] [--high-water=BYTES] [--low-water=BYTES]"
           + " [--max-connections=N] [--idle-timeout=SECONDS] [port] [host]";
 
-  // The seed reads with recv(1024); we read at most as much per readiness event.
+  // The seed reads with recv(1024); we read at most as much at a time.
   static final int READ_SIZE = 1024;
   // Java's default backlog is 50: a burst of connects beyond it would see SYNs dropped and
   // retried a second later. The kernel caps this at net.core.somaxconn.
@@ -157,11 +157,11 @@ public final class EchoServer implements Closeable {
     return listener.socket().getLocalPort();
   }
 
-  /** Runs the select loop on the calling thread until {@link #close()}. */
-  public void run() {
+  /** Runs the select loop on the calling thread until {@link #close()}; false if it failed. */
+  public boolean run() {
     if (!loopClaimed.compareAndSet(false, true)) {
       if (!running) {
-        return;
+        return true;
       }
       throw new IllegalStateException("the loop is already running");
     }
@@ -174,7 +174,7 @@ public final class EchoServer implements Closeable {
         wakeups++;
         if (Thread.interrupted()) {
           // An interrupt is how Java asks a thread to stop, so we stop as close() would. We
-          // clear it first: with the flag set, the next read() would close its channel.
+          // clear it first: with the flag set, every later select() would return at once.
           log.println("interrupted, stopping");
           break;
         }
@@ -198,10 +198,13 @@ public final class EchoServer implements Closeable {
         // Keys cancelled this pass leave selector.keys() only at the next select().
         registeredKeys = selector.keys().size() - 1 - droppedThisPass;
       }
+      return true;
     } catch (IOException e) {
       // Only select() itself gets here: the selector is broken, so nobody can be served.
       log.println("stopped by " + e);
+      return false;
     } finally {
+      // An Error while closing must not leave close() waiting for this latch forever.
       try {
         closeEverything();
       } finally {
@@ -472,7 +475,7 @@ public final class EchoServer implements Closeable {
     return registeredKeys;
   }
 
-  /** Stops the loop and waits for it to close every socket; safe from any thread. */
+  /** Stops the loop and waits for it to close every socket; call it from any other thread. */
   @Override
   public void close() {
     running = false;
@@ -481,7 +484,8 @@ public final class EchoServer implements Closeable {
       stopped.countDown();
       return;
     }
-    // wakeup(), not an interrupt: an interrupt would close the channel the loop is using.
+    // wakeup() is the Selector's own way to end a select(). An interrupt would stay set, and
+    // every later select() would return at once.
     selector.wakeup();
     boolean interrupted = false;
     while (stopped.getCount() > 0) {
@@ -524,7 +528,7 @@ public final class EchoServer implements Closeable {
     }
   }
 
-  // 127.0.0.1:9999 or [::1]:9999, rather than Java's /127.0.0.1:9999.
+  // 127.0.0.1:9999, with an IPv6 address in brackets, rather than Java's /127.0.0.1:9999.
   static String describe(SocketAddress address) {
     if (!(address instanceof InetSocketAddress)) {
       return String.valueOf(address);
@@ -631,6 +635,8 @@ public final class EchoServer implements Closeable {
     }
     // Ctrl-C runs this hook: it wakes the loop, which closes every socket before the JVM exits.
     Runtime.getRuntime().addShutdownHook(new Thread(server::close, "shutdown"));
-    server.run();
+    if (!server.run()) {
+      System.exit(1);
+    }
   }
 }

@@ -163,7 +163,8 @@ public final class EchoServer implements Closeable {
     try {
       if (client.read(buffer) == -1) {
         // Shortcut, kept on purpose: we close at once, so an echo still queued for a client
-        // that only shut down its sending side (a half-close) is lost. Step 4 drains it first.
+        // that only shut down its sending side (a half-close) is lost, however small: we read
+        // before we write, so the end of stream wins the race. Step 4 drains the queue first.
         drop(key, "closed by peer");
         return;
       }

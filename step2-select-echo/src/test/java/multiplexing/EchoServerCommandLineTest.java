@@ -82,8 +82,8 @@ class EchoServerCommandLineTest {
                       .anyMatch(
                           line ->
                               line.startsWith("select: registered [")
-                                  && line.contains("listener")
-                                  && line.endsWith("ready [" + client + "]")));
+                                  && line.contains("listener accept")
+                                  && line.endsWith("ready [" + client + " read]")));
     }
   }
 }

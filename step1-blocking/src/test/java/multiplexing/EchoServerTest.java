@@ -74,6 +74,15 @@ class EchoServerTest {
   }
 
   @Test
+  void aClientThatShutsDownItsSideIsHungUpOnOnceItsEchoIsBack() throws IOException {
+    Peer peer = connect();
+    peer.send("bye");
+    peer.socket.shutdownOutput();
+    assertThat(peer.receiveText(3)).isEqualTo("bye");
+    assertThat(peer.socket.getInputStream().read()).as("end of stream").isEqualTo(-1);
+  }
+
+  @Test
   void everyByteValueZeroIncludedComesBackExactly() throws IOException {
     byte[] payload = new byte[256 * 8];
     for (int i = 0; i < payload.length; i++) {

@@ -156,17 +156,34 @@ public final class EchoServer implements Closeable {
     closeQuietly(client);
   }
 
-  // The seed's debug prints (`inputs`, `rlist`), one line per loop pass.
+  // The seed's debug prints (`inputs`, `rlist`), one line per loop pass: every key with what
+  // it asks for (its interest set), then the keys this pass found ready, with what for.
   private void trace() {
     List<String> registered = new ArrayList<>();
     for (SelectionKey key : selector.keys()) {
-      registered.add(name(key));
+      if (key.isValid()) {
+        registered.add(name(key) + " " + operations(key.interestOps()));
+      }
     }
     List<String> ready = new ArrayList<>();
     for (SelectionKey key : selector.selectedKeys()) {
-      ready.add(name(key));
+      ready.add(name(key) + " " + operations(key.readyOps()));
     }
     log.println("select: registered " + registered + " ready " + ready);
+  }
+
+  private static String operations(int ops) {
+    List<String> names = new ArrayList<>();
+    if ((ops & SelectionKey.OP_ACCEPT) != 0) {
+      names.add("accept");
+    }
+    if ((ops & SelectionKey.OP_READ) != 0) {
+      names.add("read");
+    }
+    if ((ops & SelectionKey.OP_WRITE) != 0) {
+      names.add("write");
+    }
+    return names.isEmpty() ? "nothing" : String.join("+", names);
   }
 
   private String name(SelectionKey key) {

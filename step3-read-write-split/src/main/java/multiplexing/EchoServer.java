@@ -163,7 +163,8 @@ public final class EchoServer implements Closeable {
     try {
       if (client.read(buffer) == -1) {
         // Shortcut, kept on purpose: we close at once, so an echo still queued for a client
-        // that only shut down its sending side (a half-close) is lost. Step 4 drains it first.
+        // that only shut down its sending side (a half-close) is lost, however small: we read
+        // before we write, so the end of stream wins the race. Step 4 drains the queue first.
         drop(key, "closed by peer");
         return;
       }
@@ -226,17 +227,34 @@ public final class EchoServer implements Closeable {
     closeQuietly(client);
   }
 
-  // The seed's debug prints (`inputs`, `rlist`), one line per loop pass.
+  // The seed's debug prints (`inputs`, `rlist`), one line per loop pass: every key with what
+  // it asks for (its interest set), then the keys this pass found ready, with what for.
   private void trace() {
     List<String> registered = new ArrayList<>();
     for (SelectionKey key : selector.keys()) {
-      registered.add(name(key));
+      if (key.isValid()) {
+        registered.add(name(key) + " " + operations(key.interestOps()));
+      }
     }
     List<String> ready = new ArrayList<>();
     for (SelectionKey key : selector.selectedKeys()) {
-      ready.add(name(key));
+      ready.add(name(key) + " " + operations(key.readyOps()));
     }
     log.println("select: registered " + registered + " ready " + ready);
+  }
+
+  private static String operations(int ops) {
+    List<String> names = new ArrayList<>();
+    if ((ops & SelectionKey.OP_ACCEPT) != 0) {
+      names.add("accept");
+    }
+    if ((ops & SelectionKey.OP_READ) != 0) {
+      names.add("read");
+    }
+    if ((ops & SelectionKey.OP_WRITE) != 0) {
+      names.add("write");
+    }
+    return names.isEmpty() ? "nothing" : String.join("+", names);
   }
 
   private String name(SelectionKey key) {

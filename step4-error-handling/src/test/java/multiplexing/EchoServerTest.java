@@ -151,9 +151,13 @@ class EchoServerTest {
     for (int i = 0; i < 100; i++) {
       assertThat(connect().echo("ping " + i)).isEqualTo("ping " + i);
     }
-    await().atMost(Duration.ofSeconds(5)).until(() -> fixture.server.connections() == 100);
-    assertThat(fixture.server.writeInterested()).isZero();
-    assertThat(fixture.server.queuedBytes()).isZero();
+    await()
+        .atMost(Duration.ofSeconds(5))
+        .until(
+            () ->
+                fixture.server.connections() == 100
+                    && fixture.server.writeInterested() == 0
+                    && fixture.server.queuedBytes() == 0);
     long wakeups = fixture.server.wakeups();
     await()
         .during(Duration.ofSeconds(1))

@@ -77,6 +77,7 @@ class EchoServerTest {
         .until(() -> fixture.log().stream().anyMatch(line -> line.startsWith(expected)));
     assertThat(staying.echo("still here")).isEqualTo("still here");
     assertThat(connect().echo("and a newcomer")).isEqualTo("and a newcomer");
+    awaitIdleCounters(2);
   }
 
   @Test
@@ -245,6 +246,7 @@ class EchoServerTest {
     second.close();
     await().atMost(Duration.ofSeconds(5)).until(() -> fixture.server.connections() == 1);
     assertThat(connect().echo("room again")).isEqualTo("room again");
+    awaitIdleCounters(2);
   }
 
   @Test

@@ -25,15 +25,18 @@ public final class EchoServer implements Closeable {
   static final String DEFAULT_HOST = "127.0.0.1";
   static final String USAGE = "usage: EchoServer [--trace] [port] [host]";
 
-  // The seed reads with recv(1024); we read at most as much at a time.
-  static final int READ_SIZE = 1024;
+  // The seed reads with recv(1024). We now copy each read into its client's queue at once, so
+  // the buffer we read into is scratch space every client shares, and it can afford to be big:
+  // one read() takes a 16 KiB message whole, where 1 KiB reads took sixteen calls.
+  static final int READ_SIZE = 64 * 1024;
 
   private final ServerSocketChannel listener;
   private final Selector selector;
   private final boolean trace;
   private final PrintStream log;
-  // One buffer serves every client: each read is copied into that client's queue at once.
-  private final ByteBuffer buffer = ByteBuffer.allocate(READ_SIZE);
+  // One buffer serves every client: each read is copied into that client's queue at once. It
+  // is a direct buffer, so the kernel copies into it with no hidden copy in between.
+  private final ByteBuffer buffer = ByteBuffer.allocateDirect(READ_SIZE);
   private final AtomicBoolean loopClaimed = new AtomicBoolean();
   private final CountDownLatch stopped = new CountDownLatch(1);
   private volatile boolean running = true;

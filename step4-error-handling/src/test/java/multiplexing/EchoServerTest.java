@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -34,6 +35,12 @@ class EchoServerTest {
       peer.close();
     }
     fixture.close();
+  }
+
+  /** Replaces the default server with one of these limits, whose log fails once on a match. */
+  private void restartWith(EchoServer.Limits limits, Predicate<String> failOnce) throws Exception {
+    fixture.close();
+    fixture = ServerFixture.start(limits, failOnce);
   }
 
   private Peer connect() throws IOException {
@@ -77,6 +84,7 @@ class EchoServerTest {
         .until(() -> fixture.log().stream().anyMatch(line -> line.startsWith(expected)));
     assertThat(staying.echo("still here")).isEqualTo("still here");
     assertThat(connect().echo("and a newcomer")).isEqualTo("and a newcomer");
+    awaitIdleCounters(2);
   }
 
   @Test
@@ -179,8 +187,7 @@ class EchoServerTest {
   @Test
   void aClientThatNeverReadsIsPausedAtTheHighWaterMarkAndGetsEveryByteOnceItReads()
       throws Exception {
-    fixture.close();
-    fixture = ServerFixture.start(new EchoServer.Limits(64 * 1024, 16 * 1024, 100, Duration.ZERO));
+    restartWith(new EchoServer.Limits(64 * 1024, 16 * 1024, 100, Duration.ZERO), line -> false);
     Peer greedy = Peer.connect(fixture.port(), 4096);
     peers.add(greedy);
     Peer bystander = connect();
@@ -230,8 +237,7 @@ class EchoServerTest {
 
   @Test
   void aboveTheConnectionCapANewcomerIsClosedAtOnceAndTheOthersKeepTheirEcho() throws Exception {
-    fixture.close();
-    fixture = ServerFixture.start(new EchoServer.Limits(1024 * 1024, 256 * 1024, 2, Duration.ZERO));
+    restartWith(new EchoServer.Limits(1024 * 1024, 256 * 1024, 2, Duration.ZERO), line -> false);
     Peer first = connect();
     Peer second = connect();
     assertThat(first.echo("one")).isEqualTo("one");
@@ -245,14 +251,13 @@ class EchoServerTest {
     second.close();
     await().atMost(Duration.ofSeconds(5)).until(() -> fixture.server.connections() == 1);
     assertThat(connect().echo("room again")).isEqualTo("room again");
+    awaitIdleCounters(2);
   }
 
   @Test
   void aClientIdleForTheTimeoutIsDroppedWhileABusyOneStays() throws Exception {
-    fixture.close();
-    fixture =
-        ServerFixture.start(
-            new EchoServer.Limits(1024 * 1024, 256 * 1024, 100, Duration.ofMillis(300)));
+    restartWith(
+        new EchoServer.Limits(1024 * 1024, 256 * 1024, 100, Duration.ofMillis(300)), line -> false);
     Peer idle = connect();
     Peer busy = connect();
     // The busy client echoes every 50 ms for a second: it never goes 300 ms without progress.
@@ -268,12 +273,10 @@ class EchoServerTest {
 
   @Test
   void anExceptionWhileHandlingOneClientDropsThatClientAlone() throws Exception {
-    fixture.close();
     // A log that fails once, as a full disk would, in the middle of handling one client.
-    fixture =
-        ServerFixture.start(
-            new EchoServer.Limits(64 * 1024, 16 * 1024, 100, Duration.ZERO),
-            line -> line.startsWith("paused reading"));
+    restartWith(
+        new EchoServer.Limits(64 * 1024, 16 * 1024, 100, Duration.ZERO),
+        line -> line.startsWith("paused reading"));
     Peer bystander = connect();
     Peer victim = Peer.connect(fixture.port(), 4096);
     peers.add(victim);

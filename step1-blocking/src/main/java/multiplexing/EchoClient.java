@@ -16,7 +16,7 @@ import java.nio.charset.StandardCharsets;
 public final class EchoClient {
   static final String DEFAULT_HOST = "127.0.0.1";
   static final int DEFAULT_PORT = 9999;
-  static final String USAGE = "usage: EchoClient [host] [port]";
+  static final String USAGE = "usage: EchoClient [host] [port], or EchoClient port";
   static final String PROMPT = ">>:";
   private static final int CONNECT_TIMEOUT_MILLIS = 5_000;
 
@@ -24,10 +24,13 @@ public final class EchoClient {
 
   /** Talks to the server until end of input; returns the process exit code. */
   static int run(String[] args, InputStream stdin, PrintStream out, PrintStream err) {
-    String host = args.length > 0 ? args[0] : DEFAULT_HOST;
+    // A lone number is a port: `EchoClient 9999` must not mean the host 0.0.39.15.
+    boolean portOnly = args.length == 1 && args[0].matches("[0-9]+");
+    String host = args.length > 0 && !portOnly ? args[0] : DEFAULT_HOST;
     int port;
     try {
-      port = args.length > 1 ? Integer.parseInt(args[1]) : DEFAULT_PORT;
+      port = portOnly ? Integer.parseInt(args[0]) : DEFAULT_PORT;
+      port = args.length > 1 ? Integer.parseInt(args[1]) : port;
       if (args.length > 2 || port < 1 || port > 65535) {
         throw new IllegalArgumentException();
       }
@@ -36,9 +39,14 @@ public final class EchoClient {
       return 1;
     }
     String server = host + ":" + port;
+    InetSocketAddress address = new InetSocketAddress(host, port);
+    if (address.isUnresolved()) {
+      err.println("EchoClient: unknown host '" + host + "'");
+      return 1;
+    }
     try (Socket socket = new Socket()) {
       try {
-        socket.connect(new InetSocketAddress(host, port), CONNECT_TIMEOUT_MILLIS);
+        socket.connect(address, CONNECT_TIMEOUT_MILLIS);
       } catch (IOException e) {
         err.println("EchoClient: cannot connect to " + server + ": " + e.getMessage());
         return 1;

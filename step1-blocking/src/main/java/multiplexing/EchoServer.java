@@ -18,7 +18,7 @@ public final class EchoServer implements Closeable {
   static final String DEFAULT_HOST = "127.0.0.1";
   static final String USAGE = "usage: EchoServer [port] [host]";
 
-  // The seed reads with recv(1024); we read at most as much per call.
+  // The seed reads with recv(1024); we read at most as much at a time.
   static final int READ_SIZE = 1024;
 
   private final ServerSocket listener;
@@ -55,11 +55,11 @@ public final class EchoServer implements Closeable {
     return listener.getLocalPort();
   }
 
-  /** Runs the accept loop on the calling thread until {@link #close()}. */
-  public void run() {
+  /** Runs the accept loop on the calling thread until {@link #close()}; false if it failed. */
+  public boolean run() {
     if (!loopClaimed.compareAndSet(false, true)) {
       if (!running) {
-        return;
+        return true;
       }
       throw new IllegalStateException("the loop is already running");
     }
@@ -70,13 +70,22 @@ public final class EchoServer implements Closeable {
         // leaves. Until then nobody else is served, however long they wait.
         echo(client);
       }
+      return true;
     } catch (IOException e) {
-      if (running) {
-        log.println("stopped by " + e);
+      // close() closes the listener to wake accept(): that is no failure. Anything else is,
+      // and it ends the server (a failed accept(), say, when we run out of descriptors).
+      if (!running) {
+        return true;
       }
+      log.println("stopped by " + e);
+      return false;
     } finally {
-      closeEverything();
-      stopped.countDown();
+      // An Error while closing must not leave close() waiting for this latch forever.
+      try {
+        closeEverything();
+      } finally {
+        stopped.countDown();
+      }
     }
   }
 
@@ -118,7 +127,7 @@ public final class EchoServer implements Closeable {
     closeQuietly(client);
   }
 
-  /** Stops the loop and waits for it to close every socket; safe from any thread. */
+  /** Stops the loop and waits for it to close every socket; call it from any other thread. */
   @Override
   public void close() {
     running = false;
@@ -127,8 +136,13 @@ public final class EchoServer implements Closeable {
       stopped.countDown();
       return;
     }
-    // A thread blocked in accept() or read() wakes up only when its socket is closed.
-    closeEverything();
+    // A thread blocked in accept() or read() wakes up only when its socket is closed. The loop
+    // then closes everything else on its way out.
+    closeQuietly(listener);
+    Socket client = current;
+    if (client != null) {
+      closeQuietly(client);
+    }
     boolean interrupted = false;
     while (stopped.getCount() > 0) {
       try {
@@ -149,6 +163,7 @@ public final class EchoServer implements Closeable {
     if (client != null) {
       closeQuietly(client);
     }
+    log.println("stopped");
   }
 
   private static void closeQuietly(Closeable closeable) {
@@ -159,7 +174,7 @@ public final class EchoServer implements Closeable {
     }
   }
 
-  // 127.0.0.1:9999 or [::1]:9999, rather than Java's /127.0.0.1:9999.
+  // 127.0.0.1:9999, with an IPv6 address in brackets, rather than Java's /127.0.0.1:9999.
   static String describe(SocketAddress address) {
     if (!(address instanceof InetSocketAddress)) {
       return String.valueOf(address);
@@ -235,6 +250,8 @@ public final class EchoServer implements Closeable {
     }
     // Ctrl-C runs this hook: it closes the sockets, which ends the loop before the JVM exits.
     Runtime.getRuntime().addShutdownHook(new Thread(server::close, "shutdown"));
-    server.run();
+    if (!server.run()) {
+      System.exit(1);
+    }
   }
 }

@@ -56,6 +56,11 @@ class EchoServerCommandLineTest {
     assertThat(server).isNotNull();
     server.close();
     assertThat(out.toString(StandardCharsets.UTF_8))
-        .isEqualTo("listening on 127.0.0.1:" + server.port() + System.lineSeparator());
+        .isEqualTo(
+            "listening on 127.0.0.1:"
+                + server.port()
+                + System.lineSeparator()
+                + "stopped"
+                + System.lineSeparator());
   }
 }

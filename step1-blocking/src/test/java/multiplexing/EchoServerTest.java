@@ -74,6 +74,15 @@ class EchoServerTest {
   }
 
   @Test
+  void aClientThatShutsDownItsSideIsHungUpOnOnceItsEchoIsBack() throws IOException {
+    Peer peer = connect();
+    peer.send("bye");
+    peer.socket.shutdownOutput();
+    assertThat(peer.receiveText(3)).isEqualTo("bye");
+    assertThat(peer.socket.getInputStream().read()).as("end of stream").isEqualTo(-1);
+  }
+
+  @Test
   void everyByteValueZeroIncludedComesBackExactly() throws IOException {
     byte[] payload = new byte[256 * 8];
     for (int i = 0; i < payload.length; i++) {
@@ -85,7 +94,7 @@ class EchoServerTest {
   }
 
   @Test
-  void closingTheServerWhileItServesAClientEndsTheLoopAndFreesThePort() throws Exception {
+  void closingTheServerEndsTheLoopClosesEveryClientAndFreesThePort() throws Exception {
     Peer peer = connect();
     assertThat(peer.echo("hello")).isEqualTo("hello");
     int port = fixture.port();
@@ -93,6 +102,7 @@ class EchoServerTest {
     fixture.close();
 
     assertThat(fixture.loopEnded()).isTrue();
+    assertThat(fixture.log()).endsWith("stopped").containsOnlyOnce("stopped");
     assertThat(peer.socket.getInputStream().read()).as("end of stream").isEqualTo(-1);
     try (ServerSocket again = new ServerSocket()) {
       again.bind(new InetSocketAddress("127.0.0.1", port));

@@ -23,7 +23,7 @@ public final class EchoServer implements Closeable {
   static final String DEFAULT_HOST = "127.0.0.1";
   static final String USAGE = "usage: EchoServer [--trace] [port] [host]";
 
-  // The seed reads with recv(1024); we read at most as much per readiness event.
+  // The seed reads with recv(1024); we read at most as much at a time.
   static final int READ_SIZE = 1024;
 
   private final ServerSocketChannel listener;
@@ -69,11 +69,11 @@ public final class EchoServer implements Closeable {
     return listener.socket().getLocalPort();
   }
 
-  /** Runs the select loop on the calling thread until {@link #close()}. */
-  public void run() {
+  /** Runs the select loop on the calling thread until {@link #close()}; false if it failed. */
+  public boolean run() {
     if (!loopClaimed.compareAndSet(false, true)) {
       if (!running) {
-        return;
+        return true;
       }
       throw new IllegalStateException("the loop is already running");
     }
@@ -98,12 +98,19 @@ public final class EchoServer implements Closeable {
           }
         }
       }
+      return true;
     } catch (IOException e) {
-      // Shortcut: a failed accept() (too many open files, say) ends the server; step 4 fixes it.
+      // Shortcut: a failed accept() (too many open files, say), or a failure to set up the
+      // client it returned, ends the server. Step 4 fixes it.
       log.println("stopped by " + e);
+      return false;
     } finally {
-      closeEverything();
-      stopped.countDown();
+      // An Error while closing must not leave close() waiting for this latch forever.
+      try {
+        closeEverything();
+      } finally {
+        stopped.countDown();
+      }
     }
   }
 
@@ -149,24 +156,41 @@ public final class EchoServer implements Closeable {
     closeQuietly(client);
   }
 
-  // The seed's debug prints (`inputs`, `rlist`), one line per loop pass.
+  // The seed's debug prints (`inputs`, `rlist`), one line per loop pass: every key with what
+  // it asks for (its interest set), then the keys this pass found ready, with what for.
   private void trace() {
     List<String> registered = new ArrayList<>();
     for (SelectionKey key : selector.keys()) {
-      registered.add(name(key));
+      if (key.isValid()) {
+        registered.add(name(key) + " " + operations(key.interestOps()));
+      }
     }
     List<String> ready = new ArrayList<>();
     for (SelectionKey key : selector.selectedKeys()) {
-      ready.add(name(key));
+      ready.add(name(key) + " " + operations(key.readyOps()));
     }
     log.println("select: registered " + registered + " ready " + ready);
+  }
+
+  private static String operations(int ops) {
+    List<String> names = new ArrayList<>();
+    if ((ops & SelectionKey.OP_ACCEPT) != 0) {
+      names.add("accept");
+    }
+    if ((ops & SelectionKey.OP_READ) != 0) {
+      names.add("read");
+    }
+    if ((ops & SelectionKey.OP_WRITE) != 0) {
+      names.add("write");
+    }
+    return names.isEmpty() ? "nothing" : String.join("+", names);
   }
 
   private String name(SelectionKey key) {
     return key.channel() == listener ? "listener" : describeRemote((SocketChannel) key.channel());
   }
 
-  /** Stops the loop and waits for it to close every socket; safe from any thread. */
+  /** Stops the loop and waits for it to close every socket; call it from any other thread. */
   @Override
   public void close() {
     running = false;
@@ -175,7 +199,8 @@ public final class EchoServer implements Closeable {
       stopped.countDown();
       return;
     }
-    // wakeup(), not an interrupt: an interrupt would close the channel the loop is using.
+    // wakeup() is the Selector's own way to end a select(). An interrupt would stay set, and
+    // every later select() would return at once.
     selector.wakeup();
     boolean interrupted = false;
     while (stopped.getCount() > 0) {
@@ -199,6 +224,7 @@ public final class EchoServer implements Closeable {
       }
       closeQuietly(selector);
     }
+    log.println("stopped");
   }
 
   private static void closeQuietly(Closeable closeable) {
@@ -217,7 +243,7 @@ public final class EchoServer implements Closeable {
     }
   }
 
-  // 127.0.0.1:9999 or [::1]:9999, rather than Java's /127.0.0.1:9999.
+  // 127.0.0.1:9999, with an IPv6 address in brackets, rather than Java's /127.0.0.1:9999.
   static String describe(SocketAddress address) {
     if (!(address instanceof InetSocketAddress)) {
       return String.valueOf(address);
@@ -296,6 +322,8 @@ public final class EchoServer implements Closeable {
     }
     // Ctrl-C runs this hook: it wakes the loop, which closes every socket before the JVM exits.
     Runtime.getRuntime().addShutdownHook(new Thread(server::close, "shutdown"));
-    server.run();
+    if (!server.run()) {
+      System.exit(1);
+    }
   }
 }

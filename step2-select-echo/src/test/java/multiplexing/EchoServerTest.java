@@ -119,6 +119,7 @@ class EchoServerTest {
     fixture.close();
 
     assertThat(fixture.loopEnded()).isTrue();
+    assertThat(fixture.log()).endsWith("stopped").containsOnlyOnce("stopped");
     assertThat(peer.socket.getInputStream().read()).as("end of stream").isEqualTo(-1);
     try (ServerSocket again = new ServerSocket()) {
       again.bind(new InetSocketAddress("127.0.0.1", port));

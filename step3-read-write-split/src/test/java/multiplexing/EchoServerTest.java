@@ -140,9 +140,13 @@ class EchoServerTest {
     for (int i = 0; i < 100; i++) {
       assertThat(connect().echo("ping " + i)).isEqualTo("ping " + i);
     }
-    await().atMost(Duration.ofSeconds(5)).until(() -> fixture.server.connections() == 100);
-    assertThat(fixture.server.writeInterested()).isZero();
-    assertThat(fixture.server.queuedBytes()).isZero();
+    await()
+        .atMost(Duration.ofSeconds(5))
+        .until(
+            () ->
+                fixture.server.connections() == 100
+                    && fixture.server.writeInterested() == 0
+                    && fixture.server.queuedBytes() == 0);
     long wakeups = fixture.server.wakeups();
     await()
         .during(Duration.ofSeconds(1))
@@ -183,6 +187,10 @@ class EchoServerTest {
     halfClosing.send(new byte[sent]);
     halfClosing.socket.shutdownOutput();
     assertThat(halfClosing.drainToEnd()).as("bytes echoed of %d sent", sent).isLessThan(sent);
+    // What was dropped left the counters with the connection.
+    await().atMost(Duration.ofSeconds(5)).until(() -> fixture.server.connections() == 0);
+    assertThat(fixture.server.queuedBytes()).isZero();
+    assertThat(fixture.server.writeInterested()).isZero();
   }
 
   @Test
@@ -194,6 +202,7 @@ class EchoServerTest {
     fixture.close();
 
     assertThat(fixture.loopEnded()).isTrue();
+    assertThat(fixture.log()).endsWith("stopped").containsOnlyOnce("stopped");
     assertThat(peer.socket.getInputStream().read()).as("end of stream").isEqualTo(-1);
     try (ServerSocket again = new ServerSocket()) {
       again.bind(new InetSocketAddress("127.0.0.1", port));

@@ -38,8 +38,10 @@ public final class EchoServer implements Closeable {
       "usage: EchoServer [--trace] [--high-water=BYTES] [--low-water=BYTES]"
           + " [--max-connections=N] [--idle-timeout=SECONDS] [port] [host]";
 
-  // The seed reads with recv(1024); we read at most as much per readiness event.
-  static final int READ_SIZE = 1024;
+  // The seed reads with recv(1024). We now copy each read into its client's queue at once, so
+  // the buffer we read into is scratch space every client shares, and it can afford to be big:
+  // one read() takes a 16 KiB message whole, where 1 KiB reads took sixteen calls.
+  static final int READ_SIZE = 64 * 1024;
   // Java's default backlog is 50: a burst of connects beyond it would see SYNs dropped and
   // retried a second later. The kernel caps this at net.core.somaxconn.
   static final int BACKLOG = 4096;
@@ -53,8 +55,9 @@ public final class EchoServer implements Closeable {
   private final boolean trace;
   private final Limits limits;
   private final PrintStream log;
-  // One buffer serves every client: each read is copied into that client's queue at once.
-  private final ByteBuffer buffer = ByteBuffer.allocate(READ_SIZE);
+  // One buffer serves every client: each read is copied into that client's queue at once. It
+  // is a direct buffer, so the kernel copies into it with no hidden copy in between.
+  private final ByteBuffer buffer = ByteBuffer.allocateDirect(READ_SIZE);
   private final AtomicBoolean loopClaimed = new AtomicBoolean();
   private final CountDownLatch stopped = new CountDownLatch(1);
   private volatile boolean running = true;
@@ -63,6 +66,7 @@ public final class EchoServer implements Closeable {
   private boolean acceptPaused;
   private long acceptResumesAt;
   private long acceptPauseMillis = FIRST_ACCEPT_PAUSE_MILLIS;
+  // When we next look for idle clients, and how many keys this pass has cancelled.
   private long nextIdleCheck;
   private int droppedThisPass;
 
@@ -129,6 +133,10 @@ public final class EchoServer implements Closeable {
   /** Binds and registers the listening socket; port 0 picks any free port. */
   public static EchoServer open(
       InetSocketAddress address, boolean trace, Limits limits, PrintStream log) throws IOException {
+    // The first close of any NIO channel loads a JDK class that needs spare descriptors of its
+    // own. Should they run out before that (a burst of connects at start-up), it never loads,
+    // and no channel can be written or closed again. So we close one now, while we can.
+    SocketChannel.open().close();
     Selector selector = Selector.open();
     ServerSocketChannel listener = ServerSocketChannel.open();
     SelectionKey listenerKey;
@@ -152,11 +160,11 @@ public final class EchoServer implements Closeable {
     return listener.socket().getLocalPort();
   }
 
-  /** Runs the select loop on the calling thread until {@link #close()}. */
-  public void run() {
+  /** Runs the select loop on the calling thread until {@link #close()}; false if it failed. */
+  public boolean run() {
     if (!loopClaimed.compareAndSet(false, true)) {
       if (!running) {
-        return;
+        return true;
       }
       throw new IllegalStateException("the loop is already running");
     }
@@ -169,7 +177,7 @@ public final class EchoServer implements Closeable {
         wakeups++;
         if (Thread.interrupted()) {
           // An interrupt is how Java asks a thread to stop, so we stop as close() would. We
-          // clear it first: with the flag set, the next read() would close its channel.
+          // clear it first: with the flag set, every later select() would return at once.
           log.println("interrupted, stopping");
           break;
         }
@@ -193,12 +201,18 @@ public final class EchoServer implements Closeable {
         // Keys cancelled this pass leave selector.keys() only at the next select().
         registeredKeys = selector.keys().size() - 1 - droppedThisPass;
       }
+      return true;
     } catch (IOException e) {
       // Only select() itself gets here: the selector is broken, so nobody can be served.
       log.println("stopped by " + e);
+      return false;
     } finally {
-      closeEverything();
-      stopped.countDown();
+      // An Error while closing must not leave close() waiting for this latch forever.
+      try {
+        closeEverything();
+      } finally {
+        stopped.countDown();
+      }
     }
   }
 
@@ -422,17 +436,34 @@ public final class EchoServer implements Closeable {
     return Math.max(1, TimeUnit.NANOSECONDS.toMillis(due) + 1);
   }
 
-  // The seed's debug prints (`inputs`, `rlist`), one line per loop pass.
+  // The seed's debug prints (`inputs`, `rlist`), one line per loop pass: every key with what
+  // it asks for (its interest set), then the keys this pass found ready, with what for.
   private void trace() {
     List<String> registered = new ArrayList<>();
     for (SelectionKey key : selector.keys()) {
-      registered.add(name(key));
+      if (key.isValid()) {
+        registered.add(name(key) + " " + operations(key.interestOps()));
+      }
     }
     List<String> ready = new ArrayList<>();
     for (SelectionKey key : selector.selectedKeys()) {
-      ready.add(name(key));
+      ready.add(name(key) + " " + operations(key.readyOps()));
     }
     log.println("select: registered " + registered + " ready " + ready);
+  }
+
+  private static String operations(int ops) {
+    List<String> names = new ArrayList<>();
+    if ((ops & SelectionKey.OP_ACCEPT) != 0) {
+      names.add("accept");
+    }
+    if ((ops & SelectionKey.OP_READ) != 0) {
+      names.add("read");
+    }
+    if ((ops & SelectionKey.OP_WRITE) != 0) {
+      names.add("write");
+    }
+    return names.isEmpty() ? "nothing" : String.join("+", names);
   }
 
   private String name(SelectionKey key) {
@@ -464,7 +495,7 @@ public final class EchoServer implements Closeable {
     return registeredKeys;
   }
 
-  /** Stops the loop and waits for it to close every socket; safe from any thread. */
+  /** Stops the loop and waits for it to close every socket; call it from any other thread. */
   @Override
   public void close() {
     running = false;
@@ -473,7 +504,8 @@ public final class EchoServer implements Closeable {
       stopped.countDown();
       return;
     }
-    // wakeup(), not an interrupt: an interrupt would close the channel the loop is using.
+    // wakeup() is the Selector's own way to end a select(). An interrupt would stay set, and
+    // every later select() would return at once.
     selector.wakeup();
     boolean interrupted = false;
     while (stopped.getCount() > 0) {
@@ -497,6 +529,7 @@ public final class EchoServer implements Closeable {
       }
       closeQuietly(selector);
     }
+    log.println("stopped");
   }
 
   private static void closeQuietly(Closeable closeable) {
@@ -515,7 +548,7 @@ public final class EchoServer implements Closeable {
     }
   }
 
-  // 127.0.0.1:9999 or [::1]:9999, rather than Java's /127.0.0.1:9999.
+  // 127.0.0.1:9999, with an IPv6 address in brackets, rather than Java's /127.0.0.1:9999.
   static String describe(SocketAddress address) {
     if (!(address instanceof InetSocketAddress)) {
       return String.valueOf(address);
@@ -622,6 +655,8 @@ public final class EchoServer implements Closeable {
     }
     // Ctrl-C runs this hook: it wakes the loop, which closes every socket before the JVM exits.
     Runtime.getRuntime().addShutdownHook(new Thread(server::close, "shutdown"));
-    server.run();
+    if (!server.run()) {
+      System.exit(1);
+    }
   }
 }

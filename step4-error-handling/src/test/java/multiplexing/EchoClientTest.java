@@ -35,11 +35,20 @@ class EchoClientTest {
   }
 
   private int runClient(String stdin) {
+    return runClient(stdin, "127.0.0.1", String.valueOf(server.getLocalPort()));
+  }
+
+  private int runClient(String stdin, String... args) {
     return EchoClient.run(
-        new String[] {"127.0.0.1", String.valueOf(server.getLocalPort())},
+        args,
         new ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8)),
         new PrintStream(out, true, StandardCharsets.UTF_8),
         new PrintStream(err, true, StandardCharsets.UTF_8));
+  }
+
+  private String errorLine() {
+    assertThat(err.toString(StandardCharsets.UTF_8).lines()).hasSize(1);
+    return err.toString(StandardCharsets.UTF_8).strip();
   }
 
   /** A stand-in server for one connection: echoes one byte at a time, then returns all it got. */
@@ -67,12 +76,16 @@ class EchoClientTest {
     return out.toString(StandardCharsets.UTF_8);
   }
 
+  private static String lines(String... lines) {
+    return String.join(System.lineSeparator(), lines) + System.lineSeparator();
+  }
+
   @Test
   void printsThePromptAndEachEchoReassembledFromPartialReadsThenExitsZeroAtEndOfInput()
       throws Exception {
     CompletableFuture<byte[]> received = echoByteByByte();
     assertThat(runClient("jerome\nhello\n你好\n")).isZero();
-    assertThat(output()).isEqualTo(">>:jerome\n>>:hello\n>>:你好\n>>:\n");
+    assertThat(output()).isEqualTo(lines(">>:jerome", ">>:hello", ">>:你好", ">>:"));
     assertThat(err.size()).isZero();
     assertThat(new String(received.get(5, TimeUnit.SECONDS), StandardCharsets.UTF_8))
         .isEqualTo("jerome" + "hello" + "你好");
@@ -82,7 +95,7 @@ class EchoClientTest {
   void neverSendsAnEmptyMessage() throws Exception {
     CompletableFuture<byte[]> received = echoByteByByte();
     assertThat(runClient("\n\nx\n")).isZero();
-    assertThat(output()).isEqualTo(">>:>>:>>:x\n>>:\n");
+    assertThat(output()).isEqualTo(lines(">>:>>:>>:x", ">>:"));
     assertThat(received.get(5, TimeUnit.SECONDS)).containsExactly('x');
   }
 
@@ -90,10 +103,7 @@ class EchoClientTest {
   void aServerThatIsDownGetsOneLineAndExitCodeOne() throws IOException {
     server.close();
     assertThat(runClient("hello\n")).isEqualTo(1);
-    assertThat(err.toString(StandardCharsets.UTF_8).lines())
-        .singleElement()
-        .asString()
-        .startsWith("EchoClient: cannot connect to 127.0.0.1:");
+    assertThat(errorLine()).startsWith("EchoClient: cannot connect to 127.0.0.1:");
   }
 
   @Test
@@ -111,24 +121,28 @@ class EchoClientTest {
     assertThat(runClient("hello\nagain\n")).isEqualTo(1);
     hangUpAfterOneByte.join();
     assertThat(output()).isEqualTo(">>:");
-    assertThat(err.toString(StandardCharsets.UTF_8).lines())
-        .singleElement()
-        .asString()
-        .startsWith("EchoClient: ");
+    assertThat(errorLine()).startsWith("EchoClient: ");
+  }
+
+  @Test
+  void aLoneNumberIsThePortOnLoopback() throws Exception {
+    CompletableFuture<byte[]> received = echoByteByByte();
+    int status = runClient("hi\n", String.valueOf(server.getLocalPort()));
+    assertThat(status).isZero();
+    assertThat(received.get(5, TimeUnit.SECONDS)).containsExactly('h', 'i');
+  }
+
+  @Test
+  void anUnknownHostGetsOneLineAndExitCodeOne() {
+    int status = runClient("", "no-such-host.invalid", "9999");
+    assertThat(status).isEqualTo(1);
+    assertThat(errorLine()).isEqualTo("EchoClient: unknown host 'no-such-host.invalid'");
   }
 
   @Test
   void aBadPortGetsOneLineAndExitCodeOne() {
-    int status =
-        EchoClient.run(
-            new String[] {"127.0.0.1", "port"},
-            new ByteArrayInputStream(new byte[0]),
-            new PrintStream(out, true, StandardCharsets.UTF_8),
-            new PrintStream(err, true, StandardCharsets.UTF_8));
+    int status = runClient("", "127.0.0.1", "port");
     assertThat(status).isEqualTo(1);
-    assertThat(err.toString(StandardCharsets.UTF_8).lines())
-        .singleElement()
-        .asString()
-        .contains("usage:");
+    assertThat(errorLine()).contains("usage:");
   }
 }

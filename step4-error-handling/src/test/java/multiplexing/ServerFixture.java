@@ -25,11 +25,7 @@ final class ServerFixture implements AutoCloseable {
   }
 
   static ServerFixture start() throws IOException {
-    return start(EchoServer.Limits.DEFAULTS);
-  }
-
-  static ServerFixture start(EchoServer.Limits limits) throws IOException {
-    return new ServerFixture(false, limits, line -> false);
+    return start(EchoServer.Limits.DEFAULTS, line -> false);
   }
 
   /** A server whose log throws once, on the first line that matches, as a failing disk would. */

@@ -1,0 +1,42 @@
+package docscheck;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.stream.Stream;
+
+/** Rewrites docs/diffs and docs/transcripts from the step modules; the tests check they agree. */
+public final class Regenerate {
+  private Regenerate() {}
+
+  public static void main(String[] args) throws Exception {
+    Path root = Repo.root();
+    write(root, StepDiffs.DIR, StepDiffs.generate(root));
+    write(root, Transcripts.DIR, Transcripts.generate(root));
+  }
+
+  // Replaces the whole folder, so a file for a step that no longer exists does not linger.
+  private static void write(Path root, String dir, Map<String, String> files) throws IOException {
+    Path folder = root.resolve(dir);
+    if (Files.isDirectory(folder)) {
+      try (Stream<Path> walk = Files.walk(folder)) {
+        for (Path p : walk.filter(Files::isRegularFile).toList()) {
+          if (!files.containsKey(root.relativize(p).toString().replace('\\', '/'))) {
+            Files.delete(p);
+            System.out.println("deleted " + root.relativize(p));
+          }
+        }
+      }
+    }
+    for (Map.Entry<String, String> file : files.entrySet()) {
+      Path path = root.resolve(file.getKey());
+      Files.createDirectories(path.getParent());
+      boolean same = Files.isRegularFile(path) && Files.readString(path).equals(file.getValue());
+      if (!same) {
+        Files.writeString(path, file.getValue());
+        System.out.println("wrote " + file.getKey());
+      }
+    }
+  }
+}

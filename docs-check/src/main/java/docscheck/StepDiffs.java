@@ -1,0 +1,103 @@
+package docscheck;
+
+import com.github.difflib.DiffUtils;
+import com.github.difflib.UnifiedDiffUtils;
+import com.github.difflib.patch.Patch;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.stream.Stream;
+
+/**
+ * One unified diff per pair of neighbouring steps, like {@code diff -ruN stepN/src stepN+1/src}:
+ * what a student would see if they compared the two folders themselves.
+ */
+final class StepDiffs {
+  static final String DIR = "docs/diffs";
+  private static final int CONTEXT_LINES = 3;
+
+  private StepDiffs() {}
+
+  /** File name under docs/diffs to diff text, e.g. {@code step1-to-step2.diff}. */
+  static Map<String, String> generate(Path root) throws IOException {
+    Map<String, String> diffs = new TreeMap<>();
+    List<String> steps = Repo.steps(root);
+    for (int i = 0; i + 1 < steps.size(); i++) {
+      String from = steps.get(i);
+      String to = steps.get(i + 1);
+      String name = "step" + Repo.stepNumber(from) + "-to-step" + Repo.stepNumber(to) + ".diff";
+      diffs.put(DIR + "/" + name, diff(root, from, to));
+    }
+    return diffs;
+  }
+
+  static String diff(Path root, String from, String to) throws IOException {
+    TreeSet<String> files = new TreeSet<>();
+    files.addAll(sourceFiles(root.resolve(from)));
+    files.addAll(sourceFiles(root.resolve(to)));
+    StringBuilder out = new StringBuilder();
+    for (String file : files) {
+      List<String> before = lines(root.resolve(from).resolve(file));
+      List<String> after = lines(root.resolve(to).resolve(file));
+      before = samePackageLine(before, after);
+      if (before.equals(after)) {
+        continue;
+      }
+      Patch<String> patch = DiffUtils.diff(before, after);
+      String left = before.isEmpty() ? "/dev/null" : from + "/" + file;
+      String right = after.isEmpty() ? "/dev/null" : to + "/" + file;
+      out.append("diff -ruN ").append(from).append('/').append(file).append(' ');
+      out.append(to).append('/').append(file).append('\n');
+      for (String line :
+          UnifiedDiffUtils.generateUnifiedDiff(left, right, before, patch, CONTEXT_LINES)) {
+        out.append(line).append('\n');
+      }
+    }
+    return out.toString();
+  }
+
+  // The spec allows one difference to be ignored: a step that moved to another package would
+  // otherwise show every file as changed on line 1. Today every step is `package multiplexing;`.
+  private static List<String> samePackageLine(List<String> before, List<String> after) {
+    int b = packageLine(before);
+    int a = packageLine(after);
+    if (a < 0 || b < 0 || before.get(b).equals(after.get(a))) {
+      return before;
+    }
+    List<String> copy = new ArrayList<>(before);
+    copy.set(b, after.get(a));
+    return copy;
+  }
+
+  private static int packageLine(List<String> lines) {
+    for (int i = 0; i < lines.size(); i++) {
+      if (lines.get(i).startsWith("package ")) {
+        return i;
+      }
+    }
+    return -1;
+  }
+
+  // Paths like src/main/java/multiplexing/EchoServer.java, relative to the module.
+  private static List<String> sourceFiles(Path module) throws IOException {
+    Path src = module.resolve("src");
+    if (!Files.isDirectory(src)) {
+      return List.of();
+    }
+    try (Stream<Path> walk = Files.walk(src)) {
+      return walk.filter(Files::isRegularFile)
+          .map(p -> module.relativize(p).toString().replace('\\', '/'))
+          .sorted()
+          .toList();
+    }
+  }
+
+  private static List<String> lines(Path file) throws IOException {
+    return Files.isRegularFile(file) ? Files.readString(file).lines().toList() : List.of();
+  }
+}

@@ -1,0 +1,62 @@
+package docscheck;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** The checks check themselves: each one accepts what is true and refuses what is not. */
+class CheckerTest {
+  private static final List<String> SOURCE =
+      List.of(
+          "class A {",
+          "  void f() {",
+          "    int x = 1;",
+          "    int y = 2;",
+          "    int z = 3;",
+          "  }",
+          "}");
+
+  @Test
+  void anExcerptMayBeIndentedDifferentlyAndMayElideLinesButNotChangeThem() {
+    assertThat(Excerpts.contains(SOURCE, List.of("int x = 1;", "int y = 2;"))).isTrue();
+    assertThat(Excerpts.contains(SOURCE, List.of("int x = 1;", "// ...", "int z = 3;"))).isTrue();
+    assertThat(Excerpts.contains(SOURCE, List.of("int x = 1;", "int z = 3;"))).isFalse();
+    assertThat(Excerpts.contains(SOURCE, List.of("int z = 3;", "// ...", "int x = 1;"))).isFalse();
+    assertThat(Excerpts.contains(SOURCE, List.of("int x = 2;"))).isFalse();
+  }
+
+  @Test
+  void anchorsAreTheOnesGitHubMakes() {
+    assertThat(Markdown.slug("Why must I remove each key from `selectedKeys`?"))
+        .isEqualTo("why-must-i-remove-each-key-from-selectedkeys");
+    assertThat(Markdown.slug("`flip`、`compact`、`clear`")).isEqualTo("flipcompactclear");
+    assertThat(Markdown.slug("为什么两条消息粘成了一条，或者一条被拆成了两条？")).isEqualTo("为什么两条消息粘成了一条或者一条被拆成了两条");
+  }
+
+  @Test
+  void onlyCommandsThatWorkPass() {
+    Commands commands = new Commands(Repo.root());
+    assertThat(commands.check("./mvnw -B verify")).isNull();
+    assertThat(commands.check("./mvnw -q -pl docs-check compile exec:java")).isNull();
+    assertThat(commands.check("./mvnw -q -pl step2-select-echo compile exec:java")).isNull();
+    assertThat(
+            commands.check(
+                "./mvnw -q -pl step2-select-echo compile exec:java -Dexec.args=\"9999 --trace\""))
+        .isNull();
+    assertThat(
+            commands.check("java step1-blocking/src/main/java/multiplexing/EchoServer.java 9999"))
+        .isNull();
+
+    assertThat(commands.check("./mvnw -q -pl step9-nothing compile exec:java")).isNotNull();
+    assertThat(commands.check("./mvnw -q -pl step2-select-echo exec:java")).isNotNull();
+    assertThat(
+            commands.check(
+                "./mvnw -q -pl step1-blocking compile exec:java -Dexec.args=\"9999 --trace\""))
+        .as("step 1 has no --trace")
+        .isNotNull();
+    assertThat(commands.check("./mvnw -pl step1-blocking test -Dtest=EchoServerTest#noSuchTest"))
+        .isNotNull();
+    assertThat(commands.check("python3 server.py")).isNotNull();
+  }
+}

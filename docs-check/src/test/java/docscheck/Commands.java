@@ -1,0 +1,194 @@
+package docscheck;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The commands the docs may show: the README's, taken apart and checked against the modules,
+ * classes, tests and options that exist. Anything else is refused, so the docs cannot teach a
+ * command nobody has run.
+ */
+final class Commands {
+  private static final Pattern SOURCE_LAUNCH =
+      Pattern.compile("([a-z0-9-]+)/src/main/java/multiplexing/(EchoServer|EchoClient)\\.java");
+  private static final Pattern STRING_LITERAL = Pattern.compile("\"([^\"]*)\"");
+  private final Path root;
+  private final List<String> modules;
+
+  Commands(Path root) {
+    this.root = root;
+    this.modules = Repo.modules(root);
+  }
+
+  /** Null if the command is one that works, else why not. */
+  String check(String command) {
+    List<String> words = words(command);
+    switch (words.get(0)) {
+      case "./mvnw":
+        return maven(words.subList(1, words.size()));
+      case "java":
+        if (words.size() < 2) {
+          return "java needs a source file";
+        }
+        Matcher m = SOURCE_LAUNCH.matcher(words.get(1));
+        if (!m.matches()
+            || !isStep(m.group(1))
+            || !Files.isRegularFile(root.resolve(words.get(1)))) {
+          return "not a step's EchoServer.java or EchoClient.java";
+        }
+        return arguments(m.group(1), m.group(2), words.subList(2, words.size()));
+      case "diff":
+        if (words.size() == 4
+            && (words.get(1).equals("-ruN") || words.get(1).equals("-ru"))
+            && words.get(2).endsWith("/src")
+            && words.get(3).endsWith("/src")
+            && isStep(words.get(2).replace("/src", ""))
+            && isStep(words.get(3).replace("/src", ""))) {
+          return null;
+        }
+        return "only `diff -ru[N] stepA/src stepB/src` is shown";
+      default:
+        return "not a command the README gives";
+    }
+  }
+
+  private String maven(List<String> words) {
+    String module = null;
+    String mainClass = "multiplexing.EchoServer";
+    String args = null;
+    String test = null;
+    boolean exec = false;
+    boolean compile = false;
+    for (int i = 0; i < words.size(); i++) {
+      String word = words.get(i);
+      if (word.equals("-pl") && i + 1 < words.size()) {
+        module = words.get(++i);
+        if (!modules.contains(module)) {
+          return "no module " + module + " in the root pom";
+        }
+      } else if (word.equals("exec:java")) {
+        exec = true;
+      } else if (word.equals("compile")) {
+        compile = true;
+      } else if (word.startsWith("-Dexec.mainClass=")) {
+        mainClass = word.substring("-Dexec.mainClass=".length());
+      } else if (word.startsWith("-Dexec.args=")) {
+        args = word.substring("-Dexec.args=".length());
+      } else if (word.startsWith("-Dtest=")) {
+        test = word.substring("-Dtest=".length());
+      } else if (!List.of("-B", "-q", "verify", "test", "spotless:apply").contains(word)) {
+        return "unknown word " + word;
+      }
+    }
+    if (test != null && (module == null || !testExists(root, module, test))) {
+      return "-Dtest needs -pl and a test that exists in that module";
+    }
+    if (!exec) {
+      return args == null ? null : "-Dexec.args without exec:java";
+    }
+    if (module == null || !compile) {
+      return "exec:java needs -pl MODULE compile, or it runs stale or no classes";
+    }
+    if (module.equals("docs-check")) {
+      return args == null && mainClass.equals("multiplexing.EchoServer")
+          ? null
+          : "docs-check takes no arguments";
+    }
+    if (!isStep(module)) {
+      return "exec:java runs a step";
+    }
+    String simple = mainClass.replace("multiplexing.", "");
+    if (!List.of("EchoServer", "EchoClient").contains(simple)
+        || !mainClass.startsWith("multiplexing.")) {
+      return "no main class " + mainClass;
+    }
+    return arguments(module, simple, args == null ? List.of() : words(args));
+  }
+
+  // Ports and hosts are free text; options must be ones this step's USAGE line lists.
+  private String arguments(String module, String program, List<String> args) {
+    List<String> positional = new ArrayList<>();
+    for (String arg : args) {
+      if (arg.startsWith("-")) {
+        // --trace, or --idle-timeout=10 against [--idle-timeout=SECONDS].
+        int equals = arg.indexOf('=');
+        String option = equals < 0 ? "[" + arg + "]" : "[" + arg.substring(0, equals + 1);
+        if (program.equals("EchoClient") || !usage(module).contains(option)) {
+          return module + "'s " + program + " has no option " + arg;
+        }
+      } else {
+        positional.add(arg);
+      }
+    }
+    if (positional.size() > 2) {
+      return "too many arguments";
+    }
+    return null;
+  }
+
+  // The USAGE constant, whose literal may be split over several lines and joined with +.
+  private String usage(String module) {
+    String source =
+        Repo.read(root.resolve(module).resolve("src/main/java/multiplexing/EchoServer.java"));
+    int start = source.indexOf("USAGE =");
+    if (start < 0) {
+      return "";
+    }
+    StringBuilder usage = new StringBuilder();
+    Matcher m = STRING_LITERAL.matcher(source.substring(start, source.indexOf(';', start)));
+    while (m.find()) {
+      usage.append(m.group(1));
+    }
+    return usage.toString();
+  }
+
+  private boolean isStep(String module) {
+    return modules.contains(module) && module.matches("step\\d+-.*");
+  }
+
+  /** Class#method (or Class alone) is a test in that module, or in any step if module is null. */
+  static boolean testExists(Path root, String module, String name) {
+    String[] parts = name.split("#", 2);
+    for (String m : Repo.modules(root)) {
+      if (module != null && !module.equals(m)) {
+        continue;
+      }
+      for (String pkg : List.of("multiplexing", "docscheck")) {
+        Path file = root.resolve(m).resolve("src/test/java/" + pkg + "/" + parts[0] + ".java");
+        if (Files.isRegularFile(file)
+            && (parts.length == 1
+                || Pattern.compile("void " + parts[1] + "\\(").matcher(Repo.read(file)).find())) {
+          return true;
+        }
+      }
+    }
+    return false;
+  }
+
+  // Split on spaces; a double-quoted stretch is one word, without its quotes.
+  static List<String> words(String command) {
+    List<String> words = new ArrayList<>();
+    StringBuilder word = new StringBuilder();
+    boolean quoted = false;
+    for (char c : command.trim().toCharArray()) {
+      if (c == '"') {
+        quoted = !quoted;
+      } else if (c == ' ' && !quoted) {
+        if (word.length() > 0) {
+          words.add(word.toString());
+          word.setLength(0);
+        }
+      } else {
+        word.append(c);
+      }
+    }
+    if (word.length() > 0) {
+      words.add(word.toString());
+    }
+    return words;
+  }
+}

@@ -57,6 +57,15 @@ public final class Bench {
     List<String> charts = Charts.write(results, output);
     String markdown = Report.markdown(results, charts);
     Files.writeString(output.resolve("results.md"), markdown, StandardCharsets.UTF_8);
+    if (output.equals(root.resolve("docs/bench"))) {
+      // Every page in docs/ has a Chinese page in docs/zh, with the same headings.
+      Path chinese = root.resolve("docs/zh/bench");
+      Files.createDirectories(chinese);
+      Files.writeString(
+          chinese.resolve("results.md"),
+          ChinesePage.from(markdown, "../../bench/"),
+          StandardCharsets.UTF_8);
+    }
     System.out.println();
     System.out.print(markdown);
     System.out.println("written to " + output.resolve("results.md"));

@@ -177,7 +177,7 @@ final class Report {
             .max(Comparator.comparingDouble(ThroughputScenario.Cell::messagesPerSecond));
     Optional<ThroughputScenario.Cell> pingPong =
         results.throughput.stream()
-            .filter(c -> c.saturated() && c.load().inFlight() == 1 && c.load().messageSize() == 64)
+            .filter(c -> c.saturated() && c.load().inFlight() == 1)
             .max(Comparator.comparingDouble(ThroughputScenario.Cell::messagesPerSecond));
     if (fastest.isEmpty() || pingPong.isEmpty()) {
       return Optional.empty();

@@ -125,6 +125,9 @@ public final class Bench {
             Double.isNaN(o.bytesPerConnection())
                 ? "n/a"
                 : String.format("%.1f", o.bytesPerConnection() / 1024));
+      } catch (IOException e) {
+        // One server failing to start or to take the burst costs its row, not the run.
+        out.println("  " + contender.name() + " skipped: " + e.getMessage());
       }
     }
 
@@ -139,6 +142,8 @@ public final class Bench {
         out.printf(
             "  %-6s took %.1f MiB, RSS grew %.0f MiB%n",
             contender.name(), o.sent() / 1048576.0, o.growth() / 1048576.0);
+      } catch (IOException e) {
+        out.println("  " + contender.name() + " skipped: " + e.getMessage());
       }
     }
     progress("bench: done");

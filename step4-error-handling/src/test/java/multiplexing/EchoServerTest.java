@@ -189,6 +189,20 @@ class EchoServerTest {
   }
 
   @Test
+  void anEchoTheSocketHasRoomForGoesOutInThePassThatReadIt() throws IOException {
+    // Step 3 asks for OP_WRITE after every read and writes on the next pass: two passes per
+    // echo. Writing at once takes one.
+    Peer peer = connect();
+    assertThat(peer.echo("warm up")).isEqualTo("warm up");
+    long before = fixture.server.wakeups();
+    for (int i = 0; i < 50; i++) {
+      assertThat(peer.echo("echo " + i)).isEqualTo("echo " + i);
+    }
+    assertThat(fixture.server.wakeups() - before).isLessThanOrEqualTo(60);
+    assertThat(fixture.server.writeInterested()).isZero();
+  }
+
+  @Test
   void twoClientsTakeTurnsAsInTheSeedSession() throws IOException {
     Peer first = connect();
     Peer second = connect();

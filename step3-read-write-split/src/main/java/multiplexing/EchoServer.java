@@ -309,7 +309,9 @@ public final class EchoServer implements Closeable {
     }
   }
 
-  // The listener goes first, so nobody new connects while we close the rest.
+  // The listener goes first, then every client, then the selector. A channel registered with a
+  // selector is truly closed only once the selector lets go of its key: here, when the selector
+  // itself closes, so new clients can still connect meanwhile. Step 4 closes the listener sooner.
   private void closeEverything() {
     closeQuietly(listener);
     if (selector.isOpen()) {

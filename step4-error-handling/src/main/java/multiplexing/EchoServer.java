@@ -27,9 +27,11 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * <p>The seed's third list does not carry errors. select()'s third argument reports "exceptional
  * conditions", which on Linux means TCP out-of-band data; a reset peer shows up in the first list
  * as readable, and then recv() raises. The seed also passes an empty third list, so its cleanup
- * loop never runs. Java's Selector has no third set at all: failures reach us as an exception from
- * accept(), read() or write(), as read() returning -1, or as a cancelled key. Each of them ends in
- * {@link #drop}, the one way a connection leaves.
+ * loop never runs. Java's Selector has no third set at all: a socket's error or hang-up makes its
+ * key ready for what it asked for, and the failure itself then reaches us as an exception from
+ * read() or write(). With the orderly end of a stream, read() returning -1, and our own surprises,
+ * every way a client leaves ends in {@link #drop}. A failed accept() has no client to drop: it
+ * pauses accepting instead.
  */
 public final class EchoServer implements Closeable {
   static final int DEFAULT_PORT = 9999;
@@ -42,6 +44,9 @@ public final class EchoServer implements Closeable {
   // the buffer we read into is scratch space every client shares, and it can afford to be big:
   // one read() takes a 16 KiB message whole, where 1 KiB reads took sixteen calls.
   static final int READ_SIZE = 64 * 1024;
+  // Queued bytes live in buffers of at least this size, so that a client sending a byte at a
+  // time cannot make us keep a buffer object (a hundred bytes of bookkeeping) for every byte.
+  static final int CHUNK_SIZE = 1024;
   // Java's default backlog is 50: a burst of connects beyond it would see SYNs dropped and
   // retried a second later. The kernel caps this at net.core.somaxconn.
   static final int BACKLOG = 4096;
@@ -54,6 +59,8 @@ public final class EchoServer implements Closeable {
   private final Selector selector;
   private final boolean trace;
   private final Limits limits;
+  // All clients together may make us hold at most a quarter of the heap, however many they are.
+  private final long totalHighWater = Runtime.getRuntime().maxMemory() / 4;
   private final PrintStream log;
   // One buffer serves every client: each read is copied into that client's queue at once. It
   // is a direct buffer, so the kernel copies into it with no hidden copy in between.
@@ -88,8 +95,8 @@ public final class EchoServer implements Closeable {
       if (maxConnections < 1) {
         throw new IllegalArgumentException("max connections must be at least 1");
       }
-      if (idleTimeout.isNegative()) {
-        throw new IllegalArgumentException("the idle timeout cannot be negative");
+      if (idleTimeout.isNegative() || idleTimeout.compareTo(Duration.ofDays(365)) > 0) {
+        throw new IllegalArgumentException("the idle timeout must be from 0 to 365 days");
       }
     }
   }
@@ -175,10 +182,11 @@ public final class EchoServer implements Closeable {
         // pause, and looking for idle clients. Otherwise we block, as before.
         selector.select(selectTimeoutMillis());
         wakeups++;
-        if (Thread.interrupted()) {
-          // An interrupt is how Java asks a thread to stop, so we stop as close() would. We
-          // clear it first: with the flag set, every later select() would return at once.
+        if (Thread.currentThread().isInterrupted()) {
+          // An interrupt is how Java asks a thread to stop, so we stop as close() would, and
+          // leave the flag set for whoever called run().
           log.println("interrupted, stopping");
+          running = false;
           break;
         }
         if (trace) {
@@ -231,26 +239,33 @@ public final class EchoServer implements Closeable {
         acceptPauseMillis = FIRST_ACCEPT_PAUSE_MILLIS;
         return;
       }
-      if (connections >= limits.maxConnections()) {
-        log.println("refused " + describeRemote(client) + " (the cap is " + connections + ")");
-        closeQuietly(client);
-        continue;
-      }
       try {
-        client.configureBlocking(false);
-        // Echo replies are small and immediate: Nagle's algorithm would only hold them back.
-        client.setOption(StandardSocketOptions.TCP_NODELAY, true);
-        // Only OP_READ for now: the seed's `outputs` list starts empty too.
-        client.register(selector, SelectionKey.OP_READ, new Connection());
-      } catch (IOException e) {
-        // The client can reset between connecting and being set up.
-        log.println("reset by peer " + describeRemote(client));
+        setUp(client);
+      } catch (IOException | RuntimeException e) {
+        // The client can reset between connecting and being set up; and whatever else goes
+        // wrong here costs this client alone.
         closeQuietly(client);
-        continue;
+        log.println("dropped on " + e.getClass().getSimpleName() + " " + describeRemote(client));
       }
-      connections++;
-      log.println("accepted " + describeRemote(client));
     }
+  }
+
+  // Registers a new client, or closes it at once if we already hold as many as we may.
+  private void setUp(SocketChannel client) throws IOException {
+    if (connections >= limits.maxConnections()) {
+      closeQuietly(client);
+      log.println(
+          "refused " + describeRemote(client) + " (the cap is " + limits.maxConnections() + ")");
+      return;
+    }
+    client.configureBlocking(false);
+    // Echo replies are small and immediate: Nagle's algorithm would only hold them back.
+    client.setOption(StandardSocketOptions.TCP_NODELAY, true);
+    log.println("accepted " + describeRemote(client));
+    // Only OP_READ for now: the seed's `outputs` list starts empty too. Nothing after the
+    // registration can fail, so a client is either fully counted or closed.
+    client.register(selector, SelectionKey.OP_READ, new Connection());
+    connections++;
   }
 
   // accept() fails when we are out of descriptors (EMFILE, ENFILE) or memory. Trying again at
@@ -276,11 +291,17 @@ public final class EchoServer implements Closeable {
       if (key.isValid() && key.isWritable()) {
         write(key);
       }
-    } catch (IOException e) {
+    } catch (IOException | RuntimeException e) {
+      fail(key, e);
+    }
+  }
+
+  private void fail(SelectionKey key, Exception e) {
+    if (e instanceof IOException) {
       // Readable, then read() throws: that is how a reset (RST) shows up. write() throws the
       // same way (or with a broken pipe) when the client is gone.
       drop(key, "reset by peer");
-    } catch (RuntimeException e) {
+    } else {
       // A bug of ours or a surprise from the JDK, such as a CancelledKeyException.
       drop(key, "dropped on " + e.getClass().getSimpleName());
     }
@@ -293,7 +314,8 @@ public final class EchoServer implements Closeable {
     SocketChannel client = (SocketChannel) key.channel();
     Connection connection = (Connection) key.attachment();
     buffer.clear();
-    if (client.read(buffer) == -1) {
+    int count = client.read(buffer);
+    if (count == -1) {
       // End of stream means "I am done sending", not "I am gone": a client that shut down
       // only its sending side (a half-close) still waits for every byte of its echo.
       connection.inputClosed = true;
@@ -304,20 +326,51 @@ public final class EchoServer implements Closeable {
       }
       return;
     }
+    if (count == 0) {
+      // Ready, yet nothing to read after all: nothing to queue either.
+      return;
+    }
     buffer.flip();
-    ByteBuffer copy = ByteBuffer.allocate(buffer.remaining()).put(buffer).flip();
-    connection.pending.add(copy);
-    connection.queued += copy.remaining();
     connection.lastProgress = System.nanoTime();
-    queuedBytes += copy.remaining();
+    if (connection.pending.isEmpty()) {
+      // Nothing waits ahead of these bytes, and the socket almost always has room: we write
+      // them back at once and queue only what it refuses. Asking the selector first, as step 3
+      // does, costs two epoll_ctl calls and a pass for every read (bench/README.md counts them).
+      client.write(buffer);
+      if (!buffer.hasRemaining()) {
+        return;
+      }
+    }
+    int refused = buffer.remaining();
+    queue(connection, buffer);
+    queuedBytes += refused;
     // Backpressure: a client that sends and does not read would make us hold everything it
-    // sends. Past the high water mark we stop reading from it; TCP's flow control then makes
-    // its own writes wait. Nothing is dropped, and memory stays bounded.
-    if (connection.queued >= limits.highWater() && !connection.readPaused) {
+    // sends. Past its high water mark, or once all clients together are owed a quarter of the
+    // heap, we stop reading from it; TCP's flow control then makes its own writes wait.
+    // Nothing is dropped, and memory stays bounded.
+    if (!connection.readPaused
+        && (connection.queued >= limits.highWater() || queuedBytes >= totalHighWater)) {
       connection.readPaused = true;
-      log.println("paused reading " + describeRemote(client) + " (it does not read its echo)");
+      log.println(
+          "paused reading " + describeRemote(client) + " (" + connection.queued + " queued)");
     }
     updateInterest(key, connection);
+  }
+
+  // Appends what we read to the client's queue: into the last buffer while it has room, else in
+  // a new one of at least CHUNK_SIZE bytes.
+  private static void queue(Connection connection, ByteBuffer bytes) {
+    int count = bytes.remaining();
+    ByteBuffer tail = connection.pending.peekLast();
+    if (tail != null && tail.capacity() - tail.limit() >= count) {
+      // The tail is ready for writing out from `position` to `limit`: we add after `limit`.
+      int writeFrom = tail.position();
+      tail.position(tail.limit()).limit(tail.capacity());
+      tail.put(bytes).flip().position(writeFrom);
+    } else {
+      connection.pending.add(ByteBuffer.allocate(Math.max(count, CHUNK_SIZE)).put(bytes).flip());
+    }
+    connection.queued += count;
   }
 
   // When a client is writable, its socket has room: we write from the head of its queue, in
@@ -377,8 +430,9 @@ public final class EchoServer implements Closeable {
   }
 
   // The one way a connection leaves, whatever the reason: its bytes leave the counters, its key
-  // is cancelled (no more events) and its channel closed (the socket freed). The seed only
-  // removes the socket from `inputs` and never closes it, leaking a descriptor per client.
+  // is cancelled (no more events) and its channel closed (the socket is freed once the next
+  // select() lets go of the key). The seed only removes the socket from `inputs` and never
+  // closes it, leaking a descriptor per client.
   private void drop(SelectionKey key, String why) {
     SocketChannel client = (SocketChannel) key.channel();
     Connection connection = (Connection) key.attachment();
@@ -411,8 +465,25 @@ public final class EchoServer implements Closeable {
       if (key.isValid()
           && key.attachment() instanceof Connection connection
           && now - connection.lastProgress >= idleNanos) {
+        dropIfIdle(key, connection, idleNanos);
+      }
+    }
+  }
+
+  // No progress for the idle timeout, as far as we saw. But a client still owed bytes may be
+  // reading all along: the selector reports room in its socket only once a good part of the
+  // send buffer has drained, which can take seconds. So we offer it one write first; only a
+  // client that takes nothing then is idle.
+  private void dropIfIdle(SelectionKey key, Connection connection, long idleNanos) {
+    try {
+      if (!connection.pending.isEmpty()) {
+        write(key);
+      }
+      if (key.isValid() && System.nanoTime() - connection.lastProgress >= idleNanos) {
         drop(key, "dropped idle");
       }
+    } catch (IOException | RuntimeException e) {
+      fail(key, e);
     }
   }
 
@@ -520,10 +591,17 @@ public final class EchoServer implements Closeable {
     }
   }
 
-  // The listener goes first, so nobody new connects while we close the rest.
+  // The listener goes first, then every client, then the selector. A channel registered with a
+  // selector is truly closed only once the selector lets go of its key, so we make it let go of
+  // the listener's at once, with selectNow(): nobody new connects while we close the rest.
   private void closeEverything() {
     closeQuietly(listener);
     if (selector.isOpen()) {
+      try {
+        selector.selectNow();
+      } catch (IOException e) {
+        // The selector's own close, below, lets go of the listener all the same.
+      }
       for (SelectionKey key : selector.keys()) {
         closeQuietly(key.channel());
       }

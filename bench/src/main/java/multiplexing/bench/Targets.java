@@ -45,35 +45,25 @@ final class Targets {
             p99,
             nettyP99,
             verdict(ratio >= 1.0 && p99 <= nettyP99))
-        + capped(netty.get(), ratio);
+        + capped(ours.get(), netty.get(), ratio);
   }
 
   // When Netty's row has the generator near a full core too, Netty's figure may be the
-  // generator's limit: a faster generator could only raise it, so a shortfall is at least this.
-  private static String capped(ThroughputScenario.Cell netty, double ratio) {
+  // generator's limit: a faster generator could only raise it. If our row is saturated as well,
+  // both are at the machine's limit and the ratio says nothing about the servers.
+  private static String capped(
+      ThroughputScenario.Cell ours, ThroughputScenario.Cell netty, double ratio) {
     if (!netty.saturated()) {
       return "";
+    }
+    if (ours.saturated()) {
+      return " (both rows saturated: the two cores are the limit, so the ratio is within the"
+          + " noise, not a ranking)";
     }
     return ratio < 1.0
         ? " (Netty's row is saturated: its true figure can only be higher, so the gap is at least"
             + " this)"
-        : " (Netty's row is saturated: the two are within what this machine can tell apart)";
-  }
-
-  private static String large(Results results, String server) {
-    Optional<ThroughputScenario.Cell> ours = results.cell(LARGE, server);
-    if (ours.isEmpty() || results.ratioToNetty(ours.get()).isEmpty()) {
-      return server + ", " + LARGE.describe() + ": not measured in this run";
-    }
-    double ratio = results.ratioToNetty(ours.get()).get();
-    return String.format(
-            Locale.ROOT,
-            "%s, %s: %.2fx Netty's msgs/s (target 0.9x): %s",
-            server,
-            LARGE.describe(),
-            ratio,
-            verdict(ratio >= 0.9))
-        + results.cell(LARGE, "netty").map(n -> capped(n, ratio)).orElse("");
+        : "";
   }
 
   private static String idle(Results results, String server) {

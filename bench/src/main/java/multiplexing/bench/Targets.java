@@ -66,6 +66,22 @@ final class Targets {
         : "";
   }
 
+  private static String large(Results results, String server) {
+    Optional<ThroughputScenario.Cell> ours = results.cell(LARGE, server);
+    if (ours.isEmpty() || results.ratioToNetty(ours.get()).isEmpty()) {
+      return server + ", " + LARGE.describe() + ": not measured in this run";
+    }
+    double ratio = results.ratioToNetty(ours.get()).get();
+    return String.format(
+            Locale.ROOT,
+            "%s, %s: %.2fx Netty's msgs/s (target 0.9x): %s",
+            server,
+            LARGE.describe(),
+            ratio,
+            verdict(ratio >= 0.9))
+        + results.cell(LARGE, "netty").map(n -> capped(ours.get(), n, ratio)).orElse("");
+  }
+
   private static String idle(Results results, String server) {
     Optional<IdleScenario.Outcome> ours = results.idle(server);
     Optional<IdleScenario.Outcome> netty = results.idle("netty");

@@ -108,7 +108,7 @@ final class Report {
     line(
         "msgs/s: echoes per second; MB/s: payload echoed per second, one way; latency in"
             + " microseconds; CPU in cores (1.00 = one full core), for the server process and for"
-            + " the generator's thread; `saturated`: both near a full core.");
+            + " the generator's thread; `saturated`: both at 0.92 of a core or more.");
     line("");
     line(
         "| load | server | msgs/s | MB/s | p50 | p99 | p99.9 | server CPU | generator CPU |"

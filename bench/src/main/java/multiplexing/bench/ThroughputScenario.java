@@ -11,6 +11,8 @@ import java.util.TreeMap;
 /** Scenario 2: echo at rising connection counts, ping-pong and pipelined, servers in turns. */
 final class ThroughputScenario {
   private static final long CONNECT_TIMEOUT_NANOS = 10_000_000_000L;
+  // "Near a full core", as a fraction of one.
+  static final double SATURATED = 0.92;
 
   /** One counted round: what the generator saw, and the server's CPU and memory meanwhile. */
   record Round(LoadResult result, CpuTime serverCpu, long serverRss) {}
@@ -56,9 +58,12 @@ final class ThroughputScenario {
       return sum;
     }
 
-    /** Server and generator both near a full core: the machine, not the server, is the limit. */
+    /**
+     * Server and generator both near a full core: the machine, not the server, is the limit. A
+     * server that is the limit keeps its core busy while the generator waits for it now and then.
+     */
     boolean saturated() {
-      return serverCores() >= 0.85 && generatorCores() >= 0.85;
+      return serverCores() >= SATURATED && generatorCores() >= SATURATED;
     }
   }
 

@@ -307,9 +307,9 @@ public final class EchoServer implements Closeable {
     }
   }
 
-  // When a client is readable, it sent bytes or hung up (seed: the `else` branch). We queue
-  // the bytes and ask the selector to tell us when the client can take them (seed:
-  // `outputs.append(r)` and `message[r].put(client_data)`).
+  // When a client is readable, it sent bytes or hung up (seed: the `else` branch). What the
+  // socket will not take at once we queue, and ask the selector to tell us when the client can
+  // take it (seed: `outputs.append(r)` and `message[r].put(client_data)`).
   private void read(SelectionKey key) throws IOException {
     SocketChannel client = (SocketChannel) key.channel();
     Connection connection = (Connection) key.attachment();

@@ -40,8 +40,8 @@ public final class EchoServer implements Closeable {
       "usage: EchoServer [--trace] [--high-water=BYTES] [--low-water=BYTES]"
           + " [--max-connections=N] [--idle-timeout=SECONDS] [port] [host]";
 
-  // The seed reads with recv(1024). We now copy each read into its client's queue at once, so
-  // the buffer we read into is scratch space every client shares, and it can afford to be big:
+  // The seed reads with recv(1024). Each read is written back or copied into its client's queue
+  // at once, so the buffer we read into is scratch space every client shares, and it can be big:
   // one read() takes a 16 KiB message whole, where 1 KiB reads took sixteen calls.
   static final int READ_SIZE = 64 * 1024;
   // Queued bytes live in buffers of at least this size, so that a client sending a byte at a

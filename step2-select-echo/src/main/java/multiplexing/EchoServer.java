@@ -50,6 +50,8 @@ public final class EchoServer implements Closeable {
     Selector selector = Selector.open();
     ServerSocketChannel listener = ServerSocketChannel.open();
     try {
+      // Shortcut: Java's default backlog of 50 (the seed asks for 5). Connects beyond it in a
+      // burst lose their handshake and retry a second later; step 4 asks for more.
       listener.bind(address);
       // The seed's sk.setblocking(False): accept() must never stall the one thread we have.
       listener.configureBlocking(false);

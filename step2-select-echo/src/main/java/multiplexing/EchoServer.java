@@ -13,18 +13,22 @@ import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.util.ArrayList;
 import java.util.Iterator;
+import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.Set;
 
-/** Step 2: one thread and one {@link Selector} echo to many clients at once (seed 9.2). */
+/**
+ * Step 2: one thread and one {@link Selector} echo to many clients at once (tutorial 9.2).
+ *
+ * <p>What it still gets wrong, on purpose: it ignores how many bytes write() took, so a client that
+ * reads slowly loses the rest (step 3 fixes it); and a failed accept() ends the server (step 4
+ * fixes it).
+ */
 public final class EchoServer implements Closeable {
-  static final int DEFAULT_PORT = 9999;
-  static final String DEFAULT_HOST = "127.0.0.1";
-  static final String USAGE = "usage: EchoServer [--trace] [port] [host]";
-
-  // The seed reads with recv(1024); we read at most as much at a time.
+  // The tutorial reads with recv(1024); so do we.
   static final int READ_SIZE = 1024;
+  // In --trace, how many clients a pass line names before it only counts the rest.
+  static final int TRACE_NAMES = 10;
 
   private final ServerSocketChannel listener;
   private final Selector selector;
@@ -32,60 +36,39 @@ public final class EchoServer implements Closeable {
   private final PrintStream log;
   // One buffer serves every client: we read and write it back before touching the next key.
   private final ByteBuffer buffer = ByteBuffer.allocate(READ_SIZE);
-  private final AtomicBoolean loopClaimed = new AtomicBoolean();
-  private final CountDownLatch stopped = new CountDownLatch(1);
+  // The tutorial's `inputs` list, in the order clients connected; only --trace reads it.
+  private final Set<SelectionKey> clients = new LinkedHashSet<>();
+  private long passes;
   private volatile boolean running = true;
 
-  private EchoServer(
-      ServerSocketChannel listener, Selector selector, boolean trace, PrintStream log) {
-    this.listener = listener;
-    this.selector = selector;
+  /** Binds and registers the listening socket; port 0 picks any free port. */
+  EchoServer(InetSocketAddress address, boolean trace, PrintStream log) throws IOException {
     this.trace = trace;
     this.log = log;
-  }
-
-  /** Binds and registers the listening socket; port 0 picks any free port. */
-  public static EchoServer open(InetSocketAddress address, boolean trace, PrintStream log)
-      throws IOException {
-    Selector selector = Selector.open();
-    ServerSocketChannel listener = ServerSocketChannel.open();
+    selector = Selector.open();
+    listener = ServerSocketChannel.open();
     try {
-      // Shortcut: Java's default backlog of 50 (the seed asks for 5). Connects beyond it in a
-      // burst lose their handshake and retry a second later; step 4 asks for more.
+      // Shortcut: Java's default backlog of 50 (the tutorial asks for 5). Connects beyond it in
+      // a burst lose their handshake and retry a second later; step 5 asks for more.
       listener.bind(address);
-      // The seed's sk.setblocking(False): accept() must never stall the one thread we have.
+      // The tutorial's sk.setblocking(False): accept() must never stall the one thread we have.
       listener.configureBlocking(false);
       listener.register(selector, SelectionKey.OP_ACCEPT);
-    } catch (IOException | RuntimeException e) {
-      listener.close();
-      selector.close();
+    } catch (IOException e) {
+      closeEverything();
       throw e;
     }
-    EchoServer server = new EchoServer(listener, selector, trace, log);
-    log.println("listening on " + describe(listener.getLocalAddress()));
-    return server;
-  }
-
-  /** The port we listen on: the one asked for, or the one the OS picked for port 0. */
-  public int port() {
-    return listener.socket().getLocalPort();
   }
 
   /** Runs the select loop on the calling thread until {@link #close()}; false if it failed. */
-  public boolean run() {
-    if (!loopClaimed.compareAndSet(false, true)) {
-      if (!running) {
-        return true;
-      }
-      throw new IllegalStateException("the loop is already running");
-    }
+  public synchronized boolean run() {
     try {
       while (running) {
-        // The seed passes a 0.5 s timeout only so its debug prints tick; we have nothing to do
-        // on a timeout, so we block until a key is ready or close() wakes us.
+        // The tutorial passes a 0.5 s timeout only so its debug prints tick; we have nothing to
+        // do on a timer, so we block until a key is ready or close() wakes us.
         selector.select();
         if (trace) {
-          trace();
+          tracePass();
         }
         // The selector adds ready keys to this set and never removes them: we must, or we
         // would handle the same event again on the next pass.
@@ -93,9 +76,9 @@ public final class EchoServer implements Closeable {
         while (ready.hasNext()) {
           SelectionKey key = ready.next();
           ready.remove();
-          if (key.isAcceptable()) {
+          if (key.channel() == listener) {
             accept();
-          } else if (key.isReadable()) {
+          } else {
             echo(key);
           }
         }
@@ -107,128 +90,115 @@ public final class EchoServer implements Closeable {
       log.println("stopped by " + e);
       return false;
     } finally {
-      // An Error while closing must not leave close() waiting for this latch forever.
-      try {
-        closeEverything();
-      } finally {
-        stopped.countDown();
-      }
+      closeEverything();
+      log.println("stopped");
     }
   }
 
-  // When the listener is readable, someone connected (seed: `if r == sk`).
+  // When the listener is readable, someone connected (tutorial: `if r == sk`).
   private void accept() throws IOException {
     SocketChannel client = listener.accept();
     if (client == null) {
       return;
     }
     client.configureBlocking(false);
-    // Echo replies are small and immediate: Nagle's algorithm would only hold them back.
+    // Each echo leaves in one write: Nagle's algorithm could hold a second small write back
+    // until the client acknowledges the first, and the client may delay that acknowledgement.
     client.setOption(StandardSocketOptions.TCP_NODELAY, true);
-    client.register(selector, SelectionKey.OP_READ);
-    log.println("accepted " + describe(client.getRemoteAddress()));
+    SelectionKey key = client.register(selector, SelectionKey.OP_READ);
+    clients.add(key);
+    log.println("accepted " + name(key));
   }
 
-  // When a client is readable, it sent bytes or hung up (seed: the `else` branch).
+  // When a client is readable, it sent bytes or hung up (tutorial: the `else` branch).
   private void echo(SelectionKey key) {
     SocketChannel client = (SocketChannel) key.channel();
     buffer.clear();
     try {
-      if (client.read(buffer) == -1) {
+      int count = client.read(buffer);
+      if (count == -1) {
+        trace(key, "read", "end of stream");
         drop(key, "closed by peer");
         return;
       }
       buffer.flip();
-      // Shortcut, kept on purpose: the seed's sendall() becomes one write() whose count we
+      // Shortcut, kept on purpose: the tutorial's sendall() becomes one write() whose count we
       // ignore. When the client's socket buffers are full, write() takes only part and the
       // rest is lost. Step 3 queues what is left and waits for OP_WRITE.
-      client.write(buffer);
+      int written = client.write(buffer);
+      String lost = written < count ? ", lost " + (count - written) + " B" : "";
+      trace(key, "read", "read " + count + " B, wrote " + written + " B" + lost);
     } catch (IOException e) {
       // Readable, then read() throws: that is how a reset (RST) shows up.
       drop(key, "reset by peer");
     }
   }
 
-  // The seed only removes the socket from `inputs` and never closes it, leaking a descriptor
-  // per client. We cancel the key (no more events) and close the channel (free the socket).
+  // The tutorial only removes the socket from `inputs` and never closes it, leaking a
+  // descriptor per client. We close the channel, which also cancels its key.
   private void drop(SelectionKey key, String why) {
-    SocketChannel client = (SocketChannel) key.channel();
-    log.println(why + " " + describeRemote(client));
-    key.cancel();
-    closeQuietly(client);
+    log.println(why + " " + name(key));
+    clients.remove(key);
+    try {
+      key.channel().close();
+    } catch (IOException e) {
+      // Closing cancelled the key all the same: no more events, and the socket is freed.
+    }
   }
 
-  // The seed's debug prints (`inputs`, `rlist`), one line per loop pass: every key with what
-  // it asks for (its interest set), then the keys this pass found ready, with what for.
-  private void trace() {
-    List<String> registered = new ArrayList<>();
-    for (SelectionKey key : selector.keys()) {
-      if (key.isValid()) {
-        registered.add(name(key) + " " + operations(key.interestOps()));
-      }
+  // The tutorial's debug prints (`inputs`, `rlist`): one line per pass, then one indented line
+  // per key we handle. The ready count is the selected-key set's size, so a key we forgot to
+  // remove from it shows up in every later pass. The clients are named in the order they came, the
+  // first few only, so
+  // that a trace of thousands of clients stays readable and cheap.
+  private void tracePass() {
+    passes++;
+    int readyCount = selector.selectedKeys().size();
+    if (readyCount == 0) {
+      // select() without a timeout returns empty only when woken: close(), or an interrupt.
+      log.println("pass " + passes + ": nothing ready (woken early)");
+      return;
     }
-    List<String> ready = new ArrayList<>();
-    for (SelectionKey key : selector.selectedKeys()) {
-      ready.add(name(key) + " " + operations(key.readyOps()));
+    List<String> names = new ArrayList<>(List.of("listener"));
+    clients.stream().limit(TRACE_NAMES).forEach(key -> names.add(name(key)));
+    if (clients.size() > TRACE_NAMES) {
+      names.add("and " + (clients.size() - TRACE_NAMES) + " more");
     }
-    log.println("select: registered " + registered + " ready " + ready);
+    log.printf(
+        "pass %d: %d ready of %d registered %s%n", passes, readyCount, 1 + clients.size(), names);
   }
 
-  private static String operations(int ops) {
-    List<String> names = new ArrayList<>();
-    if ((ops & SelectionKey.OP_ACCEPT) != 0) {
-      names.add("accept");
+  private void trace(SelectionKey key, String handled, String what) {
+    if (trace) {
+      log.println("  " + name(key) + " " + handled + ": " + what);
     }
-    if ((ops & SelectionKey.OP_READ) != 0) {
-      names.add("read");
-    }
-    if ((ops & SelectionKey.OP_WRITE) != 0) {
-      names.add("write");
-    }
-    return names.isEmpty() ? "nothing" : String.join("+", names);
   }
 
-  private String name(SelectionKey key) {
-    return key.channel() == listener ? "listener" : describeRemote((SocketChannel) key.channel());
+  // ---- below: starting and stopping, arguments and names; the same in steps 2 to 5 ----
+
+  static final String USAGE =
+      "usage: EchoServer [--trace] [port] [host], by default 9999 127.0.0.1";
+
+  /** The port we listen on: the one asked for, or the one the OS picked for port 0. */
+  public int port() {
+    return listener.socket().getLocalPort();
   }
 
-  /** Stops the loop and waits for it to close every socket; call it from any other thread. */
+  /** Stops the loop and waits while run() closes every socket; call it from any thread. */
   @Override
   public void close() {
     running = false;
-    if (loopClaimed.compareAndSet(false, true)) {
-      closeEverything();
-      stopped.countDown();
-      return;
-    }
-    // wakeup() is the Selector's own way to end a select(). An interrupt would stay set, and
-    // every later select() would return at once.
+    // wakeup() is the Selector's own way to end a select() from another thread.
     selector.wakeup();
-    boolean interrupted = false;
-    while (stopped.getCount() > 0) {
-      try {
-        stopped.await();
-      } catch (InterruptedException e) {
-        interrupted = true;
-      }
-    }
-    if (interrupted) {
-      Thread.currentThread().interrupt();
+    // run() holds this object's lock until it has closed everything: taking it waits for that.
+    synchronized (this) {
     }
   }
 
-  // The listener goes first, then every client, then the selector. A channel registered with a
-  // selector is truly closed only once the selector lets go of its key: here, when the selector
-  // itself closes, so new clients can still connect meanwhile. Step 4 closes the listener sooner.
   private void closeEverything() {
     closeQuietly(listener);
-    if (selector.isOpen()) {
-      for (SelectionKey key : selector.keys()) {
-        closeQuietly(key.channel());
-      }
-      closeQuietly(selector);
-    }
-    log.println("stopped");
+    selector.keys().forEach(key -> closeQuietly(key.channel()));
+    closeQuietly(selector);
   }
 
   private static void closeQuietly(Closeable closeable) {
@@ -239,9 +209,13 @@ public final class EchoServer implements Closeable {
     }
   }
 
-  private static String describeRemote(SocketChannel client) {
+  // How the log names a key: "listener", or the client's address.
+  private String name(SelectionKey key) {
+    if (key.channel() == listener) {
+      return "listener";
+    }
     try {
-      return describe(client.getRemoteAddress());
+      return describe(((SocketChannel) key.channel()).getRemoteAddress());
     } catch (IOException e) {
       return "(closed)";
     }
@@ -249,70 +223,37 @@ public final class EchoServer implements Closeable {
 
   // 127.0.0.1:9999, with an IPv6 address in brackets, rather than Java's /127.0.0.1:9999.
   static String describe(SocketAddress address) {
-    if (!(address instanceof InetSocketAddress)) {
-      return String.valueOf(address);
-    }
     InetSocketAddress inet = (InetSocketAddress) address;
-    String host =
-        inet.getAddress() == null ? inet.getHostString() : inet.getAddress().getHostAddress();
+    String host = inet.getAddress().getHostAddress();
     return (host.contains(":") ? "[" + host + "]" : host) + ":" + inet.getPort();
   }
 
-  /** What the command line asked for. */
-  record Options(int port, String host, boolean trace) {
-    static Options parse(String... args) {
-      int port = DEFAULT_PORT;
-      String host = DEFAULT_HOST;
-      boolean trace = false;
-      int positional = 0;
-      for (String arg : args) {
-        if (arg.equals("--trace")) {
-          trace = true;
-        } else if (arg.startsWith("-")) {
-          throw new IllegalArgumentException("unknown option " + arg);
-        } else if (positional == 0) {
-          port = parsePort(arg);
-          positional++;
-        } else if (positional == 1) {
-          host = arg;
-          positional++;
-        } else {
-          throw new IllegalArgumentException("too many arguments");
-        }
-      }
-      return new Options(port, host, trace);
-    }
-
-    private static int parsePort(String text) {
-      try {
-        int port = Integer.parseInt(text);
-        if (port >= 0 && port <= 65535) {
-          return port;
-        }
-      } catch (NumberFormatException ignored) {
-        // Reported below, with the text the user typed.
-      }
-      throw new IllegalArgumentException(
-          "port must be a number from 0 to 65535, not '" + text + "'");
-    }
-  }
-
-  /** Parses the arguments and opens the server, or says in one line why not (exit code 1). */
+  /** Parses the arguments and opens the server, or says in one line why not and returns null. */
   static EchoServer launch(String[] args, PrintStream out, PrintStream err) {
-    Options options;
+    List<String> words = new ArrayList<>(List.of(args));
+    boolean trace = words.remove("--trace");
+    InetSocketAddress address;
     try {
-      options = Options.parse(args);
+      if (words.size() > 2 || words.stream().anyMatch(word -> word.startsWith("--"))) {
+        throw new IllegalArgumentException("unknown option or extra word in: " + words);
+      }
+      String port = words.isEmpty() ? "9999" : words.get(0);
+      if (!port.matches("[0-9]{1,5}") || Integer.parseInt(port) > 65535) {
+        throw new IllegalArgumentException("the port must be from 0 to 65535, not '" + port + "'");
+      }
+      String host = words.size() < 2 ? "127.0.0.1" : words.get(1);
+      address = new InetSocketAddress(host, Integer.parseInt(port));
+      if (address.isUnresolved()) {
+        throw new IllegalArgumentException("unknown host '" + host + "'");
+      }
     } catch (IllegalArgumentException e) {
       err.println("EchoServer: " + e.getMessage() + " (" + USAGE + ")");
       return null;
     }
-    InetSocketAddress address = new InetSocketAddress(options.host(), options.port());
-    if (address.isUnresolved()) {
-      err.println("EchoServer: unknown host '" + options.host() + "'");
-      return null;
-    }
     try {
-      return open(address, options.trace(), out);
+      EchoServer server = new EchoServer(address, trace, out);
+      out.println("listening on " + describe(server.listener.getLocalAddress()));
+      return server;
     } catch (IOException e) {
       err.println("EchoServer: cannot listen on " + describe(address) + ": " + e.getMessage());
       return null;
@@ -324,8 +265,8 @@ public final class EchoServer implements Closeable {
     if (server == null) {
       System.exit(1);
     }
-    // Ctrl-C runs this hook: it wakes the loop, which closes every socket before the JVM exits.
-    Runtime.getRuntime().addShutdownHook(new Thread(server::close, "shutdown"));
+    // Ctrl-C runs this hook: close() stops the loop and waits while run() closes every socket.
+    Runtime.getRuntime().addShutdownHook(new Thread(server::close));
     if (!server.run()) {
       System.exit(1);
     }

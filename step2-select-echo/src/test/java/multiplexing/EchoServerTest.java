@@ -4,125 +4,96 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import java.io.IOException;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
+import multiplexing.testkit.ChildServer;
+import multiplexing.testkit.EchoContract;
+import multiplexing.testkit.Peer;
+import multiplexing.testkit.Scenarios;
+import multiplexing.testkit.Scenarios.Transfer;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
 
-class EchoServerTest {
-  private ServerFixture fixture;
-  private final List<Peer> peers = new ArrayList<>();
-
-  @BeforeEach
-  void startServer() throws IOException {
-    fixture = ServerFixture.start();
+/** Step 2: one Selector serves many clients at once; it still loses bytes and dies on accept. */
+class EchoServerTest extends EchoContract {
+  @Override
+  protected Class<?> serverClass() {
+    return EchoServer.class;
   }
 
-  @AfterEach
-  void stopEverything() throws Exception {
-    for (Peer peer : peers) {
-      peer.close();
-    }
-    fixture.close();
-  }
-
-  private Peer connect() throws IOException {
-    Peer peer = fixture.connect();
-    peers.add(peer);
-    return peer;
+  @Override
+  protected String[] defaultArguments() {
+    return new String[] {"--trace"};
   }
 
   @Test
   void fiftyClientsConnectedAtOnceAllGetTheirEchoesInterleaved() throws IOException {
-    for (int i = 0; i < 50; i++) {
-      connect();
-    }
-    // Every client speaks before any reads: one thread must serve them all, in any order.
-    for (int round = 0; round < 3; round++) {
-      for (int i = 0; i < peers.size(); i++) {
-        peers.get(i).send("client " + i + " round " + round);
-      }
-      for (int i = 0; i < peers.size(); i++) {
-        String expected = "client " + i + " round " + round;
-        assertThat(peers.get(i).receiveText(expected.length())).isEqualTo(expected);
-      }
-    }
+    // Step 1's weakness, gone: nobody waits for anybody else to leave.
+    assertThat(Scenarios.fiftyClientsAtOnce(server)).isEqualTo(Scenarios.fiftyClientsExpected());
   }
 
-  @ParameterizedTest(name = "reset = {0}")
-  @ValueSource(booleans = {false, true})
-  void aClientThatLeavesByEndOfStreamOrResetLeavesTheOthersWorking(boolean reset)
-      throws IOException {
-    Peer leaving = connect();
-    Peer staying = connect();
-    assertThat(leaving.echo("bye")).isEqualTo("bye");
-    if (reset) {
-      leaving.reset();
-    } else {
-      leaving.close();
-    }
-    String expected = reset ? "reset by peer" : "closed by peer";
+  @Test
+  void aClientThatReadsSlowlyLosesBytesTheSocketHadNoRoomFor() throws IOException {
+    // The weakness this step keeps: write() took less than we read, and the rest is gone.
+    Transfer transfer = Scenarios.readsOnlyAfterSending(server, Scenarios.MOST_BYTES);
+    assertThat(server.log()).anyMatch(line -> line.contains(", lost "));
+    assertThat(transfer.received().length).isLessThan(transfer.sent().length);
+  }
+
+  @Test
+  void theTraceShowsEachPassTheClientsInTheOrderTheyCameAndWhatEachKeyDid() throws IOException {
+    // One event at a time, so that each pass finds exactly one key ready.
+    Peer first = server.connect();
+    assertThat(first.echo("jerome")).isEqualTo("jerome");
+    Peer second = server.connect();
+    assertThat(second.echo("hello")).isEqualTo("hello");
+    String a = Scenarios.name(first).strip();
+    String b = Scenarios.name(second).strip();
+    server.awaitLine(line -> line.equals("  " + b + " read: read 5 B, wrote 5 B"));
+    assertThat(server.log())
+        .contains("pass 1: 1 ready of 1 registered [listener]")
+        .contains("  " + a + " read: read 6 B, wrote 6 B")
+        .anyMatch(
+            line -> line.endsWith(": 1 ready of 3 registered [listener, " + a + ", " + b + "]"))
+        // Forget ready.remove() and the selected-key set keeps every key ever ready.
+        .filteredOn(line -> line.startsWith("pass "))
+        .allMatch(line -> line.contains(": 1 ready of "));
+  }
+
+  @Test
+  void anIdleServerPrintsNoPassAtAll() throws IOException {
+    // No timeout and nothing ready: select() sleeps. The tutorial's 0.5 s timeout would tick.
+    assertThat(server.connect().echo("ping")).isEqualTo("ping");
+    long passes = server.count("pass ");
     await()
-        .atMost(Duration.ofSeconds(5))
-        .until(() -> fixture.log().stream().anyMatch(line -> line.startsWith(expected)));
-    assertThat(staying.echo("still here")).isEqualTo("still here");
-    assertThat(connect().echo("and a newcomer")).isEqualTo("and a newcomer");
+        .during(A_WHILE)
+        .atMost(A_WHILE.multipliedBy(3))
+        .until(() -> server.count("pass ") == passes);
   }
 
   @Test
-  void everyByteValueZeroIncludedComesBackExactly() throws IOException {
-    byte[] payload = new byte[256 * 8];
-    for (int i = 0; i < payload.length; i++) {
-      payload[i] = (byte) i;
-    }
-    Peer peer = connect();
-    peer.send(payload);
-    assertThat(peer.receive(payload.length)).isEqualTo(payload);
-  }
-
-  @Test
-  void a64KiBMessageComesBackWhole() throws IOException {
-    byte[] payload = new byte[64 * 1024];
-    for (int i = 0; i < payload.length; i++) {
-      payload[i] = (byte) (i * 31 + 7);
-    }
-    Peer peer = connect();
-    peer.send(payload);
-    assertThat(peer.receive(payload.length)).isEqualTo(payload);
-  }
-
-  @Test
-  void writingStraightBackLosesBytesWhenTheClientDoesNotReadFastEnough() throws IOException {
-    // The weakness step 3 fixes: once this client's buffers are full, write() takes only part
-    // of each chunk and step 2 forgets the rest. 16 MiB is far more than the buffers hold.
-    int sent = 16 * 1024 * 1024;
-    Peer slow = Peer.connect(fixture.port(), 4096);
-    peers.add(slow);
-    slow.send(new byte[sent]);
-    slow.socket.shutdownOutput();
-    long received = slow.drainToEnd();
-    assertThat(received).as("bytes echoed of %d sent", sent).isLessThan(sent);
-  }
-
-  @Test
-  void closingTheServerEndsTheLoopClosesEveryClientAndFreesThePort() throws Exception {
-    Peer peer = connect();
-    assertThat(peer.echo("hello")).isEqualTo("hello");
-    int port = fixture.port();
-
-    fixture.close();
-
-    assertThat(fixture.loopEnded()).isTrue();
-    assertThat(fixture.log()).endsWith("stopped").containsOnlyOnce("stopped");
-    assertThat(peer.socket.getInputStream().read()).as("end of stream").isEqualTo(-1);
-    try (ServerSocket again = new ServerSocket()) {
-      again.bind(new InetSocketAddress("127.0.0.1", port));
+  void aFailedAcceptEndsTheServer() throws Exception {
+    // The other weakness this step keeps. `ulimit -n` sets both limits, so the JVM cannot
+    // raise it again; past it, accept() fails with "Too many open files".
+    org.junit.jupiter.api.Assumptions.assumeTrue(ChildServer.bashAvailable(), "needs bash");
+    try (ChildServer child =
+        new ChildServer("ulimit -n 96", List.of("-Xmx64m", "-XX:+UseSerialGC"))) {
+      List<Peer> peers = new ArrayList<>();
+      try {
+        for (int i = 0; i < 150 && child.process().isAlive(); i++) {
+          try {
+            peers.add(Peer.connect(child.port()));
+          } catch (IOException refused) {
+            break;
+          }
+        }
+        await().atMost(Duration.ofSeconds(10)).until(() -> !child.process().isAlive());
+        assertThat(child.log()).anyMatch(line -> line.startsWith("stopped by "));
+      } finally {
+        for (Peer peer : peers) {
+          peer.close();
+        }
+      }
     }
   }
 }

@@ -30,7 +30,17 @@ class EchoServerCommandLineTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"abc", "-1", "65536", "--nonsense"})
+  @ValueSource(
+      strings = {
+        "abc",
+        "-1",
+        "65536",
+        "--nonsense",
+        "--max-connections=lots",
+        "--max-connections=0",
+        "--idle-timeout=-5",
+        "--high-water=100"
+      })
   void aBadArgumentGetsOneLineOnStandardErrorAndNoServer(String arg) {
     assertThat(launch(arg)).isNull();
     assertThat(errorText().lines())
@@ -38,6 +48,22 @@ class EchoServerCommandLineTest {
         .asString()
         .startsWith("EchoServer: ")
         .contains("usage:");
+  }
+
+  @Test
+  void theLimitsComeFromTheirOptions() {
+    EchoServer.Options options =
+        EchoServer.Options.parse(
+            "--high-water=4096",
+            "--low-water=1024",
+            "--max-connections=3",
+            "--idle-timeout=30",
+            "7000",
+            "localhost");
+    assertThat(options.limits())
+        .isEqualTo(new EchoServer.Limits(4096, 1024, 3, Duration.ofSeconds(30)));
+    assertThat(options.port()).isEqualTo(7000);
+    assertThat(options.host()).isEqualTo("localhost");
   }
 
   @Test

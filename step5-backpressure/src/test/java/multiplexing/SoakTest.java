@@ -1,0 +1,141 @@
+package multiplexing;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/** Many clients at once, with random sizes, chunking and ways of leaving, checking every byte. */
+class SoakTest {
+  private static final int CLIENTS = 200;
+  private static final Duration LENGTH = Duration.ofSeconds(3);
+  private static final int MAX_MESSAGE = 128 * 1024;
+
+  private enum Exit {
+    END_OF_STREAM,
+    RESET_WITH_ECHO_IN_FLIGHT,
+    HALF_CLOSE
+  }
+
+  @Test
+  void twoHundredClientsWithRandomTrafficAndRandomExitsEachGetExactlyTheirOwnBytes()
+      throws Exception {
+    try (ServerFixture fixture = ServerFixture.start()) {
+      ExecutorService clients = Executors.newFixedThreadPool(CLIENTS);
+      try {
+        long deadline = System.nanoTime() + LENGTH.toNanos();
+        List<Future<Integer>> sessions = new ArrayList<>();
+        for (int i = 0; i < CLIENTS; i++) {
+          long seed = i;
+          sessions.add(clients.submit(() -> runSessions(fixture.port(), seed, deadline)));
+        }
+        int total = 0;
+        for (Future<Integer> session : sessions) {
+          total += session.get(LENGTH.toSeconds() + 20, TimeUnit.SECONDS);
+        }
+        assertThat(total).isGreaterThanOrEqualTo(CLIENTS);
+      } finally {
+        clients.shutdownNow();
+        assertThat(clients.awaitTermination(10, TimeUnit.SECONDS)).isTrue();
+      }
+
+      await()
+          .atMost(Duration.ofSeconds(5))
+          .untilAsserted(
+              () -> {
+                assertThat(fixture.server.connections()).isZero();
+                assertThat(fixture.server.registeredKeys()).isZero();
+                assertThat(fixture.server.queuedBytes()).isZero();
+                assertThat(fixture.server.writeInterested()).isZero();
+              });
+    }
+  }
+
+  /** One client's sessions until the deadline (at most 1,000); returns how many it ran. */
+  private static int runSessions(int port, long seed, long deadline) throws IOException {
+    SplittableRandom random = new SplittableRandom(seed);
+    int sessions = 0;
+    while (sessions < 1_000 && (sessions == 0 || System.nanoTime() - deadline < 0)) {
+      try (Peer peer = Peer.connect(port)) {
+        int rounds = random.nextInt(1, 6);
+        for (int round = 0; round < rounds; round++) {
+          roundTrip(peer, random);
+        }
+        leave(peer, Exit.values()[random.nextInt(Exit.values().length)], random);
+      }
+      sessions++;
+    }
+    return sessions;
+  }
+
+  // Sends one random message in random chunks and reads its echo back in random chunks.
+  private static void roundTrip(Peer peer, SplittableRandom random) throws IOException {
+    byte[] message = randomBytes(random, random.nextInt(1, MAX_MESSAGE));
+    sendInChunks(peer.socket.getOutputStream(), message, random);
+    byte[] echo = receiveInChunks(peer.socket.getInputStream(), message.length, random);
+    assertThat(Arrays.equals(echo, message)).as("echo of %d bytes", message.length).isTrue();
+  }
+
+  private static void leave(Peer peer, Exit exit, SplittableRandom random) throws IOException {
+    switch (exit) {
+      case END_OF_STREAM -> peer.close();
+      case RESET_WITH_ECHO_IN_FLIGHT -> {
+        peer.send(randomBytes(random, random.nextInt(1, MAX_MESSAGE)));
+        peer.reset();
+      }
+      case HALF_CLOSE -> {
+        byte[] last = randomBytes(random, random.nextInt(1, MAX_MESSAGE));
+        sendInChunks(peer.socket.getOutputStream(), last, random);
+        peer.socket.shutdownOutput();
+        byte[] echo = receiveInChunks(peer.socket.getInputStream(), last.length, random);
+        assertThat(Arrays.equals(echo, last)).as("last echo after a half-close").isTrue();
+        assertThat(peer.socket.getInputStream().read()).as("end of stream").isEqualTo(-1);
+      }
+    }
+  }
+
+  private static byte[] randomBytes(SplittableRandom random, int size) {
+    byte[] bytes = new byte[size];
+    for (int i = 0; i < size; i++) {
+      bytes[i] = (byte) random.nextInt(256);
+    }
+    return bytes;
+  }
+
+  private static void sendInChunks(OutputStream out, byte[] message, SplittableRandom random)
+      throws IOException {
+    int offset = 0;
+    while (offset < message.length) {
+      int chunk = Math.min(message.length - offset, random.nextInt(1, 16 * 1024));
+      out.write(message, offset, chunk);
+      out.flush();
+      offset += chunk;
+    }
+  }
+
+  private static byte[] receiveInChunks(InputStream in, int size, SplittableRandom random)
+      throws IOException {
+    byte[] received = new byte[size];
+    int offset = 0;
+    while (offset < size) {
+      int count = in.read(received, offset, Math.min(size - offset, random.nextInt(1, 16 * 1024)));
+      if (count == -1) {
+        throw new IOException("end of stream after " + offset + " of " + size + " bytes");
+      }
+      offset += count;
+    }
+    return received;
+  }
+}

@@ -1,0 +1,107 @@
+package multiplexing.testkit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A step's server in a JVM of its own, for what a test cannot set in its own JVM: a heap limit, or
+ * (through bash) a descriptor limit. It runs the step's compiled {@code target/classes}, the folder
+ * the test runs in.
+ */
+public final class ChildServer implements AutoCloseable {
+  private final List<String> log = new CopyOnWriteArrayList<>();
+  private final Process process;
+  private final int port;
+
+  /**
+   * Starts {@code multiplexing.EchoServer} on port 0 with the given JVM options and server
+   * arguments, under a shell command such as {@code ulimit -n 96} (null for none: then no shell is
+   * started), and waits for it to listen.
+   */
+  public ChildServer(String shellPrefix, List<String> jvmOptions, String... serverArgs)
+      throws IOException {
+    Path classes = Path.of("target", "classes").toAbsolutePath();
+    assertThat(Files.isDirectory(classes)).as("compiled classes in %s", classes).isTrue();
+    List<String> command = new ArrayList<>();
+    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    command.addAll(jvmOptions);
+    command.addAll(List.of("-cp", classes.toString(), "multiplexing.EchoServer"));
+    command.addAll(List.of(serverArgs));
+    command.add("0");
+    if (shellPrefix != null) {
+      // "$@" keeps every word as it is; `exec` makes the JVM the process we later destroy.
+      List<String> shell =
+          new ArrayList<>(List.of("bash", "-c", shellPrefix + " && exec \"$@\"", "-"));
+      shell.addAll(command);
+      command = shell;
+    }
+    process = new ProcessBuilder(command).redirectErrorStream(true).start();
+    Thread reader = new Thread(this::readOutput, "child-output");
+    reader.setDaemon(true);
+    reader.start();
+    await()
+        .atMost(Duration.ofSeconds(15))
+        .until(() -> log.stream().anyMatch(line -> line.startsWith("listening on ")));
+    String listening =
+        log.stream().filter(line -> line.startsWith("listening on ")).findFirst().orElseThrow();
+    port = Integer.parseInt(listening.substring(listening.lastIndexOf(':') + 1));
+  }
+
+  /** True where tests may start bash and use its ulimit: Linux and macOS with bash on the PATH. */
+  public static boolean bashAvailable() {
+    for (String dir : System.getenv().getOrDefault("PATH", "").split(java.io.File.pathSeparator)) {
+      if (Files.isExecutable(Path.of(dir, "bash"))) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private void readOutput() {
+    try (BufferedReader lines =
+        new BufferedReader(
+            new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+      String line;
+      while ((line = lines.readLine()) != null) {
+        log.add(line);
+      }
+    } catch (IOException e) {
+      // The child is gone: nothing more to read.
+    }
+  }
+
+  public int port() {
+    return port;
+  }
+
+  /** Every line the child has printed so far, standard error included. */
+  public List<String> log() {
+    return log;
+  }
+
+  public long count(String prefix) {
+    return log.stream().filter(line -> line.startsWith(prefix)).count();
+  }
+
+  public Process process() {
+    return process;
+  }
+
+  @Override
+  public void close() throws InterruptedException {
+    process.destroyForcibly();
+    assertThat(process.waitFor(5, TimeUnit.SECONDS)).as("the child JVM exited").isTrue();
+  }
+}

@@ -1,0 +1,178 @@
+package multiplexing.testkit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.lang.reflect.Method;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * The echo contract every step keeps, from the blocking server of step 1 to step 5: each step's
+ * {@code EchoServerTest} extends this class, names its server, and adds only what that step
+ * changes. Nothing here depends on serving two clients at once (step 1 cannot).
+ */
+public abstract class EchoContract {
+  protected ServerFixture server;
+
+  /** The step's {@code EchoServer} class. */
+  protected abstract Class<?> serverClass();
+
+  /** Arguments for the default server, before the port (which is always 0). */
+  protected String[] defaultArguments() {
+    return new String[0];
+  }
+
+  @BeforeEach
+  void startServer() throws IOException {
+    server = ServerFixture.start(serverClass(), defaultArguments());
+  }
+
+  @AfterEach
+  void stopServer() throws Exception {
+    server.close();
+  }
+
+  /** Replaces the default server with one started with these arguments. */
+  protected void restartWith(String... args) throws Exception {
+    server.close();
+    server = ServerFixture.start(serverClass(), args);
+  }
+
+  @Test
+  void everyByteValueZeroIncludedComesBackExactly() throws IOException {
+    assertThat(Scenarios.everyByteValue(server).intact()).isTrue();
+  }
+
+  @Test
+  void aLineInChineseComesBackAsTheSameUtf8Bytes() throws IOException {
+    assertThat(server.connect().echo("你好, jerome")).isEqualTo("你好, jerome");
+  }
+
+  @ParameterizedTest(name = "reset = {0}")
+  @ValueSource(booleans = {false, true})
+  void aClientThatLeavesByEndOfStreamOrResetIsLoggedAndTheNextOneIsServed(boolean reset)
+      throws IOException {
+    Peer leaving = server.connect();
+    assertThat(leaving.echo("bye")).isEqualTo("bye");
+    if (reset) {
+      leaving.reset();
+    } else {
+      leaving.close();
+    }
+    server.awaitLineStartingWith(reset ? "reset by peer" : "closed by peer");
+    assertThat(server.connect().echo("next")).isEqualTo("next");
+  }
+
+  @Test
+  void closingTheServerEndsTheLoopClosesEveryClientAndFreesThePort() throws Exception {
+    try (Peer peer = Peer.connect(server.port())) {
+      assertThat(peer.echo("hello")).isEqualTo("hello");
+
+      server.close();
+
+      assertThat(server.loopEnded()).isTrue();
+      assertThat(server.log()).endsWith("stopped").containsOnlyOnce("stopped");
+      assertThat(peer.atEndOfStream()).isTrue();
+    }
+    try (ServerSocket again = new ServerSocket()) {
+      again.bind(new InetSocketAddress("127.0.0.1", server.port()));
+    }
+  }
+
+  @Test
+  void closeBeforeRunMakesRunReturnAtOnceAndFreesThePort() throws Exception {
+    Launched launched = launch("0");
+    assertThat(launched.server()).isNotNull();
+    int port = (Integer) serverClass().getMethod("port").invoke(launched.server());
+    CompletableFuture.runAsync(() -> call(launched.server(), "close")).get(5, TimeUnit.SECONDS);
+    CompletableFuture.runAsync(() -> call(launched.server(), "run")).get(5, TimeUnit.SECONDS);
+    assertThat(launched.out()).isEqualTo(lines("listening on 127.0.0.1:" + port, "stopped"));
+    try (ServerSocket again = new ServerSocket()) {
+      again.bind(new InetSocketAddress("127.0.0.1", port));
+    }
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"abc", "-1", "65536", "99999999999", "--nonsense", "1 localhost extra"})
+  void aBadArgumentGetsOneLineOnStandardErrorAndNoServer(String args) {
+    Launched launched = launch(args.split(" "));
+    assertThat(launched.server()).isNull();
+    assertThat(launched.err().lines())
+        .singleElement()
+        .asString()
+        .startsWith("EchoServer: ")
+        .contains("usage: EchoServer");
+  }
+
+  @Test
+  void aPortInUseGetsOneLineOnStandardErrorAndNoServer() throws IOException {
+    try (ServerSocket taken = new ServerSocket()) {
+      taken.bind(new InetSocketAddress("127.0.0.1", 0));
+      Launched launched = launch(String.valueOf(taken.getLocalPort()));
+      assertThat(launched.server()).isNull();
+      assertThat(launched.err().lines())
+          .singleElement()
+          .asString()
+          .startsWith("EchoServer: cannot listen on 127.0.0.1:" + taken.getLocalPort() + ": ");
+    }
+  }
+
+  /** What launch() returned, and what it (and the server since) printed. */
+  protected record Launched(Object server, ByteArrayOutputStream outBytes, String err) {
+    public String out() {
+      return outBytes.toString(StandardCharsets.UTF_8);
+    }
+  }
+
+  /** Calls the step's launch(args, out, err), as its main method does. */
+  protected Launched launch(String... args) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    try {
+      Method launch =
+          serverClass()
+              .getDeclaredMethod("launch", String[].class, PrintStream.class, PrintStream.class);
+      launch.setAccessible(true);
+      Object launched =
+          launch.invoke(
+              null,
+              args,
+              new PrintStream(out, true, StandardCharsets.UTF_8),
+              new PrintStream(err, true, StandardCharsets.UTF_8));
+      return new Launched(launched, out, err.toString(StandardCharsets.UTF_8));
+    } catch (ReflectiveOperationException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private void call(Object target, String method) {
+    try {
+      serverClass().getMethod(method).invoke(target);
+    } catch (ReflectiveOperationException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  protected static String lines(String... lines) {
+    StringBuilder text = new StringBuilder();
+    for (String line : lines) {
+      text.append(line).append(System.lineSeparator());
+    }
+    return text.toString();
+  }
+
+  /** How long a test waits to be sure something does not happen. */
+  protected static final Duration A_WHILE = Duration.ofMillis(500);
+}

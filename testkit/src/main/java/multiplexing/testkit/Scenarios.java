@@ -121,7 +121,7 @@ public final class Scenarios {
       sent.write(pattern, 0, CHUNK);
     }
     peer.socket.shutdownOutput();
-    server.awaitLine(line -> line.startsWith(name + " read: end of stream"));
+    server.awaitLine(line -> line.startsWith(name + "read: end of stream"));
     return new Transfer(sent.toByteArray(), peer.receiveUpTo(sent.size(), 2_000));
   }
 

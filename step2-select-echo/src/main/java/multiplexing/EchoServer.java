@@ -7,6 +7,7 @@ import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
+import java.nio.channels.Channel;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.nio.channels.ServerSocketChannel;
@@ -107,7 +108,7 @@ public final class EchoServer implements Closeable {
     client.setOption(StandardSocketOptions.TCP_NODELAY, true);
     SelectionKey key = client.register(selector, SelectionKey.OP_READ);
     clients.add(key);
-    log.println("accepted " + name(key));
+    log.println("accepted " + name(key.channel()));
   }
 
   // When a client is readable, it sent bytes or hung up (tutorial: the `else` branch).
@@ -137,7 +138,7 @@ public final class EchoServer implements Closeable {
   // The tutorial only removes the socket from `inputs` and never closes it, leaking a
   // descriptor per client. We close the channel, which also cancels its key.
   private void drop(SelectionKey key, String why) {
-    log.println(why + " " + name(key));
+    log.println(why + " " + name(key.channel()));
     clients.remove(key);
     try {
       key.channel().close();
@@ -160,7 +161,7 @@ public final class EchoServer implements Closeable {
       return;
     }
     List<String> names = new ArrayList<>(List.of("listener"));
-    clients.stream().limit(TRACE_NAMES).forEach(key -> names.add(name(key)));
+    clients.stream().limit(TRACE_NAMES).forEach(key -> names.add(name(key.channel())));
     if (clients.size() > TRACE_NAMES) {
       names.add("and " + (clients.size() - TRACE_NAMES) + " more");
     }
@@ -170,7 +171,7 @@ public final class EchoServer implements Closeable {
 
   private void trace(SelectionKey key, String handled, String what) {
     if (trace) {
-      log.println("  " + name(key) + " " + handled + ": " + what);
+      log.println("  " + name(key.channel()) + " " + handled + ": " + what);
     }
   }
 
@@ -209,13 +210,13 @@ public final class EchoServer implements Closeable {
     }
   }
 
-  // How the log names a key: "listener", or the client's address.
-  private String name(SelectionKey key) {
-    if (key.channel() == listener) {
+  // How the log names a channel: "listener", or the client's address.
+  private String name(Channel channel) {
+    if (channel == listener) {
       return "listener";
     }
     try {
-      return describe(((SocketChannel) key.channel()).getRemoteAddress());
+      return describe(((SocketChannel) channel).getRemoteAddress());
     } catch (IOException e) {
       return "(closed)";
     }

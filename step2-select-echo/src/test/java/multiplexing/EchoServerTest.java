@@ -16,14 +16,8 @@ import org.junit.jupiter.api.Test;
 
 /** Step 2: one Selector serves many clients at once; it still loses bytes and dies on accept. */
 class EchoServerTest extends EchoContract {
-  @Override
-  protected Class<?> serverClass() {
-    return EchoServer.class;
-  }
-
-  @Override
-  protected String[] defaultArguments() {
-    return new String[] {"--trace"};
+  EchoServerTest() {
+    super(EchoServer.class, "--trace");
   }
 
   @Test

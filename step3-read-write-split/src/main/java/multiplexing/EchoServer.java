@@ -7,6 +7,7 @@ import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
+import java.nio.channels.Channel;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.nio.channels.ServerSocketChannel;
@@ -129,7 +130,7 @@ public final class EchoServer implements Closeable {
     // Only OP_READ for now: the tutorial's `outputs` list starts empty too.
     SelectionKey key = client.register(selector, SelectionKey.OP_READ, new Connection());
     clients.add(key);
-    log.println("accepted " + name(key));
+    log.println("accepted " + name(key.channel()));
   }
 
   // When a client is readable, it sent bytes or hung up (tutorial: the `else` branch). We no
@@ -155,8 +156,7 @@ public final class EchoServer implements Closeable {
       connection.queued += count;
       // The tutorial's shape: ask for OP_WRITE now and write on a later pass, although the
       // socket almost always has room already. Step 5 writes at once.
-      setInterest(
-          key, SelectionKey.OP_READ | SelectionKey.OP_WRITE, "read", "read " + count + " B");
+      updateInterest(key, "read", "read " + count + " B");
     } catch (IOException e) {
       // Readable, then read() throws: that is how a reset (RST) shows up.
       drop(key, "reset by peer");
@@ -186,16 +186,18 @@ public final class EchoServer implements Closeable {
       return;
     }
     connection.queued -= written;
-    // Nothing left to write, so we stop asking (tutorial: `outputs.remove(w)`). A key left with
-    // OP_WRITE on is ready on every pass: select() would return at once, forever, at 100% CPU.
-    int interest = SelectionKey.OP_READ | (connection.queued > 0 ? SelectionKey.OP_WRITE : 0);
-    setInterest(key, interest, "write", "wrote " + written + " B");
+    updateInterest(key, "write", "wrote " + written + " B");
   }
 
-  private void setInterest(SelectionKey key, int interest, String handled, String done) {
+  // The one place that decides what we want to hear about a client: OP_WRITE only while bytes
+  // are queued for it (tutorial: `outputs.append(r)`, then `outputs.remove(w)`). A key left with
+  // OP_WRITE on and nothing to write is ready on every pass: select() would return at once,
+  // forever, at 100% CPU.
+  private void updateInterest(SelectionKey key, String handled, String done) {
+    long queued = ((Connection) key.attachment()).queued;
+    int interest = SelectionKey.OP_READ | (queued > 0 ? SelectionKey.OP_WRITE : 0);
     int before = key.interestOps();
     key.interestOps(interest);
-    long queued = ((Connection) key.attachment()).queued;
     trace(
         key,
         handled,
@@ -205,7 +207,7 @@ public final class EchoServer implements Closeable {
   // The tutorial only removes the socket from `inputs` and never closes it, leaking a
   // descriptor per client. We close the channel, which also cancels its key.
   private void drop(SelectionKey key, String why) {
-    log.println(why + " " + name(key));
+    log.println(why + " " + name(key.channel()));
     clients.remove(key);
     try {
       key.channel().close();
@@ -228,7 +230,7 @@ public final class EchoServer implements Closeable {
       return;
     }
     List<String> names = new ArrayList<>(List.of("listener"));
-    clients.stream().limit(TRACE_NAMES).forEach(key -> names.add(name(key)));
+    clients.stream().limit(TRACE_NAMES).forEach(key -> names.add(name(key.channel())));
     if (clients.size() > TRACE_NAMES) {
       names.add("and " + (clients.size() - TRACE_NAMES) + " more");
     }
@@ -238,7 +240,7 @@ public final class EchoServer implements Closeable {
 
   private void trace(SelectionKey key, String handled, String what) {
     if (trace) {
-      log.println("  " + name(key) + " " + handled + ": " + what);
+      log.println("  " + name(key.channel()) + " " + handled + ": " + what);
     }
   }
 
@@ -283,13 +285,13 @@ public final class EchoServer implements Closeable {
     }
   }
 
-  // How the log names a key: "listener", or the client's address.
-  private String name(SelectionKey key) {
-    if (key.channel() == listener) {
+  // How the log names a channel: "listener", or the client's address.
+  private String name(Channel channel) {
+    if (channel == listener) {
       return "listener";
     }
     try {
-      return describe(((SocketChannel) key.channel()).getRemoteAddress());
+      return describe(((SocketChannel) channel).getRemoteAddress());
     } catch (IOException e) {
       return "(closed)";
     }

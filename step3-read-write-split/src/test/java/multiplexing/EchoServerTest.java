@@ -12,14 +12,8 @@ import org.junit.jupiter.api.Test;
 
 /** Step 3: a queue per client, OP_WRITE only while it is not empty; unbounded, and lossy at EOF. */
 class EchoServerTest extends EchoContract {
-  @Override
-  protected Class<?> serverClass() {
-    return EchoServer.class;
-  }
-
-  @Override
-  protected String[] defaultArguments() {
-    return new String[] {"--trace"};
+  EchoServerTest() {
+    super(EchoServer.class, "--trace");
   }
 
   @Test

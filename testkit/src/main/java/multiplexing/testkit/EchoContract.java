@@ -24,19 +24,26 @@ import org.junit.jupiter.params.provider.ValueSource;
  * changes. Nothing here depends on serving two clients at once (step 1 cannot).
  */
 public abstract class EchoContract {
+  private final Class<?> serverClass;
+  private final String[] defaultArguments;
   protected ServerFixture server;
 
-  /** The step's {@code EchoServer} class. */
-  protected abstract Class<?> serverClass();
+  /**
+   * @param serverClass the step's {@code EchoServer} class
+   * @param defaultArguments what each test's server is started with, before the port (always 0)
+   */
+  protected EchoContract(Class<?> serverClass, String... defaultArguments) {
+    this.serverClass = serverClass;
+    this.defaultArguments = defaultArguments;
+  }
 
-  /** Arguments for the default server, before the port (which is always 0). */
-  protected String[] defaultArguments() {
-    return new String[0];
+  protected Class<?> serverClass() {
+    return serverClass;
   }
 
   @BeforeEach
   void startServer() throws IOException {
-    server = ServerFixture.start(serverClass(), defaultArguments());
+    server = ServerFixture.start(serverClass, defaultArguments);
   }
 
   @AfterEach

@@ -144,13 +144,17 @@ public final class ServerFixture implements AutoCloseable {
 
   /** Closes the server, checks that its loop ended, then closes every client it made. */
   @Override
-  public void close() throws IOException, InterruptedException {
+  public void close() throws IOException {
     if (closed) {
       return;
     }
     closed = true;
     invoke(close);
-    loop.join(5_000);
+    try {
+      loop.join(5_000);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
     synchronized (peers) {
       for (Peer peer : peers) {
         peer.close();

@@ -9,161 +9,136 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.SocketAddress;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.ArrayList;
+import java.util.List;
 
-/** Step 1: a blocking {@link ServerSocket} echoes to one client at a time: the problem. */
+/**
+ * Step 1: a blocking {@link ServerSocket} echoes to one client at a time: the server one writes
+ * before learning select().
+ *
+ * <p>What it gets wrong, on purpose (the problem this chapter solves): accept() and read() each
+ * hold our one thread until something happens, and we read from one client until it leaves. So a
+ * second client waits until the first leaves: it connects, but gets no echo. Step 2 fixes it with
+ * one {@link java.nio.channels.Selector} that watches every socket at once (tutorial 9.2).
+ */
 public final class EchoServer implements Closeable {
-  static final int DEFAULT_PORT = 9999;
-  static final String DEFAULT_HOST = "127.0.0.1";
-  static final String USAGE = "usage: EchoServer [port] [host]";
-
-  // The seed reads with recv(1024); we read at most as much at a time.
+  // The tutorial reads with recv(1024); so do we.
   static final int READ_SIZE = 1024;
 
   private final ServerSocket listener;
   private final PrintStream log;
   // One buffer serves every client: there is only ever one client at a time.
   private final byte[] buffer = new byte[READ_SIZE];
-  private final AtomicBoolean loopClaimed = new AtomicBoolean();
-  private final CountDownLatch stopped = new CountDownLatch(1);
+  // The client we are serving: close() closes it to wake a read() that waits on it.
+  private volatile Socket client;
   private volatile boolean running = true;
-  // The client being served, so that close() can unblock the read() that waits on it.
-  private volatile Socket current;
-
-  private EchoServer(ServerSocket listener, PrintStream log) {
-    this.listener = listener;
-    this.log = log;
-  }
 
   /** Binds the listening socket; port 0 picks any free port. */
-  public static EchoServer open(InetSocketAddress address, PrintStream log) throws IOException {
-    ServerSocket listener = new ServerSocket();
+  EchoServer(InetSocketAddress address, PrintStream log) throws IOException {
+    this.log = log;
+    listener = new ServerSocket();
     try {
+      // Shortcut: Java's default backlog of 50 (the tutorial asks for 5): clients beyond it
+      // wait for their handshake, on top of waiting for us; step 5 asks for more.
       listener.bind(address);
-    } catch (IOException | RuntimeException e) {
-      listener.close();
+    } catch (IOException e) {
+      closeEverything();
       throw e;
     }
-    EchoServer server = new EchoServer(listener, log);
-    log.println("listening on " + describe(listener.getLocalSocketAddress()));
-    return server;
-  }
-
-  /** The port we listen on: the one asked for, or the one the OS picked for port 0. */
-  public int port() {
-    return listener.getLocalPort();
   }
 
   /** Runs the accept loop on the calling thread until {@link #close()}; false if it failed. */
-  public boolean run() {
-    if (!loopClaimed.compareAndSet(false, true)) {
-      if (!running) {
-        return true;
-      }
-      throw new IllegalStateException("the loop is already running");
-    }
+  public synchronized boolean run() {
     try {
       while (running) {
-        Socket client = accept();
-        // The weakness this step exists to show: echo() returns only when this client
-        // leaves. Until then nobody else is served, however long they wait.
-        echo(client);
+        // accept() blocks until someone connects; meanwhile the kernel completes the handshake
+        // of later clients and queues them, so they connect but wait for us.
+        client = listener.accept();
+        log.println("accepted " + name(client));
+        // close() sets `running` before it closes `client`: if it came before we set `client`
+        // above, it could not close this one, but then we see `running` false here.
+        if (running) {
+          echo(client);
+        }
       }
       return true;
     } catch (IOException e) {
-      // close() closes the listener to wake accept(): that is no failure. Anything else is,
-      // and it ends the server (a failed accept(), say, when we run out of descriptors).
+      // close() closes the listener to wake accept(): that is no failure, we are stopping.
       if (!running) {
         return true;
       }
+      // Shortcut: a failed accept() (too many open files, say) ends the server. Step 4 fixes it.
       log.println("stopped by " + e);
       return false;
     } finally {
-      // An Error while closing must not leave close() waiting for this latch forever.
-      try {
-        closeEverything();
-      } finally {
-        stopped.countDown();
-      }
+      closeEverything();
+      log.println("stopped");
     }
   }
 
-  // accept() blocks until someone connects; the kernel queues later arrivals meanwhile.
-  private Socket accept() throws IOException {
-    Socket client = listener.accept();
-    current = client;
-    if (!running) {
-      closeQuietly(client);
-      throw new IOException("closed while accepting");
-    }
-    // Echo replies are small and immediate: Nagle's algorithm would only hold them back.
-    client.setTcpNoDelay(true);
-    log.println("accepted " + describe(client.getRemoteSocketAddress()));
-    return client;
-  }
-
-  // read() blocks until this client sends bytes or hangs up.
+  // The weakness this step exists to show: we return only when this client leaves. Until then
+  // read() waits for this client alone, and nobody else is served, however long they wait.
   private void echo(Socket client) {
     try {
+      // Each echo leaves in one write: Nagle's algorithm could hold a second small write back
+      // until the client acknowledges the first, and the client may delay that acknowledgement.
+      client.setTcpNoDelay(true);
       InputStream in = client.getInputStream();
       OutputStream out = client.getOutputStream();
       int count;
+      // read() returns -1 at the end of stream: the client closed its side.
       while ((count = in.read(buffer)) != -1) {
-        // A blocking write() returns only once every byte is handed to the socket.
+        // A blocking write() returns once the kernel has taken every byte (the tutorial's
+        // sendall()): it may wait for a slow reader, but it never loses bytes.
         out.write(buffer, 0, count);
       }
       drop(client, "closed by peer");
     } catch (IOException e) {
-      // If close() shut this socket, that is no reset: we are stopping.
+      // read() or write() throws when the client reset the connection, or when close() closed
+      // this socket to wake read(): then we are stopping, and that is no reset.
       if (running) {
         drop(client, "reset by peer");
       }
     }
   }
 
+  // The tutorial never closes a client that left, leaking a descriptor each time; we do.
   private void drop(Socket client, String why) {
-    log.println(why + " " + describe(client.getRemoteSocketAddress()));
-    closeQuietly(client);
+    log.println(why + " " + name(client));
+    try {
+      client.close();
+    } catch (IOException e) {
+      // The socket is freed all the same.
+    }
   }
 
-  /** Stops the loop and waits for it to close every socket; call it from any other thread. */
+  // ---- below: starting and stopping, arguments and names ----
+
+  static final String USAGE = "usage: EchoServer [port] [host], by default 9999 127.0.0.1";
+
+  /** The port we listen on: the one asked for, or the one the OS picked for port 0. */
+  public int port() {
+    return listener.getLocalPort();
+  }
+
+  /** Stops the loop and waits while run() closes every socket; call it from any thread. */
   @Override
   public void close() {
     running = false;
-    if (loopClaimed.compareAndSet(false, true)) {
-      closeEverything();
-      stopped.countDown();
-      return;
-    }
-    // A thread blocked in accept() or read() wakes up only when its socket is closed. The loop
-    // then closes everything else on its way out.
-    closeQuietly(listener);
-    Socket client = current;
-    if (client != null) {
-      closeQuietly(client);
-    }
-    boolean interrupted = false;
-    while (stopped.getCount() > 0) {
-      try {
-        stopped.await();
-      } catch (InterruptedException e) {
-        interrupted = true;
-      }
-    }
-    if (interrupted) {
-      Thread.currentThread().interrupt();
+    // A blocked accept() or read() wakes only when its socket is closed: plain sockets have no
+    // wakeup(). So we close the listener and the client we serve; run() then sees `running`.
+    closeEverything();
+    // run() holds this object's lock until it has closed everything: taking it waits for that.
+    synchronized (this) {
     }
   }
 
-  // The listener goes first, so nobody new connects while we close the rest.
   private void closeEverything() {
     closeQuietly(listener);
-    Socket client = current;
-    if (client != null) {
-      closeQuietly(client);
+    Socket serving = client;
+    if (serving != null) {
+      closeQuietly(serving);
     }
-    log.println("stopped");
   }
 
   private static void closeQuietly(Closeable closeable) {
@@ -174,69 +149,43 @@ public final class EchoServer implements Closeable {
     }
   }
 
+  // How the log names a client: its address.
+  private static String name(Socket client) {
+    return describe(client.getRemoteSocketAddress());
+  }
+
   // 127.0.0.1:9999, with an IPv6 address in brackets, rather than Java's /127.0.0.1:9999.
   static String describe(SocketAddress address) {
-    if (!(address instanceof InetSocketAddress)) {
-      return String.valueOf(address);
-    }
     InetSocketAddress inet = (InetSocketAddress) address;
-    String host =
-        inet.getAddress() == null ? inet.getHostString() : inet.getAddress().getHostAddress();
+    String host = inet.getAddress().getHostAddress();
     return (host.contains(":") ? "[" + host + "]" : host) + ":" + inet.getPort();
   }
 
-  /** What the command line asked for. */
-  record Options(int port, String host) {
-    static Options parse(String... args) {
-      int port = DEFAULT_PORT;
-      String host = DEFAULT_HOST;
-      int positional = 0;
-      for (String arg : args) {
-        if (arg.startsWith("-")) {
-          throw new IllegalArgumentException("unknown option " + arg);
-        } else if (positional == 0) {
-          port = parsePort(arg);
-          positional++;
-        } else if (positional == 1) {
-          host = arg;
-          positional++;
-        } else {
-          throw new IllegalArgumentException("too many arguments");
-        }
-      }
-      return new Options(port, host);
-    }
-
-    private static int parsePort(String text) {
-      try {
-        int port = Integer.parseInt(text);
-        if (port >= 0 && port <= 65535) {
-          return port;
-        }
-      } catch (NumberFormatException ignored) {
-        // Reported below, with the text the user typed.
-      }
-      throw new IllegalArgumentException(
-          "port must be a number from 0 to 65535, not '" + text + "'");
-    }
-  }
-
-  /** Parses the arguments and opens the server, or says in one line why not (exit code 1). */
+  /** Parses the arguments and opens the server, or says in one line why not and returns null. */
   static EchoServer launch(String[] args, PrintStream out, PrintStream err) {
-    Options options;
+    List<String> words = new ArrayList<>(List.of(args));
+    InetSocketAddress address;
     try {
-      options = Options.parse(args);
+      if (words.size() > 2 || words.stream().anyMatch(word -> word.startsWith("--"))) {
+        throw new IllegalArgumentException("unknown option or extra word in: " + words);
+      }
+      String port = words.isEmpty() ? "9999" : words.get(0);
+      if (!port.matches("[0-9]{1,5}") || Integer.parseInt(port) > 65535) {
+        throw new IllegalArgumentException("the port must be from 0 to 65535, not '" + port + "'");
+      }
+      String host = words.size() < 2 ? "127.0.0.1" : words.get(1);
+      address = new InetSocketAddress(host, Integer.parseInt(port));
+      if (address.isUnresolved()) {
+        throw new IllegalArgumentException("unknown host '" + host + "'");
+      }
     } catch (IllegalArgumentException e) {
       err.println("EchoServer: " + e.getMessage() + " (" + USAGE + ")");
       return null;
     }
-    InetSocketAddress address = new InetSocketAddress(options.host(), options.port());
-    if (address.isUnresolved()) {
-      err.println("EchoServer: unknown host '" + options.host() + "'");
-      return null;
-    }
     try {
-      return open(address, out);
+      EchoServer server = new EchoServer(address, out);
+      out.println("listening on " + describe(server.listener.getLocalSocketAddress()));
+      return server;
     } catch (IOException e) {
       err.println("EchoServer: cannot listen on " + describe(address) + ": " + e.getMessage());
       return null;
@@ -248,8 +197,8 @@ public final class EchoServer implements Closeable {
     if (server == null) {
       System.exit(1);
     }
-    // Ctrl-C runs this hook: it closes the sockets, which ends the loop before the JVM exits.
-    Runtime.getRuntime().addShutdownHook(new Thread(server::close, "shutdown"));
+    // Ctrl-C runs this hook: close() stops the loop and waits while run() closes every socket.
+    Runtime.getRuntime().addShutdownHook(new Thread(server::close));
     if (!server.run()) {
       System.exit(1);
     }

@@ -143,6 +143,26 @@ class EchoClientTest {
   void aBadPortGetsOneLineAndExitCodeOne() {
     int status = runClient("", "127.0.0.1", "port");
     assertThat(status).isEqualTo(1);
-    assertThat(errorLine()).contains("usage:");
+    assertThat(errorLine())
+        .startsWith("EchoClient: expected [host] [port]")
+        .endsWith("'127.0.0.1 port'");
+  }
+
+  @Test
+  void thePortBeforeTheHostAsTheServerTakesThemGetsTheOrderWithAnExample() {
+    int status = runClient("", "9999", "127.0.0.1");
+    assertThat(status).isEqualTo(1);
+    assertThat(errorLine())
+        .startsWith("EchoClient: expected [host] [port], for example: EchoClient 127.0.0.1 9999");
+  }
+
+  @Test
+  void aLineEndsAtNewlineOnlyAndOneCarriageReturnBeforeItIsDropped() throws Exception {
+    // "one\r\n" is one line, "two\rthree" too: a lone \r ends no line.
+    CompletableFuture<byte[]> received = echoByteByByte();
+    assertThat(runClient("one\r\ntwo\rthree\n")).isZero();
+    assertThat(output()).isEqualTo(lines(">>:one", ">>:two\rthree", ">>:"));
+    assertThat(new String(received.get(5, TimeUnit.SECONDS), StandardCharsets.UTF_8))
+        .isEqualTo("one" + "two\rthree");
   }
 }

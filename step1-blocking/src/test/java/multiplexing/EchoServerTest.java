@@ -12,9 +12,8 @@ import org.junit.jupiter.api.Test;
 
 /** Step 1: a blocking server echoes to one client at a time; a second client waits. */
 class EchoServerTest extends EchoContract {
-  @Override
-  protected Class<?> serverClass() {
-    return EchoServer.class;
+  EchoServerTest() {
+    super(EchoServer.class);
   }
 
   @Test

@@ -134,6 +134,16 @@ public final class ServerFixture implements AutoCloseable {
     return awaitLine(line -> line.startsWith(prefix));
   }
 
+  /**
+   * Waits while the server prints no {@code --trace} pass line for {@code quiet}: its loop sleeps
+   * in select(). A key left ready on every pass (OP_WRITE with nothing to write, a key never
+   * removed from the selected set) or a timer that fires too often makes this fail.
+   */
+  public void awaitNoPassFor(Duration quiet) {
+    long passes = count("pass ");
+    await().during(quiet).atMost(quiet.multipliedBy(3)).until(() -> count("pass ") == passes);
+  }
+
   public boolean loopEnded() {
     return !loop.isAlive();
   }

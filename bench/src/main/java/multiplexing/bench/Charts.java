@@ -29,7 +29,8 @@ final class Charts {
           "step1", new Color(0xD62728),
           "step2", new Color(0xFF7F0E),
           "step3", new Color(0x2CA02C),
-          "step4", new Color(0x1F77B4),
+          "step4", new Color(0x9467BD),
+          "step5", new Color(0x1F77B4),
           "netty", Color.BLACK);
   private static final BasicStroke SOLID = new BasicStroke(2f);
   private static final BasicStroke DASHED =

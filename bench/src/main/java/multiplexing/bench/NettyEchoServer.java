@@ -39,7 +39,7 @@ public final class NettyEchoServer {
       ctx.flush();
     }
 
-    // Netty's water marks (32 to 64 KiB of pending output) bound what we hold, like step 4.
+    // Netty's water marks (32 to 64 KiB of pending output) bound what we hold, like step 5.
     @Override
     public void channelWritabilityChanged(ChannelHandlerContext ctx) {
       ctx.channel().config().setAutoRead(ctx.channel().isWritable());

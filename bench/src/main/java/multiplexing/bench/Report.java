@@ -93,7 +93,7 @@ final class Report {
       line(
           "A total near 1,000 ms is the listen backlog overflowing: the kernel dropped handshakes"
               + " that did not fit and the clients' TCP retried them a second later. Java's"
-              + " default backlog is 50; step 4 asks for 4,096 and Netty uses the kernel's"
+              + " default backlog is 50; step 5 asks for 4,096 and Netty uses the kernel's"
               + " somaxconn.");
       line("");
     }

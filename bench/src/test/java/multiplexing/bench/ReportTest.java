@@ -13,8 +13,8 @@ class ReportTest {
   @Test
   void rendersEveryScenarioTheTargetsAndTheSaturationNote() {
     Results results = new Results(Settings.quickRun(), "a test machine");
-    Contender step4 = new Contender("step4", Path.of("step4-error-handling"), false, false);
-    for (Contender server : List.of(step4, Contender.NETTY)) {
+    Contender step5 = new Contender("step5", Path.of("step5-backpressure"), false, false);
+    for (Contender server : List.of(step5, Contender.NETTY)) {
       for (Load load : List.of(Load.sustained(100, 64, 1), Settings.PIPELINED)) {
         double rate = load.inFlight() == 1 ? 100_000 : 1_000_000;
         results.throughput.add(
@@ -32,9 +32,9 @@ class ReportTest {
 
     assertThat(markdown)
         .contains("## Scenario 1", "## Scenario 2", "## Scenario 3", "## Scenario 4")
-        .contains("| 100 x 64 B, 16 in flight | step4 | 1,050,000 |")
+        .contains("| 100 x 64 B, 16 in flight | step5 | 1,050,000 |")
         .contains("saturated", "How we know the load generator is not the bottleneck")
-        .contains("step4, 100 x 64 B, 16 in flight: 1.00x Netty's msgs/s")
+        .contains("step5, 100 x 64 B, 16 in flight: 1.00x Netty's msgs/s")
         .contains("![throughput 64b](throughput-64b.png)");
   }
 

@@ -21,8 +21,8 @@ public final class Scenarios {
   public static final int MOST_BYTES = 256 * 1024 * 1024;
   private static final int CHUNK = 64 * 1024;
   private static final Pattern QUEUED = Pattern.compile("queued (\\d+) B");
-  private static final Pattern WROTE_AND_STILL_QUEUED =
-      Pattern.compile("wrote \\d+ B, queued [1-9]");
+  // Queued bytes that show the client's socket is full: far more than one pass reads.
+  public static final int STUCK = 256 * 1024;
 
   private Scenarios() {}
 
@@ -102,20 +102,23 @@ public final class Scenarios {
   }
 
   /**
-   * A client sends until the server's trace shows a write that left bytes queued for it (its socket
-   * is full, so the server owes it bytes it holds itself), then shuts down its sending side (a
-   * half-close, as {@code nc -N} or {@code socat} do), waits until the trace shows the server read
-   * that end of stream, and only then reads what comes back. For a server that never stops reading
-   * (steps 3 and 4).
+   * A client sends until the server's trace shows it holds {@link #STUCK} bytes for it in its
+   * queue, then shuts down its sending side (a half-close, as {@code nc -N} or {@code socat} do),
+   * waits until the trace shows the server read that end of stream, and only then reads what comes
+   * back. For a server that never stops reading (steps 3 and 4).
+   *
+   * <p>Why the queue: the client reads nothing and its receive buffer is small, so once the
+   * server's socket is full it stays full, and whatever the server queues beyond it stays in the
+   * queue. A queue that long is stuck there when the end of stream arrives. (Waiting for a partial
+   * write instead would be luck: a full socket is not reported writable, so often there is no write
+   * to see.)
    */
   public static Transfer halfClosesWhileOwedAnEcho(ServerFixture server) throws IOException {
     Peer peer = server.connect(4096);
     String name = name(peer);
     ByteArrayOutputStream sent = new ByteArrayOutputStream();
     byte[] pattern = Peer.pattern(CHUNK);
-    while (sent.size() < MOST_BYTES
-        && !server.logged(
-            line -> line.startsWith(name) && WROTE_AND_STILL_QUEUED.matcher(line).find())) {
+    while (sent.size() < MOST_BYTES && mostQueued(server, name) < STUCK) {
       pattern[0] = (byte) (sent.size() / CHUNK);
       peer.send(pattern);
       sent.write(pattern, 0, CHUNK);

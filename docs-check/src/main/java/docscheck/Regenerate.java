@@ -6,7 +6,19 @@ import java.nio.file.Path;
 import java.util.Map;
 import java.util.stream.Stream;
 
-/** Rewrites docs/diffs and docs/transcripts from the step modules; the tests check they agree. */
+/**
+ * Rewrites docs/diffs and docs/transcripts from the step modules; the tests check they agree. One
+ * command, from the repository root, regenerates everything for every step it finds:
+ *
+ * <pre>./mvnw -q -pl docs-check compile exec:java</pre>
+ *
+ * <p>Steps are the root pom's modules named {@code stepN-name}, in the order of N: a new step (or a
+ * step whose code changed) needs nothing but that command, which writes {@code
+ * docs/diffs/stepN-to-stepM.diff} for each neighbouring pair and {@code docs/transcripts/<step>/}
+ * for each step, compiling each step's main sources with javac (not Maven), and deletes the files
+ * of a step that is gone. Then {@code ./mvnw -B verify} names whatever a page still says that the
+ * code no longer does: an excerpt, a hunk header, a test name, a command, a link.
+ */
 public final class Regenerate {
   private Regenerate() {}
 

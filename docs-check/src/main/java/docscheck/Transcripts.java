@@ -30,11 +30,11 @@ import javax.tools.StandardJavaFileManager;
 import javax.tools.ToolProvider;
 
 /**
- * Replays the seed's 9.3.2 session against every step: one server, two clients, typed lines. Each
- * step's own EchoServer and EchoClient are compiled from source and run in this JVM (each step in a
- * class loader of its own), through the same launch() and run() their main methods call. What each
- * of the three terminals shows is recorded, with port numbers normalised: the server as 9999, the
- * first client as 50001, the second as 50002.
+ * Replays the Python tutorial's 9.3.2 session against every step: one server, two clients, typed
+ * lines. Each step's own EchoServer and EchoClient are compiled from source and run in this JVM
+ * (each step in a class loader of its own), through the same launch() and run() their main methods
+ * call. What each of the three terminals shows is recorded, with port numbers normalised: the
+ * server as 9999, the first client as 50001, the second as 50002.
  */
 final class Transcripts {
   static final String DIR = "docs/transcripts";
@@ -96,7 +96,7 @@ final class Transcripts {
     return out;
   }
 
-  // The session of seed 9.3.2, with one more beat: the first client leaves before the second.
+  // The tutorial's 9.3.2 session, with one more beat: the first client leaves before the second.
   private static Map<String, String> session(Path classes, boolean oneAtATime) throws Exception {
     try (URLClassLoader loader =
         new URLClassLoader(

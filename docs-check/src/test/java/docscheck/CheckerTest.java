@@ -2,6 +2,7 @@ package docscheck;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -32,6 +33,24 @@ class CheckerTest {
         .isEqualTo("why-must-i-remove-each-key-from-selectedkeys");
     assertThat(Markdown.slug("`flip`、`compact`、`clear`")).isEqualTo("flipcompactclear");
     assertThat(Markdown.slug("为什么两条消息粘成了一条，或者一条被拆成了两条？")).isEqualTo("为什么两条消息粘成了一条或者一条被拆成了两条");
+  }
+
+  @Test
+  void aTestOfTheSharedContractCountsInEveryStepWhoseTestsExtendIt() {
+    Path root = Repo.root();
+    String contractTest = "everyByteValueZeroIncludedComesBackExactly";
+    assertThat(Commands.testExists(root, "step2-select-echo", "EchoServerTest#" + contractTest))
+        .isTrue();
+    assertThat(Commands.testExists(root, "step2-select-echo", "EchoContract#" + contractTest))
+        .isTrue();
+    assertThat(Commands.testExists(root, "step2-select-echo", "EchoContract#noSuchTest")).isFalse();
+    assertThat(
+            Commands.testExists(
+                root,
+                "step2-select-echo",
+                "EchoServerTest#aClientThatHalfClosesLosesTheEchoStillQueuedForIt"))
+        .as("a test of step 3 only")
+        .isFalse();
   }
 
   @Test

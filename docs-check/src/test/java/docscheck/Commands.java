@@ -1,11 +1,14 @@
 package docscheck;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 
 /**
  * The commands the docs may show: the README's, taken apart and checked against the modules,
@@ -150,23 +153,57 @@ final class Commands {
     return modules.contains(module) && module.matches("step\\d+-.*");
   }
 
-  /** Class#method (or Class alone) is a test in that module, or in any step if module is null. */
+  /**
+   * Class#method (or Class alone) is a test in that module, or in any step if module is null. A
+   * step's test class that extends testkit's EchoContract also runs the contract's tests, so they
+   * count as its own; EchoContract#method names one of those in any step that extends it.
+   */
   static boolean testExists(Path root, String module, String name) {
     String[] parts = name.split("#", 2);
+    String contract = Repo.read(root.resolve(CONTRACT));
     for (String m : Repo.modules(root)) {
       if (module != null && !module.equals(m)) {
         continue;
       }
-      for (String pkg : List.of("multiplexing", "docscheck")) {
-        Path file = root.resolve(m).resolve("src/test/java/" + pkg + "/" + parts[0] + ".java");
-        if (Files.isRegularFile(file)
-            && (parts.length == 1
-                || Pattern.compile("void " + parts[1] + "\\(").matcher(Repo.read(file)).find())) {
+      for (Path file : testClasses(root.resolve(m))) {
+        String source = Repo.read(file);
+        boolean extendsContract = source.contains("extends " + CONTRACT_CLASS + " ");
+        String simple = file.getFileName().toString().replace(".java", "");
+        if (!simple.equals(parts[0]) && !(parts[0].equals(CONTRACT_CLASS) && extendsContract)) {
+          continue;
+        }
+        if (parts.length == 1
+            || declares(source, parts[1])
+            || (extendsContract && declares(contract, parts[1]))) {
           return true;
         }
       }
     }
     return false;
+  }
+
+  /** Where every step's EchoServerTest finds the tests all steps share. */
+  static final String CONTRACT = "testkit/src/main/java/multiplexing/testkit/EchoContract.java";
+
+  private static final String CONTRACT_CLASS = "EchoContract";
+
+  private static boolean declares(String source, String method) {
+    return Pattern.compile("void " + method + "\\(").matcher(source).find();
+  }
+
+  private static List<Path> testClasses(Path module) {
+    List<Path> classes = new ArrayList<>();
+    for (String pkg : List.of("multiplexing", "docscheck")) {
+      Path dir = module.resolve("src/test/java/" + pkg);
+      if (Files.isDirectory(dir)) {
+        try (Stream<Path> files = Files.list(dir)) {
+          files.filter(p -> p.toString().endsWith(".java")).sorted().forEach(classes::add);
+        } catch (IOException e) {
+          throw new UncheckedIOException(e);
+        }
+      }
+    }
+    return classes;
   }
 
   // Split on spaces; a double-quoted stretch is one word, without its quotes.

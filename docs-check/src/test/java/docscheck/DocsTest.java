@@ -21,7 +21,8 @@ class DocsTest {
   private static final String REGENERATE = "run `" + Repo.REGENERATE + "` and commit the result";
   private static final Pattern LINK = Pattern.compile("\\[[^\\]]*\\]\\(([^)\\s]+)\\)");
   private static final Pattern INLINE_CODE = Pattern.compile("`([^`]+)`");
-  private static final Pattern TEST_NAME = Pattern.compile("\\b([A-Z]\\w*Test)[#.]([a-z]\\w*)\\b");
+  private static final Pattern TEST_NAME =
+      Pattern.compile("\\b([A-Z]\\w*(?:Test|Contract))[#.]([a-z]\\w*)\\b");
   private static final Pattern HUNK_HEADER = Pattern.compile("`(@@ -\\d+,\\d+ \\+\\d+,\\d+ @@)`");
   private static final Set<String> DIAGRAMS = Set.of("sequenceDiagram", "stateDiagram-v2");
 

@@ -3,8 +3,20 @@ package multiplexing;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import multiplexing.testkit.ChildServer;
 import multiplexing.testkit.EchoContract;
 import multiplexing.testkit.Peer;
 import multiplexing.testkit.Scenarios;
@@ -17,6 +29,12 @@ import org.junit.jupiter.params.provider.CsvSource;
  * an echo the socket has room for leaves at once.
  */
 class EchoServerTest extends EchoContract {
+  private static final int HIGH_WATER = 64 * 1024;
+  private static final int LOW_WATER = 16 * 1024;
+  // A sender stops here whatever happens: far beyond what a server that pauses ever takes.
+  private static final int MOST_BYTES = 64 * 1024 * 1024;
+  private static final Pattern QUEUED = Pattern.compile("queued (\\d+) B");
+
   @Override
   protected Class<?> serverClass() {
     return EchoServer.class;
@@ -36,6 +54,78 @@ class EchoServerTest extends EchoContract {
     server.awaitLine(line -> line.startsWith(name));
     assertThat(server.lines(line -> line.startsWith(name)))
         .containsExactly(name + "read: read 5 B, wrote 5 B, queued 0 B, interest read");
+  }
+
+  @Test
+  void aClientThatNeverReadsIsPausedAtTheHighWaterMarkAndResumedAtTheLowOneOnceItReads()
+      throws Exception {
+    // Step 4's weakness, gone: it queues whatever a client sends, without end.
+    restartWith("--trace", "--high-water=" + HIGH_WATER, "--low-water=" + LOW_WATER);
+    Peer greedy = server.connect(4096);
+    String name = Scenarios.name(greedy);
+    Predicate<String> paused = line -> line.startsWith("paused reading " + address(greedy) + " (");
+    // It sends until the server says it paused, however much the kernel's buffers took first.
+    CompletableFuture<byte[]> sending =
+        CompletableFuture.supplyAsync(() -> sendUntil(greedy, paused));
+    server.awaitLine(paused);
+
+    assertThat(Scenarios.mostQueued(server, name))
+        .isBetween((long) HIGH_WATER, highWaterAndARead());
+    assertThat(server.connect().echo("not stuck behind it")).isEqualTo("not stuck behind it");
+
+    // Once it reads, it gets every byte in order, and we read from it again.
+    assertThat(receiveAll(greedy, sending)).isEqualTo(sending.get());
+    String resumed = "resumed reading " + address(greedy);
+    List<String> lines =
+        server
+            .lines(line -> line.startsWith(name) || paused.test(line) || line.equals(resumed))
+            .toList();
+    int pausedAt = lines.indexOf(lines.stream().filter(paused).findFirst().orElseThrow());
+    int resumedAt = lines.indexOf(resumed);
+    assertThat(resumedAt).as("resumed after paused").isGreaterThan(pausedAt);
+    // Not before the queue is down to the low water mark; then in the write that brings it there.
+    assertThat(lines.subList(pausedAt, resumedAt))
+        .filteredOn(line -> line.contains(" write: "))
+        .allMatch(line -> queued(line) > LOW_WATER);
+    assertThat(lines.get(resumedAt + 1)).matches(".* write: .*, interest write -> read(\\+write)?");
+    assertThat(queued(lines.get(resumedAt + 1))).isLessThanOrEqualTo(LOW_WATER);
+    assertThat(Scenarios.mostQueued(server, name)).isLessThanOrEqualTo(highWaterAndARead());
+  }
+
+  @Test
+  void clientsThatNeverReadCannotTogetherExhaustTheHeap() throws Exception {
+    // 70 clients at the 1 MiB high water mark would need 70 MiB of a 64 MiB heap. All together
+    // they may hold a quarter of it, so most are paused long before their own mark.
+    int greedyClients = 70;
+    List<Peer> peers = new ArrayList<>();
+    ExecutorService senders = Executors.newFixedThreadPool(greedyClients);
+    ChildServer child = new ChildServer(null, List.of("-Xmx64m", "-XX:+UseSerialGC"));
+    try {
+      for (int i = 0; i < greedyClients; i++) {
+        Peer greedy = Peer.connect(child.port(), 4096);
+        peers.add(greedy);
+        senders.execute(() -> sendUntilClosed(greedy));
+      }
+      Predicate<String> outOfMemory = line -> line.contains("OutOfMemoryError");
+      await()
+          .atMost(Duration.ofSeconds(30))
+          .until(
+              () ->
+                  child.count("paused reading ") >= greedyClients
+                      || child.log().stream().anyMatch(outOfMemory));
+      assertThat(child.log()).noneMatch(outOfMemory);
+      try (Peer bystander = Peer.connect(child.port())) {
+        assertThat(bystander.echo("still standing")).isEqualTo("still standing");
+      }
+      assertThat(child.process().isAlive()).isTrue();
+    } finally {
+      for (Peer peer : peers) {
+        peer.close();
+      }
+      senders.shutdownNow();
+      assertThat(senders.awaitTermination(10, TimeUnit.SECONDS)).isTrue();
+      child.close();
+    }
   }
 
   @ParameterizedTest
@@ -76,5 +166,63 @@ class EchoServerTest extends EchoContract {
     await().atMost(Duration.ofSeconds(5)).until(server::loopEnded);
     assertThat(peer.atEndOfStream()).isTrue();
     assertThat(server.log()).endsWith("stopped");
+  }
+
+  private static String address(Peer peer) {
+    return Scenarios.name(peer).strip();
+  }
+
+  private static long highWaterAndARead() {
+    return HIGH_WATER + EchoServer.READ_SIZE;
+  }
+
+  private static long queued(String line) {
+    Matcher matcher = QUEUED.matcher(line);
+    assertThat(matcher.find()).as("queued in: %s", line).isTrue();
+    return Long.parseLong(matcher.group(1));
+  }
+
+  private static void send(Peer peer, byte[] bytes) {
+    try {
+      peer.send(bytes);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  // Sends 64 KiB chunks, each marked with its number, until the server logs a line that matches;
+  // returns every byte it sent.
+  private byte[] sendUntil(Peer peer, Predicate<String> until) {
+    ByteArrayOutputStream sent = new ByteArrayOutputStream();
+    byte[] chunk = Peer.pattern(64 * 1024);
+    while (sent.size() < MOST_BYTES && !server.logged(until)) {
+      chunk[0] = (byte) (sent.size() / chunk.length);
+      send(peer, chunk);
+      sent.write(chunk, 0, chunk.length);
+    }
+    return sent.toByteArray();
+  }
+
+  // Reads while the sender still sends, then exactly the rest of what it sent.
+  private static byte[] receiveAll(Peer peer, CompletableFuture<byte[]> sending) throws Exception {
+    ByteArrayOutputStream received = new ByteArrayOutputStream();
+    for (int reads = 0; reads < 10_000 && !sending.isDone(); reads++) {
+      received.write(peer.receiveUpTo(64 * 1024, 100));
+    }
+    byte[] sent = sending.get(5, TimeUnit.SECONDS);
+    received.write(peer.receive(sent.length - received.size()));
+    return received.toByteArray();
+  }
+
+  // Sends up to 64 MiB, far more than the server takes: it stops reading long before.
+  private static void sendUntilClosed(Peer peer) {
+    byte[] chunk = new byte[256 * 1024];
+    try {
+      for (int i = 0; i < 256; i++) {
+        peer.send(chunk);
+      }
+    } catch (IOException e) {
+      // The test is over and closed the socket under us: that is how this sender stops.
+    }
   }
 }

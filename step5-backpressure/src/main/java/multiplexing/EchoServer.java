@@ -288,8 +288,10 @@ public final class EchoServer implements Closeable {
     queue(connection, buffer);
     // Backpressure: past its high water mark, or once all clients together hold our budget, we
     // stop reading from this client; TCP's flow control then makes its own writes wait. Nothing
-    // is lost, and memory stays bounded.
+    // is lost, and memory stays bounded. A client we hold nothing for is never paused: only its
+    // next write resumes it, and it would have none.
     if (!connection.readPaused
+        && connection.queued > 0
         && (connection.queued >= settings.highWater() || queuedInAll >= budget)) {
       connection.readPaused = true;
       log.println("paused reading " + name(key) + " (" + connection.queued + " queued)");

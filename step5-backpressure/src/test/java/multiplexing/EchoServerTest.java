@@ -114,8 +114,10 @@ class EchoServerTest extends EchoContract {
                   child.count("paused reading ") >= greedyClients
                       || child.log().stream().anyMatch(outOfMemory));
       assertThat(child.log()).noneMatch(outOfMemory);
+      // With the budget spent, a client we hold nothing for is still served, and served again.
       try (Peer bystander = Peer.connect(child.port())) {
         assertThat(bystander.echo("still standing")).isEqualTo("still standing");
+        assertThat(bystander.echo("and again")).isEqualTo("and again");
       }
       assertThat(child.process().isAlive()).isTrue();
     } finally {

@@ -13,6 +13,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Predicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -128,6 +129,111 @@ class EchoServerTest extends EchoContract {
       assertThat(senders.awaitTermination(10, TimeUnit.SECONDS)).isTrue();
       child.close();
     }
+  }
+
+  @Test
+  void pastTheConnectionCapANewcomerIsRefusedByNameAndTheOthersKeepTheirEcho() throws Exception {
+    restartWith("--max-connections=2");
+    Peer first = server.connect();
+    Peer second = server.connect();
+    assertThat(first.echo("one")).isEqualTo("one");
+    assertThat(second.echo("two")).isEqualTo("two");
+
+    Peer third = server.connect();
+    assertThat(third.atEndOfStream()).isTrue();
+    server.awaitLine(line -> line.equals("refused " + address(third) + " (the cap is 2)"));
+    assertThat(first.echo("still one")).isEqualTo("still one");
+
+    second.close();
+    server.awaitLine(line -> line.equals("closed by peer " + address(second)));
+    assertThat(server.connect().echo("room again")).isEqualTo("room again");
+  }
+
+  @Test
+  void anIdleClientGetsAnEndOfStreamNotAResetWhileABusyOneStays() throws Exception {
+    restartWith("--idle-timeout=1");
+    Peer idle = server.connect();
+    Peer busy = server.connect();
+    // The busy client echoes every 100 ms: it never goes a second without a byte moving.
+    await()
+        .during(Duration.ofMillis(2_500))
+        .atMost(Duration.ofSeconds(5))
+        .pollInterval(Duration.ofMillis(100))
+        .until(() -> busy.echo("tick").equals("tick"));
+    // An end of stream (read() returns -1), where a reset would throw.
+    assertThat(idle.atEndOfStream()).isTrue();
+    assertThat(server.log())
+        .contains("closing idle " + address(idle) + " (lingering up to 30 s)")
+        .noneMatch(line -> line.contains("idle " + address(busy)));
+    idle.close();
+    server.awaitLine(line -> line.equals("closed by peer " + address(idle)));
+  }
+
+  @Test
+  void aClientStillReadingALargeEchoWhenItLooksIdleGetsEveryByteThenAnEndOfStream()
+      throws Exception {
+    // Issue 9: once the kernel holds the whole echo, nothing moves from the server's side while
+    // the client reads it, so the client looks idle. A plain close() would answer the byte it
+    // sends next with a reset, and the reset throws away what the kernel had yet to deliver.
+    restartWith("--trace", "--idle-timeout=1");
+    Peer reader = server.connect();
+    Predicate<String> idle = line -> line.contains("idle " + address(reader));
+    byte[] sent = Peer.pattern(2 * 1024 * 1024);
+    CompletableFuture<Void> sending = CompletableFuture.runAsync(() -> send(reader, sent));
+    ByteArrayOutputStream received = new ByteArrayOutputStream();
+    AtomicBoolean sentAByte = new AtomicBoolean();
+    // 32 KiB every 200 ms until the server has judged it idle; then one byte, and the rest of the
+    // echo as fast as it comes (a reset would come at once), up to the end of stream.
+    await()
+        .atMost(Duration.ofSeconds(45))
+        .pollInterval(Duration.ofMillis(200))
+        .until(
+            () -> {
+              if (server.logged(idle) && !sentAByte.getAndSet(true)) {
+                reader.send(new byte[] {42});
+              }
+              int most = sentAByte.get() ? sent.length + 1 - received.size() : 32 * 1024;
+              byte[] chunk = reader.socket.getInputStream().readNBytes(most);
+              received.write(chunk);
+              return chunk.length < most || received.size() > sent.length;
+            });
+    // Where the kernel holds less than a second of reading, the client looks idle only once it
+    // has read everything: then the byte goes after the end of stream, and shows nothing.
+    if (!sentAByte.getAndSet(true)) {
+      reader.send(new byte[] {42});
+    }
+    sending.get(5, TimeUnit.SECONDS);
+    assertThat(received.toByteArray()).isEqualTo(sent);
+    assertThat(reader.atEndOfStream()).isTrue();
+    server.awaitLine(
+        line -> line.equals(Scenarios.name(reader) + "read: discarded 1 B (lingering)"));
+    reader.close();
+    server.awaitLine(line -> line.equals("closed by peer " + address(reader)));
+    assertThat(server.log()).noneMatch(line -> line.equals("reset by peer " + address(reader)));
+  }
+
+  @Test
+  void aLingeringClientThatNeverClosesIsDroppedAfterTheGracePeriod() throws Exception {
+    restartWith("--trace", "--idle-timeout=1", "--linger=1");
+    Peer idle = server.connect();
+    assertThat(idle.atEndOfStream()).isTrue();
+    // What it sends now is read and thrown away: no echo, and no reset when we close.
+    idle.send("anyone there?");
+    server.awaitLine(
+        line -> line.equals(Scenarios.name(idle) + "read: discarded 13 B (lingering)"));
+    server.awaitLine(line -> line.equals("dropped idle " + address(idle)));
+  }
+
+  @Test
+  void anIdleServerWakesOnlyForItsTimerTwicePerIdleTimeout() throws Exception {
+    restartWith("--trace", "--idle-timeout=1");
+    await()
+        .during(Duration.ofSeconds(2))
+        .atMost(Duration.ofSeconds(3))
+        .until(() -> server.count("pass ") <= 5);
+    assertThat(server.lines(line -> line.startsWith("pass ")))
+        .isNotEmpty()
+        .allMatch(line -> line.endsWith(": nothing ready (a timer is due)"));
   }
 
   @ParameterizedTest

@@ -3,165 +3,294 @@ package multiplexing;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Random;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Predicate;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import multiplexing.testkit.ChildServer;
+import multiplexing.testkit.EchoContract;
+import multiplexing.testkit.Peer;
+import multiplexing.testkit.Scenarios;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.provider.CsvSource;
 
-class EchoServerTest {
-  private ServerFixture fixture;
-  private final List<Peer> peers = new ArrayList<>();
+/**
+ * Step 5: what we hold for clients, how many they are and how long they sit silent are bounded, and
+ * an echo the socket has room for leaves at once.
+ */
+class EchoServerTest extends EchoContract {
+  private static final int HIGH_WATER = 64 * 1024;
+  private static final int LOW_WATER = 16 * 1024;
+  // A sender stops here whatever happens: far beyond what a server that pauses ever takes.
+  private static final int MOST_BYTES = 64 * 1024 * 1024;
+  private static final Pattern QUEUED = Pattern.compile("queued (\\d+) B");
 
-  @BeforeEach
-  void startServer() throws IOException {
-    fixture = ServerFixture.start();
+  @Override
+  protected Class<?> serverClass() {
+    return EchoServer.class;
   }
 
-  @AfterEach
-  void stopEverything() throws Exception {
-    for (Peer peer : peers) {
-      peer.close();
-    }
-    fixture.close();
-  }
-
-  /** Replaces the default server with one of these limits, whose log fails once on a match. */
-  private void restartWith(EchoServer.Limits limits, Predicate<String> failOnce) throws Exception {
-    fixture.close();
-    fixture = ServerFixture.start(limits, failOnce);
-  }
-
-  private Peer connect() throws IOException {
-    Peer peer = fixture.connect();
-    peers.add(peer);
-    return peer;
+  @Override
+  protected String[] defaultArguments() {
+    return new String[] {"--trace"};
   }
 
   @Test
-  void fiftyClientsConnectedAtOnceAllGetTheirEchoesInterleaved() throws IOException {
-    for (int i = 0; i < 50; i++) {
-      connect();
-    }
-    // Every client speaks before any reads: one thread must serve them all, in any order.
-    for (int round = 0; round < 3; round++) {
-      for (int i = 0; i < peers.size(); i++) {
-        peers.get(i).send("client " + i + " round " + round);
-      }
-      for (int i = 0; i < peers.size(); i++) {
-        String expected = "client " + i + " round " + round;
-        assertThat(peers.get(i).receiveText(expected.length())).isEqualTo(expected);
-      }
-    }
-  }
-
-  @ParameterizedTest(name = "reset = {0}")
-  @ValueSource(booleans = {false, true})
-  void aClientThatLeavesByEndOfStreamOrResetLeavesTheOthersWorking(boolean reset)
-      throws IOException {
-    Peer leaving = connect();
-    Peer staying = connect();
-    assertThat(leaving.echo("bye")).isEqualTo("bye");
-    if (reset) {
-      leaving.reset();
-    } else {
-      leaving.close();
-    }
-    String expected = reset ? "reset by peer" : "closed by peer";
-    await()
-        .atMost(Duration.ofSeconds(5))
-        .until(() -> fixture.log().stream().anyMatch(line -> line.startsWith(expected)));
-    assertThat(staying.echo("still here")).isEqualTo("still here");
-    assertThat(connect().echo("and a newcomer")).isEqualTo("and a newcomer");
-    awaitIdleCounters(2);
+  void anEchoTheSocketHasRoomForLeavesInThePassThatReadItAndNothingIsQueued() throws IOException {
+    // Steps 3 and 4 queue every read, turn OP_WRITE on, and write on the next pass.
+    Peer peer = server.connect();
+    assertThat(peer.echo("hello")).isEqualTo("hello");
+    String name = Scenarios.name(peer);
+    server.awaitLine(line -> line.startsWith(name));
+    assertThat(server.lines(line -> line.startsWith(name)))
+        .containsExactly(name + "read: read 5 B, wrote 5 B, queued 0 B, interest read");
   }
 
   @Test
-  void everyByteValueZeroIncludedComesBackExactly() throws IOException {
-    byte[] payload = new byte[256 * 8];
-    for (int i = 0; i < payload.length; i++) {
-      payload[i] = (byte) i;
-    }
-    Peer peer = connect();
-    peer.send(payload);
-    assertThat(peer.receive(payload.length)).isEqualTo(payload);
-  }
-
-  @Test
-  void a64KiBMessageComesBackWhole() throws IOException {
-    byte[] payload = new byte[64 * 1024];
-    for (int i = 0; i < payload.length; i++) {
-      payload[i] = (byte) (i * 31 + 7);
-    }
-    Peer peer = connect();
-    peer.send(payload);
-    assertThat(peer.receive(payload.length)).isEqualTo(payload);
-  }
-
-  /** A pattern that never repeats within a message, so a lost or reordered chunk shows. */
-  private static byte[] pattern(int size) {
-    byte[] bytes = new byte[size];
-    new Random(42).nextBytes(bytes);
-    return bytes;
-  }
-
-  @Test
-  void sixteenMiBToAClientThatReadsThroughASmallBufferComeBackByteForByteInOrder()
+  void aClientThatNeverReadsIsPausedAtTheHighWaterMarkAndResumedAtTheLowOneOnceItReads()
       throws Exception {
-    // The client's small buffers fill up, so our writes are partial and the rest waits in the
-    // queue. Unlike step 3, the client must read as it sends: past the high water mark we stop
-    // reading from it, and then its own writes wait (see the backpressure test below).
-    byte[] sent = pattern(16 * 1024 * 1024);
-    Peer slow = Peer.connect(fixture.port(), 4096);
-    peers.add(slow);
-    CompletableFuture<Void> sending = CompletableFuture.runAsync(() -> sendAll(slow, sent));
+    // Step 4's weakness, gone: it queues whatever a client sends, without end.
+    restartWith("--trace", "--high-water=" + HIGH_WATER, "--low-water=" + LOW_WATER);
+    Peer greedy = server.connect(4096);
+    String name = Scenarios.name(greedy);
+    Predicate<String> paused = line -> line.startsWith("paused reading " + address(greedy) + " (");
+    // It sends until the server says it paused, however much the kernel's buffers took first.
+    CompletableFuture<byte[]> sending =
+        CompletableFuture.supplyAsync(() -> sendUntil(greedy, paused));
+    server.awaitLine(paused);
 
-    assertThat(slow.receive(sent.length)).isEqualTo(sent);
+    assertThat(Scenarios.mostQueued(server, name))
+        .isBetween((long) HIGH_WATER, highWaterAndARead());
+    assertThat(server.connect().echo("not stuck behind it")).isEqualTo("not stuck behind it");
 
-    sending.get(5, TimeUnit.SECONDS);
-    awaitIdleCounters(1);
+    // Once it reads, it gets every byte in order, and we read from it again.
+    assertThat(receiveAll(greedy, sending)).isEqualTo(sending.get());
+    String resumed = "resumed reading " + address(greedy);
+    List<String> lines =
+        server
+            .lines(line -> line.startsWith(name) || paused.test(line) || line.equals(resumed))
+            .toList();
+    int pausedAt = lines.indexOf(lines.stream().filter(paused).findFirst().orElseThrow());
+    int resumedAt = lines.indexOf(resumed);
+    assertThat(resumedAt).as("resumed after paused").isGreaterThan(pausedAt);
+    // Not before the queue is down to the low water mark; then in the write that brings it there.
+    assertThat(lines.subList(pausedAt, resumedAt))
+        .filteredOn(line -> line.contains(" write: "))
+        .allMatch(line -> queued(line) > LOW_WATER);
+    assertThat(lines.get(resumedAt + 1)).matches(".* write: .*, interest write -> read(\\+write)?");
+    assertThat(queued(lines.get(resumedAt + 1))).isLessThanOrEqualTo(LOW_WATER);
+    assertThat(Scenarios.mostQueued(server, name)).isLessThanOrEqualTo(highWaterAndARead());
   }
 
-  /** Waits until the server holds {@code clients} connections and owes none of them a byte. */
-  private void awaitIdleCounters(int clients) {
-    await()
-        .atMost(Duration.ofSeconds(5))
-        .untilAsserted(
-            () -> {
-              assertThat(fixture.server.connections()).isEqualTo(clients);
-              assertThat(fixture.server.registeredKeys()).isEqualTo(clients);
-              assertThat(fixture.server.queuedBytes()).isZero();
-              assertThat(fixture.server.writeInterested()).isZero();
-            });
+  @Test
+  void clientsThatNeverReadCannotTogetherExhaustTheHeap() throws Exception {
+    // 70 clients at the 1 MiB high water mark would need 70 MiB of a 64 MiB heap. All together
+    // they may hold a quarter of it, so most are paused long before their own mark.
+    int greedyClients = 70;
+    List<Peer> peers = new ArrayList<>();
+    ExecutorService senders = Executors.newFixedThreadPool(greedyClients);
+    ChildServer child = new ChildServer(null, List.of("-Xmx64m", "-XX:+UseSerialGC"));
+    try {
+      for (int i = 0; i < greedyClients; i++) {
+        Peer greedy = Peer.connect(child.port(), 4096);
+        peers.add(greedy);
+        senders.execute(() -> sendUntilClosed(greedy));
+      }
+      Predicate<String> outOfMemory = line -> line.contains("OutOfMemoryError");
+      await()
+          .atMost(Duration.ofSeconds(30))
+          .until(
+              () ->
+                  child.count("paused reading ") >= greedyClients
+                      || child.log().stream().anyMatch(outOfMemory));
+      assertThat(child.log()).noneMatch(outOfMemory);
+      // With the budget spent, a client we hold nothing for is still served, and served again.
+      try (Peer bystander = Peer.connect(child.port())) {
+        assertThat(bystander.echo("still standing")).isEqualTo("still standing");
+        assertThat(bystander.echo("and again")).isEqualTo("and again");
+      }
+      assertThat(child.process().isAlive()).isTrue();
+    } finally {
+      for (Peer peer : peers) {
+        peer.close();
+      }
+      senders.shutdownNow();
+      assertThat(senders.awaitTermination(10, TimeUnit.SECONDS)).isTrue();
+      child.close();
+    }
   }
 
-  /** Waits until select() has not returned for a quarter of a second: the loop sleeps. */
-  private void awaitLoopAsleep() {
-    AtomicLong last = new AtomicLong(-1);
+  @Test
+  void pastTheConnectionCapANewcomerIsRefusedByNameAndTheOthersKeepTheirEcho() throws Exception {
+    restartWith("--max-connections=2");
+    Peer first = server.connect();
+    Peer second = server.connect();
+    assertThat(first.echo("one")).isEqualTo("one");
+    assertThat(second.echo("two")).isEqualTo("two");
+
+    Peer third = server.connect();
+    assertThat(third.atEndOfStream()).isTrue();
+    server.awaitLine(line -> line.equals("refused " + address(third) + " (the cap is 2)"));
+    assertThat(first.echo("still one")).isEqualTo("still one");
+
+    second.close();
+    server.awaitLine(line -> line.equals("closed by peer " + address(second)));
+    assertThat(server.connect().echo("room again")).isEqualTo("room again");
+  }
+
+  @Test
+  void anIdleClientGetsAnEndOfStreamNotAResetWhileABusyOneStays() throws Exception {
+    restartWith("--idle-timeout=1");
+    Peer idle = server.connect();
+    Peer busy = server.connect();
+    // The busy client echoes every 100 ms: it never goes a second without a byte moving.
     await()
+        .during(Duration.ofMillis(2_500))
         .atMost(Duration.ofSeconds(5))
-        .pollInterval(Duration.ofMillis(250))
+        .pollInterval(Duration.ofMillis(100))
+        .until(() -> busy.echo("tick").equals("tick"));
+    // An end of stream (read() returns -1), where a reset would throw.
+    assertThat(idle.atEndOfStream()).isTrue();
+    assertThat(server.log())
+        .contains("closing idle " + address(idle) + " (lingering up to 30 s)")
+        .noneMatch(line -> line.contains("idle " + address(busy)));
+    idle.close();
+    server.awaitLine(line -> line.equals("closed by peer " + address(idle)));
+  }
+
+  @Test
+  void aClientStillReadingALargeEchoWhenItLooksIdleGetsEveryByteThenAnEndOfStream()
+      throws Exception {
+    // Issue 9: once the kernel holds the whole echo, nothing moves from the server's side while
+    // the client reads it, so the client looks idle. A plain close() would answer the byte it
+    // sends next with a reset, and the reset throws away what the kernel had yet to deliver.
+    restartWith("--trace", "--idle-timeout=1");
+    Peer reader = server.connect();
+    Predicate<String> idle = line -> line.contains("idle " + address(reader));
+    byte[] sent = Peer.pattern(2 * 1024 * 1024);
+    CompletableFuture<Void> sending = CompletableFuture.runAsync(() -> send(reader, sent));
+    ByteArrayOutputStream received = new ByteArrayOutputStream();
+    AtomicBoolean sentAByte = new AtomicBoolean();
+    // 32 KiB every 200 ms until the server has judged it idle; then one byte, and the rest of the
+    // echo as fast as it comes (a reset would come at once), up to the end of stream.
+    await()
+        .atMost(Duration.ofSeconds(45))
+        .pollInterval(Duration.ofMillis(200))
         .until(
             () -> {
-              long now = fixture.server.wakeups();
-              return last.getAndSet(now) == now;
+              if (server.logged(idle) && !sentAByte.getAndSet(true)) {
+                reader.send(new byte[] {42});
+              }
+              int most = sentAByte.get() ? sent.length + 1 - received.size() : 32 * 1024;
+              byte[] chunk = reader.socket.getInputStream().readNBytes(most);
+              received.write(chunk);
+              return chunk.length < most || received.size() > sent.length;
             });
+    // Where the kernel holds less than a second of reading, the client looks idle only once it
+    // has read everything: then the byte goes after the end of stream, and shows nothing.
+    if (!sentAByte.getAndSet(true)) {
+      reader.send(new byte[] {42});
+    }
+    sending.get(5, TimeUnit.SECONDS);
+    assertThat(received.toByteArray()).isEqualTo(sent);
+    assertThat(reader.atEndOfStream()).isTrue();
+    server.awaitLine(
+        line -> line.equals(Scenarios.name(reader) + "read: discarded 1 B (lingering)"));
+    reader.close();
+    server.awaitLine(line -> line.equals("closed by peer " + address(reader)));
+    assertThat(server.log()).noneMatch(line -> line.equals("reset by peer " + address(reader)));
   }
 
-  private static void sendAll(Peer peer, byte[] bytes) {
+  @Test
+  void aLingeringClientThatNeverClosesIsDroppedAfterTheGracePeriod() throws Exception {
+    restartWith("--trace", "--idle-timeout=1", "--linger=1");
+    Peer idle = server.connect();
+    assertThat(idle.atEndOfStream()).isTrue();
+    // What it sends now is read and thrown away: no echo, and no reset when we close.
+    idle.send("anyone there?");
+    server.awaitLine(
+        line -> line.equals(Scenarios.name(idle) + "read: discarded 13 B (lingering)"));
+    server.awaitLine(line -> line.equals("dropped idle " + address(idle)));
+  }
+
+  @Test
+  void anIdleServerWakesOnlyForItsTimerTwicePerIdleTimeout() throws Exception {
+    restartWith("--trace", "--idle-timeout=1");
+    await()
+        .during(Duration.ofSeconds(2))
+        .atMost(Duration.ofSeconds(3))
+        .until(() -> server.count("pass ") <= 5);
+    assertThat(server.lines(line -> line.startsWith("pass ")))
+        .isNotEmpty()
+        .allMatch(line -> line.endsWith(": nothing ready (a timer is due)"));
+  }
+
+  @ParameterizedTest
+  @CsvSource(
+      delimiter = '|',
+      quoteCharacter = '"',
+      value = {
+        "--idle-timeout=-5 | --idle-timeout=-5: must be a whole number from 0 to 86400 seconds;"
+            + " 0 is off (usage: EchoServer",
+        "--idle-timeout=99999999 | --idle-timeout=99999999: must be a whole number from 0 to"
+            + " 86400 seconds; 0 is off (usage: EchoServer",
+        "--high-water=99999999999 | --high-water=99999999999: must be a whole number from 1 to"
+            + " 1073741824 bytes (usage: EchoServer",
+        "--low-water=2000000 | --low-water=2000000: must be a whole number from 0 to 1048575"
+            + " bytes, below the high water mark (1048576, the default) (usage: EchoServer",
+        "--high-water=4096 --low-water=4096 | --low-water=4096: must be a whole number from 0 to"
+            + " 4095 bytes, below the high water mark (4096) (usage: EchoServer",
+        "--max-connections=0 | --max-connections=0: must be a whole number from 1 to 1048576"
+            + " clients (usage: EchoServer",
+        "--linger=soon | --linger=soon: must be a whole number from 0 to 3600 seconds; 0 closes"
+            + " at once (usage: EchoServer",
+        "-1 | the port must be from 0 to 65535, not '-1' (usage: EchoServer",
+      })
+  void aBadSettingGetsOneLineNamingTheValueTheRangeAndTheUnit(String args, String message) {
+    Launched launched = launch(args.split(" "));
+    assertThat(launched.server()).isNull();
+    assertThat(launched.err().lines())
+        .singleElement()
+        .asString()
+        .startsWith("EchoServer: " + message);
+  }
+
+  @Test
+  void anInterruptStopsTheLoopAsCloseWould() throws Exception {
+    Peer peer = server.connect();
+    assertThat(peer.echo("hello")).isEqualTo("hello");
+    server.interruptLoop();
+    await().atMost(Duration.ofSeconds(5)).until(server::loopEnded);
+    assertThat(peer.atEndOfStream()).isTrue();
+    assertThat(server.log()).endsWith("stopped");
+  }
+
+  private static String address(Peer peer) {
+    return Scenarios.name(peer).strip();
+  }
+
+  private static long highWaterAndARead() {
+    return HIGH_WATER + EchoServer.READ_SIZE;
+  }
+
+  private static long queued(String line) {
+    Matcher matcher = QUEUED.matcher(line);
+    assertThat(matcher.find()).as("queued in: %s", line).isTrue();
+    return Long.parseLong(matcher.group(1));
+  }
+
+  private static void send(Peer peer, byte[] bytes) {
     try {
       peer.send(bytes);
     } catch (IOException e) {
@@ -169,224 +298,39 @@ class EchoServerTest {
     }
   }
 
-  @Test
-  void withAHundredIdleClientsTheLoopSleepsAndNoKeyAsksForOpWrite() throws IOException {
-    for (int i = 0; i < 100; i++) {
-      assertThat(connect().echo("ping " + i)).isEqualTo("ping " + i);
+  // Sends 64 KiB chunks, each marked with its number, until the server logs a line that matches;
+  // returns every byte it sent.
+  private byte[] sendUntil(Peer peer, Predicate<String> until) {
+    ByteArrayOutputStream sent = new ByteArrayOutputStream();
+    byte[] chunk = Peer.pattern(64 * 1024);
+    while (sent.size() < MOST_BYTES && !server.logged(until)) {
+      chunk[0] = (byte) (sent.size() / chunk.length);
+      send(peer, chunk);
+      sent.write(chunk, 0, chunk.length);
     }
-    await()
-        .atMost(Duration.ofSeconds(5))
-        .until(
-            () ->
-                fixture.server.connections() == 100
-                    && fixture.server.writeInterested() == 0
-                    && fixture.server.queuedBytes() == 0);
-    long wakeups = fixture.server.wakeups();
-    await()
-        .during(Duration.ofSeconds(1))
-        .atMost(Duration.ofSeconds(2))
-        .until(() -> fixture.server.wakeups() == wakeups);
+    return sent.toByteArray();
   }
 
-  @Test
-  void anEchoTheSocketHasRoomForGoesOutInThePassThatReadIt() throws IOException {
-    // Step 3 asks for OP_WRITE after every read and writes on the next pass: two passes per
-    // echo. Writing at once takes one.
-    Peer peer = connect();
-    assertThat(peer.echo("warm up")).isEqualTo("warm up");
-    long before = fixture.server.wakeups();
-    for (int i = 0; i < 50; i++) {
-      assertThat(peer.echo("echo " + i)).isEqualTo("echo " + i);
+  // Reads while the sender still sends, then exactly the rest of what it sent.
+  private static byte[] receiveAll(Peer peer, CompletableFuture<byte[]> sending) throws Exception {
+    ByteArrayOutputStream received = new ByteArrayOutputStream();
+    for (int reads = 0; reads < 10_000 && !sending.isDone(); reads++) {
+      received.write(peer.receiveUpTo(64 * 1024, 100));
     }
-    assertThat(fixture.server.wakeups() - before).isLessThanOrEqualTo(60);
-    assertThat(fixture.server.writeInterested()).isZero();
+    byte[] sent = sending.get(5, TimeUnit.SECONDS);
+    received.write(peer.receive(sent.length - received.size()));
+    return received.toByteArray();
   }
 
-  @Test
-  void twoClientsTakeTurnsAsInTheSeedSession() throws IOException {
-    Peer first = connect();
-    Peer second = connect();
-    assertThat(first.echo("jerome")).isEqualTo("jerome");
-    assertThat(second.echo("hello")).isEqualTo("hello");
-    assertThat(first.echo("你好")).isEqualTo("你好");
-    assertThat(second.echo("again")).isEqualTo("again");
-    assertThat(fixture.log().stream().filter(line -> line.startsWith("accepted "))).hasSize(2);
-  }
-
-  @Test
-  void aClientThatNeverReadsIsPausedAtTheHighWaterMarkAndGetsEveryByteOnceItReads()
-      throws Exception {
-    restartWith(new EchoServer.Limits(64 * 1024, 16 * 1024, 100, Duration.ZERO), line -> false);
-    Peer greedy = Peer.connect(fixture.port(), 4096);
-    peers.add(greedy);
-    Peer bystander = connect();
-    byte[] sent = pattern(8 * 1024 * 1024);
-    CompletableFuture<Void> sending = CompletableFuture.runAsync(() -> sendAll(greedy, sent));
-
-    // We stop reading from it, so TCP makes its writes wait: memory stays bounded.
-    await()
-        .atMost(Duration.ofSeconds(5))
-        .until(() -> fixture.log().stream().anyMatch(line -> line.startsWith("paused reading")));
-    await()
-        .during(Duration.ofMillis(500))
-        .atMost(Duration.ofSeconds(2))
-        .until(() -> fixture.server.queuedBytes() <= 64 * 1024 + EchoServer.READ_SIZE);
-    assertThat(sending).isNotDone();
-    assertThat(bystander.echo("not stuck behind it")).isEqualTo("not stuck behind it");
-
-    // Once it reads, it gets everything, in order, and its writes go through.
-    assertThat(greedy.receive(sent.length)).isEqualTo(sent);
-    sending.get(5, TimeUnit.SECONDS);
-    assertThat(fixture.log()).anyMatch(line -> line.startsWith("resumed reading"));
-    awaitIdleCounters(2);
-  }
-
-  @Test
-  void aClientThatHalfClosesStillGetsEveryByteOfItsEchoThenTheServerCloses() throws Exception {
-    // Room for the whole message in the queue, so the client can send it all and half-close
-    // before it reads a byte: the end of stream then surely arrives while most of the echo is
-    // still queued, as in step 3's test of the same case.
-    restartWith(
-        new EchoServer.Limits(64 * 1024 * 1024, 1024 * 1024, 100, Duration.ZERO), line -> false);
-    byte[] sent = pattern(16 * 1024 * 1024);
-    Peer halfClosing = Peer.connect(fixture.port(), 4096);
-    peers.add(halfClosing);
-    halfClosing.send(sent);
-    halfClosing.socket.shutdownOutput();
-    // Its end of stream is read once: the key stops asking for OP_READ, so once the server
-    // has read everything the loop sleeps, instead of finding the client readable every pass.
-    awaitLoopAsleep();
-
-    assertThat(halfClosing.receive(sent.length)).isEqualTo(sent);
-    assertThat(halfClosing.socket.getInputStream().read()).as("end of stream").isEqualTo(-1);
-    assertThat(fixture.log()).anyMatch(line -> line.startsWith("closed by peer"));
-    awaitIdleCounters(0);
-  }
-
-  @Test
-  void aboveTheConnectionCapANewcomerIsClosedAtOnceAndTheOthersKeepTheirEcho() throws Exception {
-    restartWith(new EchoServer.Limits(1024 * 1024, 256 * 1024, 2, Duration.ZERO), line -> false);
-    Peer first = connect();
-    Peer second = connect();
-    assertThat(first.echo("one")).isEqualTo("one");
-    assertThat(second.echo("two")).isEqualTo("two");
-
-    Peer third = connect();
-    assertThat(third.socket.getInputStream().read()).as("end of stream").isEqualTo(-1);
-    await()
-        .atMost(Duration.ofSeconds(5))
-        .until(() -> fixture.log().stream().anyMatch(line -> line.startsWith("refused ")));
-    assertThat(first.echo("still one")).isEqualTo("still one");
-
-    second.close();
-    await().atMost(Duration.ofSeconds(5)).until(() -> fixture.server.connections() == 1);
-    assertThat(connect().echo("room again")).isEqualTo("room again");
-    awaitIdleCounters(2);
-  }
-
-  @Test
-  void aClientIdleForTheTimeoutIsDroppedWhileABusyOneStays() throws Exception {
-    restartWith(
-        new EchoServer.Limits(1024 * 1024, 256 * 1024, 100, Duration.ofMillis(600)), line -> false);
-    Peer idle = connect();
-    Peer busy = connect();
-    // The busy client echoes every 100 ms: it never goes 600 ms without progress.
-    await()
-        .during(Duration.ofMillis(1500))
-        .atMost(Duration.ofSeconds(4))
-        .pollInterval(Duration.ofMillis(100))
-        .until(() -> busy.echo("tick").equals("tick"));
-    assertThat(idle.socket.getInputStream().read()).as("end of stream").isEqualTo(-1);
-    assertThat(fixture.log()).anyMatch(line -> line.startsWith("dropped idle"));
-    awaitIdleCounters(1);
-  }
-
-  @Test
-  void aClientThatReadsSlowlyIsNotIdleThoughTheSelectorSeesNoRoomForSeconds() throws Exception {
-    // The kernel reports room in a full send buffer only once much of it has drained; at this
-    // pace that takes seconds, far longer than the timeout. Writes that go through still count.
-    restartWith(
-        new EchoServer.Limits(64 * 1024 * 1024, 1024 * 1024, 100, Duration.ofMillis(500)),
-        line -> false);
-    byte[] sent = pattern(16 * 1024 * 1024);
-    Peer slow = connect();
-    slow.send(sent);
-    byte[] received = new byte[sent.length];
-    AtomicInteger offset = new AtomicInteger();
-    await()
-        .during(Duration.ofSeconds(2))
-        .atMost(Duration.ofSeconds(4))
-        .pollInterval(Duration.ofMillis(100))
-        .until(() -> readSome(slow, received, offset, 64 * 1024));
-    byte[] rest = slow.receive(sent.length - offset.get());
-    System.arraycopy(rest, 0, received, offset.get(), rest.length);
-
-    assertThat(received).isEqualTo(sent);
-    assertThat(fixture.log()).noneMatch(line -> line.startsWith("dropped idle"));
-  }
-
-  /** Reads up to {@code most} bytes into {@code into} at {@code offset}; true unless at EOF. */
-  private static boolean readSome(Peer peer, byte[] into, AtomicInteger offset, int most)
-      throws IOException {
-    int count = peer.socket.getInputStream().read(into, offset.get(), most);
-    offset.addAndGet(Math.max(count, 0));
-    return count != -1;
-  }
-
-  @Test
-  void anExceptionWhileSettingUpANewClientClosesThatClientAlone() throws Exception {
-    // The log fails on the line that announces the client, before it is registered.
-    restartWith(EchoServer.Limits.DEFAULTS, line -> line.startsWith("accepted "));
-    Peer unlucky = connect();
-    assertThat(unlucky.socket.getInputStream().read()).as("end of stream").isEqualTo(-1);
-    assertThat(connect().echo("next, please")).isEqualTo("next, please");
-    assertThat(fixture.log()).anyMatch(line -> line.startsWith("dropped on "));
-    awaitIdleCounters(1);
-  }
-
-  @Test
-  void anExceptionWhileHandlingOneClientDropsThatClientAlone() throws Exception {
-    // A log that fails once, as a full disk would, in the middle of handling one client.
-    restartWith(
-        new EchoServer.Limits(64 * 1024, 16 * 1024, 100, Duration.ZERO),
-        line -> line.startsWith("paused reading"));
-    Peer bystander = connect();
-    Peer victim = Peer.connect(fixture.port(), 4096);
-    peers.add(victim);
-    CompletableFuture.runAsync(() -> sendAll(victim, new byte[8 * 1024 * 1024]));
-
-    await()
-        .atMost(Duration.ofSeconds(5))
-        .until(() -> fixture.log().stream().anyMatch(line -> line.startsWith("dropped on ")));
-    assertThat(bystander.echo("unharmed")).isEqualTo("unharmed");
-    awaitIdleCounters(1);
-  }
-
-  @Test
-  void closingTheServerEndsTheLoopClosesEveryClientAndFreesThePort() throws Exception {
-    Peer peer = connect();
-    assertThat(peer.echo("hello")).isEqualTo("hello");
-    int port = fixture.port();
-
-    fixture.close();
-
-    assertThat(fixture.loopEnded()).isTrue();
-    assertThat(fixture.log()).endsWith("stopped").containsOnlyOnce("stopped");
-    assertThat(peer.socket.getInputStream().read()).as("end of stream").isEqualTo(-1);
-    try (ServerSocket again = new ServerSocket()) {
-      again.bind(new InetSocketAddress("127.0.0.1", port));
+  // Sends up to 64 MiB, far more than the server takes: it stops reading long before.
+  private static void sendUntilClosed(Peer peer) {
+    byte[] chunk = new byte[256 * 1024];
+    try {
+      for (int i = 0; i < 256; i++) {
+        peer.send(chunk);
+      }
+    } catch (IOException e) {
+      // The test is over and closed the socket under us: that is how this sender stops.
     }
-  }
-
-  @Test
-  void anInterruptStopsTheLoopLikeClose() throws Exception {
-    Peer peer = connect();
-    assertThat(peer.echo("hello")).isEqualTo("hello");
-
-    fixture.interruptLoop();
-
-    await().atMost(Duration.ofSeconds(5)).until(fixture::loopEnded);
-    assertThat(peer.socket.getInputStream().read()).as("end of stream").isEqualTo(-1);
-    assertThat(fixture.log()).contains("interrupted, stopping");
   }
 }

@@ -21,6 +21,7 @@ import multiplexing.testkit.ChildServer;
 import multiplexing.testkit.EchoContract;
 import multiplexing.testkit.Peer;
 import multiplexing.testkit.Scenarios;
+import multiplexing.testkit.Soak;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -36,14 +37,8 @@ class EchoServerTest extends EchoContract {
   private static final int MOST_BYTES = 64 * 1024 * 1024;
   private static final Pattern QUEUED = Pattern.compile("queued (\\d+) B");
 
-  @Override
-  protected Class<?> serverClass() {
-    return EchoServer.class;
-  }
-
-  @Override
-  protected String[] defaultArguments() {
-    return new String[] {"--trace"};
+  EchoServerTest() {
+    super(EchoServer.class, "--trace");
   }
 
   @Test
@@ -54,7 +49,7 @@ class EchoServerTest extends EchoContract {
     String name = Scenarios.name(peer);
     server.awaitLine(line -> line.startsWith(name));
     assertThat(server.lines(line -> line.startsWith(name)))
-        .containsExactly(name + "read: read 5 B, wrote 5 B, queued 0 B, interest read");
+        .containsExactly(name + "read: read 5 B, wrote 5 B, queued 0 B, interest read -> read");
   }
 
   @Test
@@ -206,7 +201,7 @@ class EchoServerTest extends EchoContract {
     assertThat(received.toByteArray()).isEqualTo(sent);
     assertThat(reader.atEndOfStream()).isTrue();
     server.awaitLine(
-        line -> line.equals(Scenarios.name(reader) + "read: discarded 1 B (lingering)"));
+        line -> line.startsWith(Scenarios.name(reader) + "read: discarded 1 B (lingering)"));
     reader.close();
     server.awaitLine(line -> line.equals("closed by peer " + address(reader)));
     assertThat(server.log()).noneMatch(line -> line.equals("reset by peer " + address(reader)));
@@ -220,7 +215,7 @@ class EchoServerTest extends EchoContract {
     // What it sends now is read and thrown away: no echo, and no reset when we close.
     idle.send("anyone there?");
     server.awaitLine(
-        line -> line.equals(Scenarios.name(idle) + "read: discarded 13 B (lingering)"));
+        line -> line.startsWith(Scenarios.name(idle) + "read: discarded 13 B (lingering)"));
     server.awaitLine(line -> line.equals("dropped idle " + address(idle)));
   }
 
@@ -267,13 +262,19 @@ class EchoServerTest extends EchoContract {
   }
 
   @Test
-  void anInterruptStopsTheLoopAsCloseWould() throws Exception {
-    Peer peer = server.connect();
-    assertThat(peer.echo("hello")).isEqualTo("hello");
-    server.interruptLoop();
-    await().atMost(Duration.ofSeconds(5)).until(server::loopEnded);
-    assertThat(peer.atEndOfStream()).isTrue();
-    assertThat(server.log()).endsWith("stopped");
+  void twoHundredClientsWithRandomTrafficGetEveryByteThroughPausesAndTheFastPath()
+      throws Exception {
+    // Step 4's soak, through the fast path, with a high water mark below the soak's largest
+    // messages: whatever the socket refuses is packed into chunks and held against it.
+    restartWith("--high-water=65536");
+    assertThat(Soak.run(server.port(), 200, Duration.ofSeconds(3))).isGreaterThanOrEqualTo(200);
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(
+            () ->
+                server.count("accepted ")
+                    == server.count("closed by peer ") + server.count("reset by peer "));
+    assertThat(server.log()).noneMatch(line -> line.startsWith("dropped on "));
   }
 
   private static String address(Peer peer) {

@@ -7,6 +7,7 @@ import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
+import java.nio.channels.Channel;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.nio.channels.ServerSocketChannel;
@@ -19,7 +20,6 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Supplier;
 
 /**
  * Step 5: bounded memory and limits, and the fast path; beyond the tutorial's chapter.
@@ -47,11 +47,11 @@ public final class EchoServer implements Closeable {
   // 3 s, 7 s: a burst of 10,000 connects takes seconds. 4096 takes the burst while we accept; the
   // kernel caps it at net.core.somaxconn (4096 on Linux since 5.4).
   static final int BACKLOG = 4096;
+  // In --trace, how many clients a pass line names before it only counts the rest.
+  static final int TRACE_NAMES = 10;
   // After a failed accept() we stop accepting for a while, twice as long each time it fails.
   static final long FIRST_ACCEPT_PAUSE_MILLIS = 50;
   static final long LONGEST_ACCEPT_PAUSE_MILLIS = 1_600;
-  // In --trace, how many clients a pass line names before it only counts the rest.
-  static final int TRACE_NAMES = 10;
 
   /** What step 5 lets you tune, each an option ({@code --high-water=BYTES}, ...), and why. */
   record Settings(
@@ -80,48 +80,48 @@ public final class EchoServer implements Closeable {
             30);
   }
 
+  private final ServerSocketChannel listener;
+  private final Selector selector;
+  private final boolean trace;
+  private final Settings settings;
+  private final PrintStream log;
+  // One buffer serves every client: each read is written back or queued before the next key.
+  private final ByteBuffer buffer = ByteBuffer.allocateDirect(READ_SIZE);
+  // The tutorial's `inputs` list, in the order clients connected: the cap counts it, and the
+  // idle timeout and --trace walk it.
+  private final Set<SelectionKey> clients = new LinkedHashSet<>();
+  // All clients together may make us hold a quarter of the heap, however many they are: each
+  // within its high water mark, 20,000 of them could still hold 20 GiB.
+  private final long budget = Runtime.getRuntime().maxMemory() / 4;
+  private long queuedInAll;
+  private long passes;
+  private volatile boolean running = true;
+  // Whether accepting is paused, until when (System.nanoTime()), and how long the next pause is.
+  private boolean acceptPaused;
+  private long acceptResumesAt;
+  private long acceptPauseMillis = FIRST_ACCEPT_PAUSE_MILLIS;
+  // When we next look for idle clients, and for lingering ones whose grace period is over.
+  private long nextIdleCheck;
+
   /**
-   * What we owe one client and where it stands: the bytes we read and could not yet write back
-   * (tutorial 9.3: {@code message[conn]}). It rides on the client's key as its attachment, so it
-   * lives exactly as long as the registration.
+   * What one client is owed: bytes we read from it and have not yet written back (the tutorial's
+   * {@code message[conn]} queue). It rides on the client's key as the key's attachment, so it lives
+   * exactly as long as the registration: a map keyed by channel would work too, but we would have
+   * to remember to delete from it on every way out, as the tutorial does with {@code del}.
    */
   private static final class Connection {
     final Deque<ByteBuffer> pending = new ArrayDeque<>();
-    // Bytes in `pending`, held against the water marks and the budget.
     long queued;
+    // The client shut down its sending side: no more reads, but we still owe it its echo.
+    boolean inputClosed;
     // Past the high water mark we stop reading until the client catches up to the low one.
     boolean readPaused;
-    // It shut down its sending side (a half-close): no more reads, but we still owe it its echo.
-    boolean inputClosed;
     // We closed our side for idleness, and read and discard until lingerEnds.
     boolean lingering;
     long lingerEnds;
     // System.nanoTime() when a byte last moved either way, for the idle timeout.
     long lastProgress = System.nanoTime();
   }
-
-  private final ServerSocketChannel listener;
-  private final SelectionKey listenerKey;
-  private final Selector selector;
-  private final boolean trace;
-  private final Settings settings;
-  private final PrintStream log;
-  private final ByteBuffer buffer = ByteBuffer.allocateDirect(READ_SIZE);
-  // The tutorial's `inputs` list, in the order clients connected: the cap counts it, and the idle
-  // timeout and --trace walk it.
-  private final Set<SelectionKey> clients = new LinkedHashSet<>();
-  // All clients together may make us hold a quarter of the heap, however many they are: each
-  // within its high water mark, 20,000 of them could still hold 20 GiB.
-  private final long budget = Runtime.getRuntime().maxMemory() / 4;
-  private long queuedInAll;
-  // Whether accepting is paused, until when, and how long the next pause will be.
-  private boolean acceptPaused;
-  private long acceptResumesAt;
-  private long acceptPauseMillis = FIRST_ACCEPT_PAUSE_MILLIS;
-  // When we next look for idle clients and for lingering ones whose grace period is over.
-  private long nextIdleCheck;
-  private long passes;
-  private volatile boolean running = true;
 
   /** Binds and registers the listening socket; port 0 picks any free port. */
   EchoServer(InetSocketAddress address, boolean trace, Settings settings, PrintStream log)
@@ -130,9 +130,9 @@ public final class EchoServer implements Closeable {
     this.settings = settings;
     this.log = log;
     nextIdleCheck = System.nanoTime() + idleCheckNanos();
-    // On JDK 17 the first close of any socket channel loads a class that opens descriptors of its
-    // own. Should they run out before that (a burst of connects at start-up), it never loads, and
-    // no channel can be closed again. So we close one now, while we can.
+    // The first close of any NIO channel loads a JDK class that needs spare descriptors of its
+    // own. Should they run out before that (a burst of connects at start-up), it never loads,
+    // and no channel can be written or closed again. So we close one now, while we can.
     SocketChannel.open().close();
     selector = Selector.open();
     listener = ServerSocketChannel.open();
@@ -140,7 +140,7 @@ public final class EchoServer implements Closeable {
       listener.bind(address, BACKLOG);
       // The tutorial's sk.setblocking(False): accept() must never stall the one thread we have.
       listener.configureBlocking(false);
-      listenerKey = listener.register(selector, SelectionKey.OP_ACCEPT);
+      listener.register(selector, SelectionKey.OP_ACCEPT);
     } catch (IOException e) {
       closeEverything();
       throw e;
@@ -150,11 +150,9 @@ public final class EchoServer implements Closeable {
   /** Runs the select loop on the calling thread until {@link #close()}; false if it failed. */
   public synchronized boolean run() {
     try {
-      // An interrupt is Java's way to ask a thread to stop, and select() returns at once while
-      // the flag is set: so we stop as close() would, and leave the flag for our caller.
-      while (running && !Thread.currentThread().isInterrupted()) {
-        // Unlike steps 2 and 3 we have work on timers: resuming accepts after a pause, and idle
-        // clients. With none due, select() blocks until a key is ready or close() wakes us.
+      while (running) {
+        // Work on timers now: resuming accepts after a pause, and idle clients. With none due,
+        // we block as before, until a key is ready or close() wakes us.
         selector.select(selectTimeoutMillis());
         if (trace) {
           tracePass();
@@ -184,22 +182,26 @@ public final class EchoServer implements Closeable {
     }
   }
 
-  // When the listener is readable, someone connected (tutorial 9.2: `if r == sk`). We take
-  // everyone waiting, up to a backlog's worth, so that a burst needs few passes.
+  // When the listener is readable, someone connected (tutorial: `if r == sk`). We take everyone
+  // waiting, up to a backlog's worth, so that a burst of connects needs few passes.
   private void accept() {
-    try {
+    for (int i = 0; i < BACKLOG; i++) {
       SocketChannel client;
-      for (int i = 0; i < BACKLOG && (client = listener.accept()) != null; i++) {
-        setUp(client);
+      try {
+        client = listener.accept();
+      } catch (IOException e) {
+        pauseAccepting(e);
+        return;
       }
-      acceptPauseMillis = FIRST_ACCEPT_PAUSE_MILLIS;
-    } catch (IOException e) {
-      pauseAccepting(e);
+      if (client == null) {
+        acceptPauseMillis = FIRST_ACCEPT_PAUSE_MILLIS;
+        return;
+      }
+      setUp(client);
     }
   }
 
-  // Registers a new client, or refuses it when we hold as many as we may. Whatever goes wrong
-  // here (the client can reset before we set it up) costs this client alone.
+  // Registers a new client, or refuses it when we hold as many as we may.
   private void setUp(SocketChannel client) {
     try {
       if (clients.size() >= settings.maxConnections()) {
@@ -209,33 +211,38 @@ public final class EchoServer implements Closeable {
         return;
       }
       client.configureBlocking(false);
-      // Each echo leaves in one write: Nagle's algorithm would hold a small one back.
+      // Each echo leaves in one write: Nagle's algorithm could hold a second small write back
+      // until the client acknowledges the first, and the client may delay that acknowledgement.
       client.setOption(StandardSocketOptions.TCP_NODELAY, true);
       log.println("accepted " + name(client));
-      // Nothing after the registration can fail: a client is in `clients`, or closed.
+      // Only OP_READ for now: the tutorial's `outputs` list starts empty too.
       clients.add(client.register(selector, SelectionKey.OP_READ, new Connection()));
     } catch (IOException | RuntimeException e) {
+      // The client can reset between connecting and being set up; and whatever else goes wrong
+      // here costs this client alone. Closing the channel cancels its key, if it has one.
       log.println("dropped on " + e.getClass().getSimpleName() + " " + name(client));
       try {
         client.close();
-      } catch (IOException ignored) {
-        // It is gone either way.
+      } catch (IOException alsoGone) {
+        // Closed all the same.
       }
     }
   }
 
-  // accept() fails when we are out of descriptors or memory; trying again at once would fail
-  // again at once, a hot loop that starves every client. So we stop asking for OP_ACCEPT for a
-  // while; the kernel keeps new arrivals in the backlog meanwhile.
+  // accept() fails when we are out of descriptors (EMFILE, ENFILE) or memory. Trying again at
+  // once would fail again at once: a hot loop that starves every client. So we stop asking for
+  // OP_ACCEPT for a while; the kernel keeps new arrivals in the backlog meanwhile, and the
+  // listening socket stays open. (The tutorial's loop, and steps 2 and 3, die here instead.)
   private void pauseAccepting(IOException e) {
     log.println("accept failed (" + e.getMessage() + "), pausing " + acceptPauseMillis + " ms");
-    listenerKey.interestOps(0);
+    listener.keyFor(selector).interestOps(0);
     acceptPaused = true;
     acceptResumesAt = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(acceptPauseMillis);
     acceptPauseMillis = Math.min(acceptPauseMillis * 2, LONGEST_ACCEPT_PAUSE_MILLIS);
   }
 
-  // Handles one client's events. Whatever goes wrong here costs this client alone.
+  // Handles one client's events. Whatever goes wrong here costs this client alone: nothing
+  // thrown reaches the loop.
   private void handle(SelectionKey key) {
     try {
       if (key.isReadable()) {
@@ -245,19 +252,19 @@ public final class EchoServer implements Closeable {
       if (key.isValid() && key.isWritable()) {
         write(key);
       }
-    } catch (IOException | RuntimeException e) {
-      fail(key, e);
+    } catch (IOException e) {
+      // Readable, then read() throws: that is how a reset (RST) shows up. write() throws the
+      // same way (or with a broken pipe) when the client is gone.
+      drop(key, "reset by peer");
+    } catch (RuntimeException e) {
+      // A bug of ours or a surprise from the JDK, such as a CancelledKeyException.
+      drop(key, "dropped on " + e.getClass().getSimpleName());
     }
   }
 
-  private void fail(SelectionKey key, Exception e) {
-    // An IOException is how a reset (RST) shows up; anything else is a surprise of ours.
-    drop(
-        key,
-        e instanceof IOException ? "reset by peer" : "dropped on " + e.getClass().getSimpleName());
-  }
-
-  // When a client is readable, it sent bytes or hung up (tutorial 9.3: the `else` branch).
+  // When a client is readable, it sent bytes or hung up (tutorial: the `else` branch). What
+  // the socket will not take at once we queue, and ask the selector to tell us when the client
+  // can take it (tutorial: `outputs.append(r)` and `message[r].put(client_data)`).
   private void read(SelectionKey key) throws IOException {
     SocketChannel client = (SocketChannel) key.channel();
     Connection connection = (Connection) key.attachment();
@@ -268,23 +275,22 @@ public final class EchoServer implements Closeable {
       // End of stream means "I am done sending", not "I am gone": a client that shut down only
       // its sending side (a half-close) still waits for every byte of its echo.
       connection.inputClosed = true;
-      int before = updateInterest(key, connection);
-      trace(key, "read", () -> "end of stream, " + queued(key, before));
-      if (connection.pending.isEmpty()) {
+      updateInterest(key, "read", "end of stream");
+      if (connection.queued == 0) {
         drop(key, "closed by peer");
       }
       return;
     }
     if (connection.lingering) {
       // Read and thrown away: a byte left unread when we close would make the close a reset.
-      trace(key, "read", () -> "discarded " + count + " B (lingering)");
+      updateInterest(key, "read", "discarded " + count + " B (lingering)");
       return;
     }
     buffer.flip();
-    // The fast path: with nothing queued ahead of these bytes, the socket almost always has room,
-    // so we write them back at once and queue only what it refuses. Steps 3 and 4 queue first and
-    // write on the next pass: two more epoll_ctl calls and a pass for every echo.
-    int wrote = connection.pending.isEmpty() ? client.write(buffer) : 0;
+    // The fast path: with nothing queued ahead of these bytes, the socket almost always has
+    // room, so we write them back at once and queue only what it refuses. Steps 3 and 4 queue
+    // first and write on the next pass: two more epoll_ctl calls and a pass for every echo.
+    int wrote = connection.queued == 0 ? client.write(buffer) : 0;
     queue(connection, buffer);
     // Backpressure: past its high water mark, or once all clients together hold our budget, we
     // stop reading from this client; TCP's flow control then makes its own writes wait. Nothing
@@ -294,10 +300,9 @@ public final class EchoServer implements Closeable {
         && connection.queued > 0
         && (connection.queued >= settings.highWater() || queuedInAll >= budget)) {
       connection.readPaused = true;
-      log.println("paused reading " + name(key) + " (" + connection.queued + " queued)");
+      log.println("paused reading " + name(client) + " (" + connection.queued + " queued)");
     }
-    int before = updateInterest(key, connection);
-    trace(key, "read", () -> "read " + count + " B, wrote " + wrote + " B, " + queued(key, before));
+    updateInterest(key, "read", "read " + count + " B, wrote " + wrote + " B");
   }
 
   // Appends what the socket refused to the client's queue (tutorial 9.3: `message[r].put()`):
@@ -321,56 +326,61 @@ public final class EchoServer implements Closeable {
   }
 
   // When a client is writable, its socket has room: we write from the head of its queue, in
-  // order, until the queue is empty or the socket is full again (tutorial 9.3: the `wlist` loop).
+  // order, until the queue is empty or the socket is full again (tutorial: the `wlist` loop).
   private void write(SelectionKey key) throws IOException {
     SocketChannel client = (SocketChannel) key.channel();
     Connection connection = (Connection) key.attachment();
-    long queuedBefore = connection.queued;
+    long written = 0;
     while (!connection.pending.isEmpty()) {
       ByteBuffer head = connection.pending.peek();
-      int count = client.write(head);
-      connection.queued -= count;
-      queuedInAll -= count;
+      written += client.write(head);
       if (head.hasRemaining()) {
-        // The socket took what it could; the rest waits for the next OP_WRITE.
+        // A partial write: the socket took what it could. The rest stays at the head and
+        // OP_WRITE stays on, so the selector calls us again when there is room.
         break;
       }
       connection.pending.remove();
     }
-    long written = queuedBefore - connection.queued;
+    connection.queued -= written;
+    queuedInAll -= written;
     if (written > 0) {
       connection.lastProgress = System.nanoTime();
     }
     if (connection.readPaused && connection.queued <= settings.lowWater()) {
       connection.readPaused = false;
-      log.println("resumed reading " + name(key));
+      log.println("resumed reading " + name(client));
     }
-    int before = updateInterest(key, connection);
-    trace(key, "write", () -> "wrote " + written + " B, " + queued(key, before));
-    if (connection.inputClosed && connection.pending.isEmpty()) {
+    updateInterest(key, "write", "wrote " + written + " B");
+    if (connection.inputClosed && connection.queued == 0) {
+      // Every byte it sent is back: its half-close is complete, and so are we.
       drop(key, "closed by peer");
     }
   }
 
-  // The one place that decides what we want to hear about a client (tutorial 9.3's `outputs`):
-  // OP_READ unless it half-closed or we paused it; OP_WRITE only while bytes are queued, for a
-  // key with OP_WRITE and nothing to write is ready on every pass, and select() would spin at
-  // 100% CPU. Returns the interest set it had, for the trace.
-  private int updateInterest(SelectionKey key, Connection connection) {
-    int before = key.interestOps();
+  // The one place that decides what we want to hear about a client: OP_READ until it
+  // half-closes or we pause it, OP_WRITE only while bytes are queued for it (tutorial:
+  // `outputs.append(r)`,
+  // then `outputs.remove(w)`). A key left with OP_WRITE on and nothing to write is ready on
+  // every pass: select() would return at once, forever, at 100% CPU.
+  private void updateInterest(SelectionKey key, String handled, String done) {
+    Connection connection = (Connection) key.attachment();
+    long queued = connection.queued;
     int read = connection.inputClosed || connection.readPaused ? 0 : SelectionKey.OP_READ;
-    key.interestOps(read | (connection.pending.isEmpty() ? 0 : SelectionKey.OP_WRITE));
-    return before;
+    int interest = read | (queued > 0 ? SelectionKey.OP_WRITE : 0);
+    int before = key.interestOps();
+    key.interestOps(interest);
+    trace(
+        key,
+        handled,
+        done + ", queued " + queued + " B, interest " + ops(before) + " -> " + ops(interest));
   }
 
-  // The one way a client leaves, whatever the reason. Its bytes leave the budget, and closing
-  // its channel cancels its key. The tutorial only removes the socket from `inputs` and never
-  // closes it, leaking a descriptor per client.
+  // The one way a client leaves, whatever the reason. The tutorial only removes the socket from
+  // `inputs` and never closes it, leaking a descriptor per client. We close the channel, which
+  // also cancels its key; its queue goes with the key's attachment, and out of the budget.
   private void drop(SelectionKey key, String why) {
-    log.println(why + " " + name(key));
-    Connection connection = (Connection) key.attachment();
-    queuedInAll -= connection.queued;
-    connection.queued = 0;
+    log.println(why + " " + name(key.channel()));
+    queuedInAll -= ((Connection) key.attachment()).queued;
     clients.remove(key);
     try {
       key.channel().close();
@@ -384,7 +394,7 @@ public final class EchoServer implements Closeable {
     long now = System.nanoTime();
     if (acceptPaused && now - acceptResumesAt >= 0) {
       acceptPaused = false;
-      listenerKey.interestOps(SelectionKey.OP_ACCEPT);
+      listener.keyFor(selector).interestOps(SelectionKey.OP_ACCEPT);
     }
     if (settings.idleTimeout() == 0 || now - nextIdleCheck < 0) {
       return;
@@ -408,8 +418,10 @@ public final class EchoServer implements Closeable {
             closeIdle(key, connection);
           }
         }
-      } catch (IOException | RuntimeException e) {
-        fail(key, e);
+      } catch (IOException e) {
+        drop(key, "reset by peer");
+      } catch (RuntimeException e) {
+        drop(key, "dropped on " + e.getClass().getSimpleName());
       }
     }
   }
@@ -427,7 +439,8 @@ public final class EchoServer implements Closeable {
       drop(key, "dropped idle");
       return;
     }
-    log.println("closing idle " + name(key) + " (lingering up to " + settings.linger() + " s)");
+    log.println(
+        "closing idle " + name(key.channel()) + " (lingering up to " + settings.linger() + " s)");
     queuedInAll -= connection.queued;
     connection.queued = 0;
     connection.pending.clear();
@@ -435,7 +448,7 @@ public final class EchoServer implements Closeable {
     connection.lingering = true;
     connection.lingerEnds = System.nanoTime() + TimeUnit.SECONDS.toNanos(settings.linger());
     ((SocketChannel) key.channel()).shutdownOutput();
-    updateInterest(key, connection);
+    updateInterest(key, "idle", "shut down our output, lingering");
   }
 
   // How often we walk the clients: twice per idle timeout, or per grace period if that is shorter,
@@ -461,19 +474,20 @@ public final class EchoServer implements Closeable {
 
   // The tutorial's debug prints (`inputs`, `rlist`): one line per pass, then one indented line
   // per key we handle. The ready count is the selected-key set's size, so a key we forgot to
-  // remove from it shows up in every later pass. The clients are named in the order they came,
-  // the first few only, so that a trace of thousands of clients stays readable and cheap.
+  // remove from it shows up in every later pass. The clients are named in the order they came, the
+  // first few only, so
+  // that a trace of thousands of clients stays readable and cheap.
   private void tracePass() {
     passes++;
     int readyCount = selector.selectedKeys().size();
     if (readyCount == 0) {
-      // Java cannot tell a timeout from a wakeup(): we say whether a timer was due.
+      // Java cannot tell a timeout from a wakeup(): we can only say whether a timer was due.
       String why = nanosToNextTimer() <= 0 ? "a timer is due" : "woken early";
       log.println("pass " + passes + ": nothing ready (" + why + ")");
       return;
     }
     List<String> names = new ArrayList<>(List.of("listener"));
-    clients.stream().limit(TRACE_NAMES).forEach(key -> names.add(name(key)));
+    clients.stream().limit(TRACE_NAMES).forEach(key -> names.add(name(key.channel())));
     if (clients.size() > TRACE_NAMES) {
       names.add("and " + (clients.size() - TRACE_NAMES) + " more");
     }
@@ -481,27 +495,16 @@ public final class EchoServer implements Closeable {
         "pass %d: %d ready of %d registered %s%n", passes, readyCount, 1 + clients.size(), names);
   }
 
-  // The text is built only when --trace asked for it: the fast path pays nothing for it.
-  private void trace(SelectionKey key, String handled, Supplier<String> what) {
+  private void trace(SelectionKey key, String handled, String what) {
     if (trace) {
-      log.println("  " + name(key) + " " + handled + ": " + what.get());
+      log.println("  " + name(key.channel()) + " " + handled + ": " + what);
     }
   }
 
-  // What a client still has queued, and its interest set before -> after (unchanged: once).
-  private static String queued(SelectionKey key, int before) {
-    int after = key.interestOps();
-    String interest = operations(before) + (after == before ? "" : " -> " + operations(after));
-    return "queued " + ((Connection) key.attachment()).queued + " B, interest " + interest;
-  }
-
-  private static String operations(int ops) {
-    return switch (ops) {
-      case SelectionKey.OP_READ -> "read";
-      case SelectionKey.OP_WRITE -> "write";
-      case SelectionKey.OP_READ | SelectionKey.OP_WRITE -> "read+write";
-      default -> "nothing";
-    };
+  private static String ops(int interest) {
+    boolean read = (interest & SelectionKey.OP_READ) != 0;
+    boolean write = (interest & SelectionKey.OP_WRITE) != 0;
+    return read && write ? "read+write" : read ? "read" : write ? "write" : "nothing";
   }
 
   // ---- below: starting and stopping, arguments and names; the same in steps 2 to 5 ----
@@ -540,17 +543,13 @@ public final class EchoServer implements Closeable {
     }
   }
 
-  // How the log names a key: "listener", or the client's address.
-  private String name(SelectionKey key) {
-    if (key.channel() == listener) {
+  // How the log names a channel: "listener", or the client's address.
+  private String name(Channel channel) {
+    if (channel == listener) {
       return "listener";
     }
-    return name((SocketChannel) key.channel());
-  }
-
-  private static String name(SocketChannel client) {
     try {
-      return describe(client.getRemoteAddress());
+      return describe(((SocketChannel) channel).getRemoteAddress());
     } catch (IOException e) {
       return "(closed)";
     }
@@ -579,6 +578,7 @@ public final class EchoServer implements Closeable {
       long idle = setting(words, "--idle-timeout", d.idleTimeout(), 0, 86_400, "seconds; 0 is off");
       long linger = setting(words, "--linger", d.linger(), 0, 3_600, "seconds; 0 closes at once");
       settings = new Settings(high, low, (int) cap, idle, linger);
+
       if (words.size() > 2 || words.stream().anyMatch(word -> word.startsWith("--"))) {
         throw new IllegalArgumentException("unknown option or extra word in: " + words);
       }

@@ -359,9 +359,8 @@ public final class EchoServer implements Closeable {
 
   // The one place that decides what we want to hear about a client: OP_READ until it
   // half-closes or we pause it, OP_WRITE only while bytes are queued for it (tutorial:
-  // `outputs.append(r)`,
-  // then `outputs.remove(w)`). A key left with OP_WRITE on and nothing to write is ready on
-  // every pass: select() would return at once, forever, at 100% CPU.
+  // `outputs.append(r)`, then `outputs.remove(w)`). A key left with OP_WRITE on and nothing to
+  // write is ready on every pass: select() would return at once, forever, at 100% CPU.
   private void updateInterest(SelectionKey key, String handled, String done) {
     Connection connection = (Connection) key.attachment();
     long queued = connection.queued;

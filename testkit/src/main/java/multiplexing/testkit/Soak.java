@@ -1,6 +1,7 @@
 package multiplexing.testkit;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -30,6 +31,22 @@ public final class Soak {
   }
 
   private Soak() {}
+
+  /**
+   * Runs the soak against the server (200 clients for 3 s), then waits until the server has logged
+   * every client that came as gone by end of stream or reset, and checks that none left on a
+   * surprise of the server's ({@code dropped on ...}).
+   */
+  public static void runAgainst(ServerFixture server) throws Exception {
+    assertThat(run(server.port(), 200, Duration.ofSeconds(3))).isGreaterThanOrEqualTo(200);
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(
+            () ->
+                server.count("accepted ")
+                    == server.count("closed by peer ") + server.count("reset by peer "));
+    assertThat(server.log()).noneMatch(line -> line.startsWith("dropped on "));
+  }
 
   /**
    * Runs {@code clients} clients, each on a thread of its own, until {@code length} has passed

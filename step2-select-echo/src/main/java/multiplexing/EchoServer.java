@@ -64,7 +64,9 @@ public final class EchoServer implements Closeable {
   /** Runs the select loop on the calling thread until {@link #close()}; false if it failed. */
   public synchronized boolean run() {
     try {
-      while (running) {
+      // An interrupt makes select() return at once, on every pass: we take it, as Java means
+      // it, as a request to stop, and leave the flag set for whoever called run().
+      while (running && !Thread.currentThread().isInterrupted()) {
         // The tutorial passes a 0.5 s timeout only so its debug prints tick; we have nothing to
         // do on a timer, so we block until a key is ready or close() wakes us.
         selector.select();
@@ -102,6 +104,8 @@ public final class EchoServer implements Closeable {
     if (client == null) {
       return;
     }
+    // Unlike Python's accept(), which hands back a blocking socket, we make each client
+    // non-blocking too: no read() or write() may stall the one thread every client shares.
     client.configureBlocking(false);
     // Each echo leaves in one write: Nagle's algorithm could hold a second small write back
     // until the client acknowledges the first, and the client may delay that acknowledgement.
@@ -123,9 +127,10 @@ public final class EchoServer implements Closeable {
         return;
       }
       buffer.flip();
-      // Shortcut, kept on purpose: the tutorial's sendall() becomes one write() whose count we
-      // ignore. When the client's socket buffers are full, write() takes only part and the
-      // rest is lost. Step 3 queues what is left and waits for OP_WRITE.
+      // Shortcut, kept on purpose: one write() whose count we ignore. When the client's socket
+      // buffers are full, write() takes only part and the rest is lost; step 3 queues it. (In
+      // Python the accepted socket is blocking, so the tutorial's sendall() waits instead, and
+      // with it the whole loop: every other client stalls behind one slow reader.)
       int written = client.write(buffer);
       String lost = written < count ? ", lost " + (count - written) + " B" : "";
       trace(key, "read", "read " + count + " B, wrote " + written + " B" + lost);
@@ -149,14 +154,13 @@ public final class EchoServer implements Closeable {
 
   // The tutorial's debug prints (`inputs`, `rlist`): one line per pass, then one indented line
   // per key we handle. The ready count is the selected-key set's size, so a key we forgot to
-  // remove from it shows up in every later pass. The clients are named in the order they came, the
-  // first few only, so
-  // that a trace of thousands of clients stays readable and cheap.
+  // remove from it shows up in every later pass. The clients are named in the order they came,
+  // the first few only, so that a trace of thousands of clients stays readable and cheap.
   private void tracePass() {
     passes++;
     int readyCount = selector.selectedKeys().size();
     if (readyCount == 0) {
-      // select() without a timeout returns empty only when woken: close(), or an interrupt.
+      // select() without a timeout returns empty only when woken: by close(), or an interrupt.
       log.println("pass " + passes + ": nothing ready (woken early)");
       return;
     }

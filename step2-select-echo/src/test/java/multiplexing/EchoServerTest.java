@@ -62,6 +62,17 @@ class EchoServerTest extends EchoContract {
   }
 
   @Test
+  void anInterruptStopsTheLoopAsCloseWould() throws IOException {
+    // Left alone, an interrupt would make every select() return at once: a loop at 100% CPU.
+    Peer peer = server.connect();
+    assertThat(peer.echo("hello")).isEqualTo("hello");
+    server.interruptLoop();
+    await().atMost(Duration.ofSeconds(5)).until(server::loopEnded);
+    assertThat(peer.atEndOfStream()).isTrue();
+    assertThat(server.log()).endsWith("stopped");
+  }
+
+  @Test
   void aFailedAcceptEndsTheServer() throws Exception {
     // The other weakness this step keeps. `ulimit -n` sets both limits, so the JVM cannot
     // raise it again; past it, accept() fails with "Too many open files".

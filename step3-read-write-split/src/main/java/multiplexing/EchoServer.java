@@ -26,8 +26,9 @@ import java.util.Set;
  *
  * <p>What it still gets wrong, on purpose: the queue has no bound, so a client that sends and never
  * reads makes us hold everything it sends (step 5 bounds it); a client that shuts down only its
- * sending side loses the echo still queued for it (step 4 fixes it); and a failed accept() still
- * ends the server (step 4 fixes it).
+ * sending side loses the echo still queued for it, even a short one, since its bytes and its end of
+ * stream often arrive in one pass and we read before we write (try {@code printf hello | nc -N
+ * 127.0.0.1 9999}; step 4 fixes it); and a failed accept() still ends the server (step 4 fixes it).
  */
 public final class EchoServer implements Closeable {
   // The tutorial reads with recv(1024); so do we.
@@ -79,7 +80,9 @@ public final class EchoServer implements Closeable {
   /** Runs the select loop on the calling thread until {@link #close()}; false if it failed. */
   public synchronized boolean run() {
     try {
-      while (running) {
+      // An interrupt makes select() return at once, on every pass: we take it, as Java means
+      // it, as a request to stop, and leave the flag set for whoever called run().
+      while (running && !Thread.currentThread().isInterrupted()) {
         // The tutorial passes a 0.5 s timeout only so its debug prints tick; we have nothing to
         // do on a timer, so we block until a key is ready or close() wakes us.
         selector.select();
@@ -123,6 +126,8 @@ public final class EchoServer implements Closeable {
     if (client == null) {
       return;
     }
+    // Unlike Python's accept(), which hands back a blocking socket, we make each client
+    // non-blocking too: no read() or write() may stall the one thread every client shares.
     client.configureBlocking(false);
     // Each echo leaves in one write: Nagle's algorithm could hold a second small write back
     // until the client acknowledges the first, and the client may delay that acknowledgement.
@@ -218,14 +223,13 @@ public final class EchoServer implements Closeable {
 
   // The tutorial's debug prints (`inputs`, `rlist`): one line per pass, then one indented line
   // per key we handle. The ready count is the selected-key set's size, so a key we forgot to
-  // remove from it shows up in every later pass. The clients are named in the order they came, the
-  // first few only, so
-  // that a trace of thousands of clients stays readable and cheap.
+  // remove from it shows up in every later pass. The clients are named in the order they came,
+  // the first few only, so that a trace of thousands of clients stays readable and cheap.
   private void tracePass() {
     passes++;
     int readyCount = selector.selectedKeys().size();
     if (readyCount == 0) {
-      // select() without a timeout returns empty only when woken: close(), or an interrupt.
+      // select() without a timeout returns empty only when woken: by close(), or an interrupt.
       log.println("pass " + passes + ": nothing ready (woken early)");
       return;
     }

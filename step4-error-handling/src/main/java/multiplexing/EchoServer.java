@@ -35,8 +35,9 @@ import java.util.concurrent.TimeUnit;
  * accepting instead.
  *
  * <p>What it still gets wrong, on purpose: the queue has no bound, so a client that sends and never
- * reads makes us hold everything it sends; and a burst of connects beyond Java's default backlog of
- * 50 waits for the kernel to retry. Step 5 fixes both.
+ * reads makes us hold everything it sends; we take as many clients as come, and keep a silent one
+ * for ever; and a burst of connects beyond Java's default backlog of 50 waits for the kernel to
+ * retry. Step 5 fixes all of it.
  */
 public final class EchoServer implements Closeable {
   // The tutorial reads with recv(1024); so do we.
@@ -101,7 +102,9 @@ public final class EchoServer implements Closeable {
   /** Runs the select loop on the calling thread until {@link #close()}; false if it failed. */
   public synchronized boolean run() {
     try {
-      while (running) {
+      // An interrupt makes select() return at once, on every pass: we take it, as Java means
+      // it, as a request to stop, and leave the flag set for whoever called run().
+      while (running && !Thread.currentThread().isInterrupted()) {
         // Unlike steps 2 and 3 we sometimes have work on a timer: resuming accepts after a
         // pause. Otherwise we block, as before.
         selector.select(acceptPaused ? millisUntil(acceptResumesAt) : 0);
@@ -150,6 +153,8 @@ public final class EchoServer implements Closeable {
     }
     acceptPauseMillis = FIRST_ACCEPT_PAUSE_MILLIS;
     try {
+      // Unlike Python's accept(), which hands back a blocking socket, we make each client
+      // non-blocking too: no read() or write() may stall the one thread every client shares.
       client.configureBlocking(false);
       // Each echo leaves in one write: Nagle's algorithm could hold a second small write back
       // until the client acknowledges the first, and the client may delay that acknowledgement.
@@ -288,9 +293,8 @@ public final class EchoServer implements Closeable {
 
   // The tutorial's debug prints (`inputs`, `rlist`): one line per pass, then one indented line
   // per key we handle. The ready count is the selected-key set's size, so a key we forgot to
-  // remove from it shows up in every later pass. The clients are named in the order they came, the
-  // first few only, so
-  // that a trace of thousands of clients stays readable and cheap.
+  // remove from it shows up in every later pass. The clients are named in the order they came,
+  // the first few only, so that a trace of thousands of clients stays readable and cheap.
   private void tracePass() {
     passes++;
     int readyCount = selector.selectedKeys().size();

@@ -194,9 +194,9 @@ public final class EchoServer implements Closeable {
         return;
       }
       if (client == null) {
-        acceptPauseMillis = FIRST_ACCEPT_PAUSE_MILLIS;
         return;
       }
+      acceptPauseMillis = FIRST_ACCEPT_PAUSE_MILLIS;
       setUp(client);
     }
   }
@@ -294,8 +294,8 @@ public final class EchoServer implements Closeable {
     queue(connection, buffer);
     // Backpressure: past its high water mark, or once all clients together hold our budget, we
     // stop reading from this client; TCP's flow control then makes its own writes wait. Nothing
-    // is lost, and memory stays bounded. A client we hold nothing for is never paused: only its
-    // next write resumes it, and it would have none.
+    // is lost, and memory stays bounded. A client we hold nothing for is never paused: only our
+    // next write to it resumes it, and there would be none.
     if (!connection.readPaused
         && connection.queued > 0
         && (connection.queued >= settings.highWater() || queuedInAll >= budget)) {
@@ -305,21 +305,23 @@ public final class EchoServer implements Closeable {
     updateInterest(key, "read", "read " + count + " B, wrote " + wrote + " B");
   }
 
-  // Appends what the socket refused to the client's queue (tutorial 9.3: `message[r].put()`):
-  // into the last chunk while it has room, else into a new one of at least CHUNK_SIZE.
+  // Appends what the socket refused to the client's queue (tutorial: `message[r].put()`): first
+  // into the room left in the last chunk, then into a new one of at least CHUNK_SIZE. So what we
+  // hold in memory stays close to what we count against the water marks and the budget.
   private void queue(Connection connection, ByteBuffer bytes) {
     int count = bytes.remaining();
-    if (count == 0) {
-      return;
-    }
     ByteBuffer tail = connection.pending.peekLast();
-    if (tail != null && tail.capacity() - tail.limit() >= count) {
-      // The tail is ready to be written out from `position` to `limit`: we add after `limit`.
+    if (tail != null && tail.limit() < tail.capacity()) {
+      // The tail is still to be written out from `position` to `limit`: we add after `limit`.
       int writeFrom = tail.position();
-      tail.position(tail.limit()).limit(tail.capacity());
-      tail.put(bytes).flip().position(writeFrom);
-    } else {
-      connection.pending.add(ByteBuffer.allocate(Math.max(count, CHUNK_SIZE)).put(bytes).flip());
+      int room = Math.min(tail.capacity() - tail.limit(), count);
+      tail.position(tail.limit()).limit(tail.position() + room);
+      tail.put(bytes.slice(bytes.position(), room)).flip().position(writeFrom);
+      bytes.position(bytes.position() + room);
+    }
+    if (bytes.hasRemaining()) {
+      int size = Math.max(bytes.remaining(), CHUNK_SIZE);
+      connection.pending.add(ByteBuffer.allocate(size).put(bytes).flip());
     }
     connection.queued += count;
     queuedInAll += count;
@@ -430,9 +432,16 @@ public final class EchoServer implements Closeable {
   // answer the next byte it sends with a reset, and a reset throws away every byte the kernel had
   // yet to deliver. So we shut down only our output (the kernel sends our end of stream after the
   // bytes it holds), read and discard until the client's end of stream or the grace period, and
-  // only then close. What our own queue still held for it is lost: it took nothing for a whole
-  // timeout.
+  // only then close.
   private void closeIdle(SelectionKey key, Connection connection) throws IOException {
+    if (connection.queued > 0) {
+      // It took nothing for a whole timeout, though we offered it a write: what we still hold
+      // for it is lost. We close with a reset (SO_LINGER 0), for an end of stream would tell it
+      // that its echo was complete.
+      ((SocketChannel) key.channel()).setOption(StandardSocketOptions.SO_LINGER, 0);
+      drop(key, "dropped idle (" + connection.queued + " B it never took)");
+      return;
+    }
     if (settings.linger() == 0 || connection.inputClosed) {
       // No grace asked for; or the client has sent its end of stream and can send nothing more.
       drop(key, "dropped idle");
@@ -440,10 +449,6 @@ public final class EchoServer implements Closeable {
     }
     log.println(
         "closing idle " + name(key.channel()) + " (lingering up to " + settings.linger() + " s)");
-    queuedInAll -= connection.queued;
-    connection.queued = 0;
-    connection.pending.clear();
-    connection.readPaused = false;
     connection.lingering = true;
     connection.lingerEnds = System.nanoTime() + TimeUnit.SECONDS.toNanos(settings.linger());
     ((SocketChannel) key.channel()).shutdownOutput();
@@ -506,7 +511,7 @@ public final class EchoServer implements Closeable {
     return read && write ? "read+write" : read ? "read" : write ? "write" : "nothing";
   }
 
-  // ---- below: starting and stopping, arguments and names; the same in steps 2 to 5 ----
+  // ---- below: starting and stopping, arguments and names; as in steps 2 to 4, plus settings ----
 
   static final String USAGE =
       "usage: EchoServer [--trace] [--high-water=BYTES] [--low-water=BYTES] [--max-connections=N]"

@@ -1,11 +1,13 @@
 package multiplexing;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.SocketException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -64,6 +66,10 @@ class EchoServerTest extends EchoContract {
     CompletableFuture<byte[]> sending =
         CompletableFuture.supplyAsync(() -> sendUntil(greedy, paused));
     server.awaitLine(paused);
+    // The pause is logged just before the trace line of the read that caused it.
+    await()
+        .atMost(Duration.ofSeconds(5))
+        .until(() -> Scenarios.mostQueued(server, name) >= HIGH_WATER);
 
     assertThat(Scenarios.mostQueued(server, name))
         .isBetween((long) HIGH_WATER, highWaterAndARead());
@@ -116,6 +122,27 @@ class EchoServerTest extends EchoContract {
         assertThat(bystander.echo("and again")).isEqualTo("and again");
       }
       assertThat(child.process().isAlive()).isTrue();
+
+      // Once they have left, what they held is back in the budget: a newcomer that never reads
+      // is paused at its own high water mark (1 MiB by default), not at its first queued byte.
+      for (Peer peer : peers) {
+        peer.close();
+      }
+      await()
+          .atMost(Duration.ofSeconds(10))
+          .until(
+              () ->
+                  child.count("reset by peer ") + child.count("closed by peer ") >= greedyClients);
+      Peer newcomer = Peer.connect(child.port(), 4096);
+      peers.add(newcomer);
+      String newcomerPaused = "paused reading " + address(newcomer) + " (";
+      senders.execute(() -> sendUntilClosed(newcomer));
+      await().atMost(Duration.ofSeconds(10)).until(() -> child.count(newcomerPaused) > 0);
+      String line =
+          child.log().stream().filter(l -> l.startsWith(newcomerPaused)).findFirst().orElseThrow();
+      long queued =
+          Long.parseLong(line.substring(newcomerPaused.length(), line.indexOf(" queued")));
+      assertThat(queued).isGreaterThanOrEqualTo(1024 * 1024);
     } finally {
       for (Peer peer : peers) {
         peer.close();
@@ -167,7 +194,7 @@ class EchoServerTest extends EchoContract {
   @Test
   void aClientStillReadingALargeEchoWhenItLooksIdleGetsEveryByteThenAnEndOfStream()
       throws Exception {
-    // Issue 9: once the kernel holds the whole echo, nothing moves from the server's side while
+    // Once the kernel holds the whole echo, nothing moves from the server's side while
     // the client reads it, so the client looks idle. A plain close() would answer the byte it
     // sends next with a reset, and the reset throws away what the kernel had yet to deliver.
     restartWith("--trace", "--idle-timeout=1");
@@ -205,6 +232,27 @@ class EchoServerTest extends EchoContract {
     reader.close();
     server.awaitLine(line -> line.equals("closed by peer " + address(reader)));
     assertThat(server.log()).noneMatch(line -> line.equals("reset by peer " + address(reader)));
+  }
+
+  @Test
+  void aClientThatTakesNothingForTheIdleTimeoutIsResetAndTheLogSaysWhatItNeverTook()
+      throws Exception {
+    // We hold bytes it never took: an end of stream would pass for a complete echo, a reset not.
+    restartWith("--trace", "--idle-timeout=1");
+    Peer greedy = server.connect(4096);
+    String name = Scenarios.name(greedy);
+    // It sends until we hold 64 KiB for it, below the high water mark, so we read all it sent:
+    // then only SO_LINGER 0 makes our close a reset (unread bytes would make one anyway). It
+    // stops sending first, so that its reader alone meets the reset: Linux reports it once.
+    byte[] chunk = new byte[16 * 1024];
+    for (int sent = 0; sent < MOST_BYTES && Scenarios.mostQueued(server, name) < 64 * 1024; ) {
+      greedy.send(chunk);
+      sent += chunk.length;
+    }
+    String line = server.awaitLineStartingWith("dropped idle (");
+    assertThat(line).matches("dropped idle \\([1-9][0-9]* B it never took\\) " + address(greedy));
+    // It reads what the kernel still held for it, then meets the reset, not an end of stream.
+    assertThatThrownBy(() -> readUntilEndOfStream(greedy)).isInstanceOf(SocketException.class);
   }
 
   @Test
@@ -264,9 +312,10 @@ class EchoServerTest extends EchoContract {
   @Test
   void twoHundredClientsWithRandomTrafficGetEveryByteThroughPausesAndTheFastPath()
       throws Exception {
-    // Step 4's soak, through the fast path, with a high water mark below the soak's largest
-    // messages: whatever the socket refuses is packed into chunks and held against it.
-    restartWith("--high-water=65536");
+    // Step 4's soak, through the fast path and the chunked queue. (The soak sends each message
+    // whole before it reads the echo: a high water mark below its largest message could pause
+    // a client that is itself stuck in write(), wherever the kernel's buffers are small.)
+    restartWith();
     Soak.runAgainst(server);
   }
 
@@ -294,6 +343,15 @@ class EchoServerTest extends EchoContract {
 
   // Sends 64 KiB chunks, each marked with its number, until the server logs a line that matches;
   // returns every byte it sent.
+  private static void readUntilEndOfStream(Peer peer) throws IOException {
+    byte[] chunk = new byte[64 * 1024];
+    for (int reads = 0; reads < 100_000; reads++) {
+      if (peer.socket.getInputStream().read(chunk) == -1) {
+        return;
+      }
+    }
+  }
+
   private byte[] sendUntil(Peer peer, Predicate<String> until) {
     ByteArrayOutputStream sent = new ByteArrayOutputStream();
     byte[] chunk = Peer.pattern(64 * 1024);

@@ -57,6 +57,7 @@ class CheckerTest {
   void onlyCommandsThatWorkPass() {
     Commands commands = new Commands(Repo.root());
     assertThat(commands.check("./mvnw -B verify")).isNull();
+    assertThat(commands.check("./mvnw -q install -DskipTests")).isNull();
     assertThat(commands.check("./mvnw -q -pl docs-check compile exec:java")).isNull();
     assertThat(commands.check("./mvnw -q -pl step2-select-echo compile exec:java")).isNull();
     assertThat(

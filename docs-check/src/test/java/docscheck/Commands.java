@@ -159,7 +159,8 @@ final class Commands {
         args = word.substring("-Dexec.args=".length());
       } else if (word.startsWith("-Dtest=")) {
         test = word.substring("-Dtest=".length());
-      } else if (!List.of("-B", "-q", "verify", "test", "spotless:apply").contains(word)) {
+      } else if (!List.of("-B", "-q", "verify", "test", "install", "-DskipTests", "spotless:apply")
+          .contains(word)) {
         return "unknown word " + word;
       }
     }

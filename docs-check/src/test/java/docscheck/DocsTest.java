@@ -267,4 +267,65 @@ class DocsTest {
     }
     assertThat(problems).isEmpty();
   }
+
+  /** A chapter stays readable in ten minutes: its prose, without code, diffs and transcripts. */
+  static final int MOST_WORDS_PER_CHAPTER = 1_800;
+
+  @Test
+  void everyEnglishChapterHasAtMost1800WordsOfProse() throws IOException {
+    List<String> problems = new ArrayList<>();
+    for (String step : Repo.steps(ROOT)) {
+      Path chapter = ROOT.resolve("docs").resolve(step + ".md");
+      int words = Markdown.read(chapter).words();
+      if (words > MOST_WORDS_PER_CHAPTER) {
+        problems.add(
+            chapter + ": " + words + " words of prose, more than " + MOST_WORDS_PER_CHAPTER);
+      }
+    }
+    assertThat(problems).isEmpty();
+  }
+
+  // Words from the workshop, not from the lesson: the Python tutorial is "the Python tutorial".
+  private static final Pattern INTERNAL =
+      Pattern.compile("(?i)\\bseed\\b|\\btargets?\\b|\\bissue #?\\d+|(?<![\\w.-])#\\d+\\b(?!-)");
+
+  @Test
+  void noPageAStudentReadsUsesTheWorkshopsOwnWords() throws IOException {
+    List<String> problems = new ArrayList<>();
+    Path docs = ROOT.resolve("docs");
+    for (Path page : Markdown.pages(ROOT)) {
+      // The bench's pages are written by the bench, and checked there.
+      if (page.startsWith(docs.resolve("bench")) || page.startsWith(docs.resolve("zh/bench"))) {
+        continue;
+      }
+      List<String> lines = Repo.read(page).lines().toList();
+      for (int i = 0; i < lines.size(); i++) {
+        Matcher m = INTERNAL.matcher(lines.get(i));
+        if (m.find()) {
+          problems.add(page + ":" + (i + 1) + ": '" + m.group() + "'");
+        }
+      }
+    }
+    assertThat(problems).isEmpty();
+  }
+
+  @Test
+  void pagesWaitForStepFiveOnlyWhileItHasNotLanded() throws IOException {
+    if (STEP_FIVE_PENDING) {
+      return;
+    }
+    List<String> problems = new ArrayList<>();
+    for (Markdown page : pages()) {
+      for (Markdown.Block block : page.blocks) {
+        if (block.pending()) {
+          problems.add(block.where() + ": drop `pending` once the block matches " + block.path());
+        }
+      }
+    }
+    problems.add(
+        "step 5 has landed: delete docscheck/Pending.java and its uses, then regenerate with `"
+            + Repo.REGENERATE
+            + "`");
+    assertThat(problems).isEmpty();
+  }
 }

@@ -55,10 +55,20 @@ final class StepDiffs {
       out.append(to).append('/').append(file).append('\n');
       for (String line :
           UnifiedDiffUtils.generateUnifiedDiff(left, right, before, patch, CONTEXT_LINES)) {
-        out.append(line).append('\n');
+        out.append(emptySide(line, before.isEmpty(), after.isEmpty())).append('\n');
       }
     }
     return out.toString();
+  }
+
+  // A side with no lines starts at line 0, as GNU diff writes it: `@@ -0,0 +1,98 @@` for a new
+  // file. The library writes -1,0 (and +1,0 for a deleted file).
+  private static String emptySide(String line, boolean noBefore, boolean noAfter) {
+    if (!line.startsWith("@@ ")) {
+      return line;
+    }
+    String fixed = noBefore ? line.replaceFirst("^@@ -1,0 ", "@@ -0,0 ") : line;
+    return noAfter ? fixed.replaceFirst(" \\+1,0 @@", " +0,0 @@") : fixed;
   }
 
   // The spec allows one difference to be ignored: a step that moved to another package would

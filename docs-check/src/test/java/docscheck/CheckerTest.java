@@ -29,9 +29,9 @@ class CheckerTest {
 
   @Test
   void anchorsAreTheOnesGitHubMakes() {
-    assertThat(Markdown.slug("Why must I remove each key from `selectedKeys`?"))
+    assertThat(Markdown.slug("Why must I remove each key from selectedKeys?"))
         .isEqualTo("why-must-i-remove-each-key-from-selectedkeys");
-    assertThat(Markdown.slug("`flip`、`compact`、`clear`")).isEqualTo("flipcompactclear");
+    assertThat(Markdown.slug("flip、compact、clear")).isEqualTo("flipcompactclear");
     assertThat(Markdown.slug("为什么两条消息粘成了一条，或者一条被拆成了两条？")).isEqualTo("为什么两条消息粘成了一条或者一条被拆成了两条");
   }
 
@@ -57,6 +57,7 @@ class CheckerTest {
   void onlyCommandsThatWorkPass() {
     Commands commands = new Commands(Repo.root());
     assertThat(commands.check("./mvnw -B verify")).isNull();
+    assertThat(commands.check("./mvnw -q install -DskipTests")).isNull();
     assertThat(commands.check("./mvnw -q -pl docs-check compile exec:java")).isNull();
     assertThat(commands.check("./mvnw -q -pl step2-select-echo compile exec:java")).isNull();
     assertThat(
@@ -76,6 +77,16 @@ class CheckerTest {
         .isNotNull();
     assertThat(commands.check("./mvnw -pl step1-blocking test -Dtest=EchoServerTest#noSuchTest"))
         .isNotNull();
-    assertThat(commands.check("python3 server.py")).isNotNull();
+    assertThat(commands.check("diff -ruN step1-blocking/src step2-select-echo/src")).isNull();
+    assertThat(commands.check("diff -ru step1-blocking/src step2-select-echo/src"))
+        .as("new files show as `Only in` without -N")
+        .isNotNull();
+    assertThat(commands.check("printf 'hello\\n' | socat -t1 - TCP:127.0.0.1:9999")).isNull();
+    assertThat(commands.check("head -c 5000000 /dev/urandom > big.bin  # 5 MB")).isNull();
+    assertThat(commands.check("nc -N 127.0.0.1 9999 < big.bin > back.bin && cmp big.bin back.bin"))
+        .isNull();
+    assertThat(commands.check("nc -N example.com 80")).isNotNull();
+    assertThat(commands.check("printf x | rm -rf /")).isNotNull();
+    assertThat(commands.check("curl http://127.0.0.1:9999")).isNotNull();
   }
 }

@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -27,13 +28,32 @@ final class Commands {
     this.modules = Repo.modules(root);
   }
 
-  /** Null if the command is one that works, else why not. */
-  String check(String command) {
+  /**
+   * Null if the command is one that works, else why not. A line may be a pipeline ({@code |},
+   * {@code &&}, {@code ;}) with redirections and a trailing comment; each command in it is checked.
+   */
+  String check(String line) {
+    for (String command : commands(line)) {
+      String why = checkOne(command);
+      if (why != null) {
+        return why;
+      }
+    }
+    return null;
+  }
+
+  private String checkOne(String command) {
     List<String> words = words(command);
+    if (words.isEmpty()) {
+      return "an empty command";
+    }
     switch (words.get(0)) {
       case "./mvnw":
         return maven(words.subList(1, words.size()));
       case "java":
+        if (words.equals(List.of("java", "-version"))) {
+          return null;
+        }
         if (words.size() < 2) {
           return "java needs a source file";
         }
@@ -46,17 +66,73 @@ final class Commands {
         return arguments(m.group(1), m.group(2), words.subList(2, words.size()));
       case "diff":
         if (words.size() == 4
-            && (words.get(1).equals("-ruN") || words.get(1).equals("-ru"))
+            && words.get(1).equals("-ruN")
             && words.get(2).endsWith("/src")
             && words.get(3).endsWith("/src")
             && isStep(words.get(2).replace("/src", ""))
             && isStep(words.get(3).replace("/src", ""))) {
           return null;
         }
-        return "only `diff -ru[N] stepA/src stepB/src` is shown";
+        return "only `diff -ruN stepA/src stepB/src` is shown";
+      case "bench/run":
+        return Files.isExecutable(root.resolve("bench/run"))
+                && words.subList(1, words.size()).stream().allMatch(w -> w.equals("--quick"))
+            ? null
+            : "bench/run takes --quick, and must exist";
+      case "nc":
+      case "socat":
+        // The tools a student has: they talk to a step's server, on its default address.
+        return command.contains("127.0.0.1") && command.contains("9999")
+            ? null
+            : words.get(0) + " talks to a step's server at 127.0.0.1 9999";
       default:
-        return "not a command the README gives";
+        return TOOLS.contains(words.get(0)) ? null : "not a command the README gives";
     }
+  }
+
+  // Commands a "try it" box may use around ours: making input, comparing output, limits.
+  private static final Set<String> TOOLS =
+      Set.of("printf", "head", "cmp", "ulimit", "ss", "python3");
+
+  // The commands of one line: split at |, && and ; outside quotes, without redirections
+  // (< file, > file) and without a trailing # comment.
+  static List<String> commands(String line) {
+    List<String> commands = new ArrayList<>();
+    StringBuilder command = new StringBuilder();
+    char quote = 0;
+    for (int i = 0; i < line.length(); i++) {
+      char c = line.charAt(i);
+      if (quote != 0) {
+        command.append(c);
+        if (c == quote) {
+          quote = 0;
+        }
+      } else if (c == '"' || c == '\'') {
+        quote = c;
+        command.append(c);
+      } else if (c == '#' && (i == 0 || line.charAt(i - 1) == ' ')) {
+        break;
+      } else if (c == '|'
+          || c == ';'
+          || (c == '&' && i + 1 < line.length() && line.charAt(i + 1) == '&')) {
+        commands.add(command.toString());
+        command.setLength(0);
+        if (c == '&') {
+          i++;
+        }
+      } else {
+        command.append(c);
+      }
+    }
+    commands.add(command.toString());
+    List<String> stripped = new ArrayList<>();
+    for (String c : commands) {
+      String s = c.replaceAll("\\s[<>]\\s*\\S+", " ").trim();
+      if (!s.isEmpty()) {
+        stripped.add(s);
+      }
+    }
+    return stripped;
   }
 
   private String maven(List<String> words) {
@@ -83,7 +159,8 @@ final class Commands {
         args = word.substring("-Dexec.args=".length());
       } else if (word.startsWith("-Dtest=")) {
         test = word.substring("-Dtest=".length());
-      } else if (!List.of("-B", "-q", "verify", "test", "spotless:apply").contains(word)) {
+      } else if (!List.of("-B", "-q", "verify", "test", "install", "-DskipTests", "spotless:apply")
+          .contains(word)) {
         return "unknown word " + word;
       }
     }
@@ -210,11 +287,13 @@ final class Commands {
   static List<String> words(String command) {
     List<String> words = new ArrayList<>();
     StringBuilder word = new StringBuilder();
-    boolean quoted = false;
+    char quote = 0;
     for (char c : command.trim().toCharArray()) {
-      if (c == '"') {
-        quoted = !quoted;
-      } else if (c == ' ' && !quoted) {
+      if (quote == 0 && (c == '"' || c == '\'')) {
+        quote = c;
+      } else if (c == quote) {
+        quote = 0;
+      } else if (c == ' ' && quote == 0) {
         if (word.length() > 0) {
           words.add(word.toString());
           word.setLength(0);

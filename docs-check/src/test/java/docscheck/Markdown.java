@@ -4,23 +4,50 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Locale;
-import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
+import org.commonmark.ext.gfm.tables.TablesExtension;
+import org.commonmark.ext.heading.anchor.IdGenerator;
+import org.commonmark.node.AbstractVisitor;
+import org.commonmark.node.Code;
+import org.commonmark.node.FencedCodeBlock;
+import org.commonmark.node.Heading;
+import org.commonmark.node.HtmlBlock;
+import org.commonmark.node.Image;
+import org.commonmark.node.IndentedCodeBlock;
+import org.commonmark.node.Link;
+import org.commonmark.node.Node;
+import org.commonmark.node.Text;
+import org.commonmark.parser.IncludeSourceSpans;
+import org.commonmark.parser.Parser;
 
 /**
- * Just enough Markdown for the checks: fenced blocks with the marker above them, prose, headings.
+ * A page as GitHub reads it (CommonMark with tables, parsed by commonmark-java): its fenced code
+ * blocks with the marker comment above each, its links, its inline code, its prose and its heading
+ * anchors.
  */
 final class Markdown {
-  private static final Pattern MARKER = Pattern.compile("^<!--\\s*(\\w+)(?::\\s*(\\S+))?\\s*-->$");
-  private static final Pattern HEADING = Pattern.compile("^(#{1,6})\\s+(.*?)\\s*#*\\s*$");
+  private static final Parser PARSER =
+      Parser.builder()
+          .extensions(List.of(TablesExtension.create()))
+          .includeSourceSpans(IncludeSourceSpans.BLOCKS)
+          .build();
+  // <!-- excerpt: FILE -->, <!-- include: FILE -->, <!-- sketch -->; "pending" before the kind
+  // marks a block that waits for step 5 (see Pending).
+  private static final Pattern MARKER =
+      Pattern.compile("^<!--\\s*(pending\\s+)?(\\w+)(?::\\s*(\\S+))?\\s*-->$");
 
   /** A fenced code block and the {@code <!-- kind: path -->} comment right above it, if any. */
-  record Block(Path page, int line, String lang, List<String> lines, String kind, String path) {
+  record Block(
+      Path page,
+      int line,
+      String lang,
+      List<String> lines,
+      String kind,
+      String path,
+      boolean pending) {
     String where() {
       return page + ":" + line;
     }
@@ -28,83 +55,137 @@ final class Markdown {
 
   final Path page;
   final List<Block> blocks = new ArrayList<>();
-  // Every line outside fenced blocks, for links, headings and inline code.
+
+  /** Where every link and image leads, as written. */
+  final List<String> links = new ArrayList<>();
+
+  /** Every inline code span. */
+  final List<String> code = new ArrayList<>();
+
+  /** Every run of prose text and inline code, outside code blocks and HTML. */
   final List<String> prose = new ArrayList<>();
 
-  private Markdown(Path page, List<String> lines) {
+  /** The anchors GitHub gives this page's headings, in order (duplicates get -1, -2, ...). */
+  final List<String> anchors = new ArrayList<>();
+
+  private Markdown(Path page, String text) {
     this.page = page;
-    String previous = "";
-    for (int i = 0; i < lines.size(); i++) {
-      String line = lines.get(i);
-      // Fences may be indented, inside a list item.
-      if (line.stripLeading().startsWith("```")) {
-        String lang = line.stripLeading().substring(3).trim();
-        int start = i + 1;
-        List<String> body = new ArrayList<>();
-        for (i = start; i < lines.size() && !lines.get(i).stripLeading().startsWith("```"); i++) {
-          body.add(lines.get(i));
-        }
-        Matcher m = MARKER.matcher(previous.trim());
-        String kind = m.matches() ? m.group(1) : null;
-        String path = m.matches() ? m.group(2) : null;
-        blocks.add(new Block(page, start, lang, body, kind, path));
-        previous = "";
-        continue;
-      }
-      prose.add(line);
-      if (!line.isBlank()) {
-        previous = line;
-      }
+    IdGenerator ids = IdGenerator.builder().build();
+    PARSER
+        .parse(text)
+        .accept(
+            new AbstractVisitor() {
+              @Override
+              public void visit(FencedCodeBlock block) {
+                String lang = block.getInfo() == null ? "" : block.getInfo().trim();
+                Matcher m = marker(block.getPrevious());
+                int line = block.getSourceSpans().get(0).getLineIndex() + 2;
+                blocks.add(
+                    new Block(
+                        page,
+                        line,
+                        lang,
+                        block.getLiteral().lines().toList(),
+                        m == null ? null : m.group(2),
+                        m == null ? null : m.group(3),
+                        m != null && m.group(1) != null));
+              }
+
+              @Override
+              public void visit(IndentedCodeBlock block) {
+                // Not prose; no page here uses one.
+              }
+
+              @Override
+              public void visit(Heading heading) {
+                anchors.add(ids.generateId(textOf(heading)));
+                visitChildren(heading);
+              }
+
+              @Override
+              public void visit(Link link) {
+                links.add(link.getDestination());
+                visitChildren(link);
+              }
+
+              @Override
+              public void visit(Image image) {
+                links.add(image.getDestination());
+                visitChildren(image);
+              }
+
+              @Override
+              public void visit(Code span) {
+                code.add(span.getLiteral());
+                prose.add(span.getLiteral());
+              }
+
+              @Override
+              public void visit(Text span) {
+                prose.add(span.getLiteral());
+              }
+            });
+  }
+
+  private static Matcher marker(Node previous) {
+    if (previous instanceof HtmlBlock html) {
+      Matcher m = MARKER.matcher(html.getLiteral().trim());
+      return m.matches() ? m : null;
     }
+    return null;
+  }
+
+  // A heading's text as GitHub slugs it: its text and code, without the markup around them.
+  private static String textOf(Node node) {
+    StringBuilder text = new StringBuilder();
+    node.accept(
+        new AbstractVisitor() {
+          @Override
+          public void visit(Text span) {
+            text.append(span.getLiteral());
+          }
+
+          @Override
+          public void visit(Code span) {
+            text.append(span.getLiteral());
+          }
+        });
+    return text.toString();
   }
 
   static Markdown read(Path page) {
     try {
-      return new Markdown(page, Files.readAllLines(page));
+      return new Markdown(page, Files.readString(page));
     } catch (IOException e) {
       throw new IllegalStateException(e);
     }
   }
 
-  /** Every Markdown page under docs/, sorted. */
+  /** Every Markdown page under docs/, sorted, and the README at the root. */
   static List<Path> pages(Path root) throws IOException {
     try (Stream<Path> walk = Files.walk(root.resolve("docs"))) {
-      return walk.filter(p -> p.toString().endsWith(".md")).sorted().toList();
+      List<Path> pages =
+          new ArrayList<>(walk.filter(p -> p.toString().endsWith(".md")).sorted().toList());
+      pages.add(root.resolve("README.md"));
+      return pages;
     }
   }
 
-  /** The anchors GitHub gives this page's headings (duplicates get -1, -2, ...). */
-  List<String> anchors() {
-    List<String> anchors = new ArrayList<>();
-    Map<String, Integer> seen = new HashMap<>();
-    for (String line : prose) {
-      Matcher m = HEADING.matcher(line);
-      if (m.matches()) {
-        String slug = slug(m.group(2));
-        int n = seen.merge(slug, 1, Integer::sum) - 1;
-        anchors.add(n == 0 ? slug : slug + "-" + n);
+  /** The words of prose: what a reader reads, without code blocks, diagrams and HTML. */
+  int words() {
+    int words = 0;
+    for (String text : prose) {
+      for (String word : text.trim().split("\\s+")) {
+        if (word.codePoints().anyMatch(Character::isLetterOrDigit)) {
+          words++;
+        }
       }
     }
-    return anchors;
+    return words;
   }
 
-  // GitHub: lower case, drop everything but letters, digits, marks, '_', '-' and spaces,
-  // then spaces become hyphens. Chinese characters are letters, so they stay.
+  /** The anchor GitHub gives one heading, for the checks' own test. */
   static String slug(String heading) {
-    String text = heading.replaceAll("\\[([^\\]]*)\\]\\([^)]*\\)", "$1").toLowerCase(Locale.ROOT);
-    StringBuilder slug = new StringBuilder();
-    text.codePoints()
-        .forEach(
-            c -> {
-              if (Character.isLetterOrDigit(c)
-                  || c == '_'
-                  || c == '-'
-                  || Character.getType(c) == Character.NON_SPACING_MARK) {
-                slug.appendCodePoint(c);
-              } else if (c == ' ') {
-                slug.append('-');
-              }
-            });
-    return slug.toString();
+    return IdGenerator.builder().build().generateId(heading);
   }
 }

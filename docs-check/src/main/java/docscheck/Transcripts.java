@@ -47,7 +47,7 @@ final class Transcripts {
         int n = Repo.stepNumber(step);
         try (URLClassLoader loader = classes.load(root.resolve(step))) {
           Map<String, String> terminals = new TreeMap<>(session(loader, n == 1, false));
-          if (n >= 2 && !(step.equals(Pending.STEP) && Pending.stepFiveIsTheOldCopy(root))) {
+          if (n >= 2) {
             terminals.put("server-trace.txt", session(loader, false, true).get("server.txt"));
           }
           terminals.putAll(Demonstrations.run(loader, n));

@@ -28,8 +28,6 @@ class DocsTest {
     return Markdown.pages(ROOT).stream().map(Markdown::read).toList();
   }
 
-  private static final boolean STEP_FIVE_PENDING = Pending.stepFiveIsTheOldCopy(ROOT);
-
   @Test
   void theStepDiffsAreTheOnesTheGeneratorWritesNow() throws IOException {
     assertGenerated(StepDiffs.DIR, StepDiffs.generate(ROOT));
@@ -61,16 +59,6 @@ class DocsTest {
       for (Markdown.Block block : page.blocks) {
         if (!Set.of("java", "diff", "text").contains(block.lang())
             || "sketch".equals(block.kind())) {
-          continue;
-        }
-        if (block.pending()) {
-          if (!STEP_FIVE_PENDING) {
-            problems.add(
-                block.where()
-                    + ": step 5 has landed: compare this block with "
-                    + block.path()
-                    + " and drop `pending` from its marker");
-          }
           continue;
         }
         if (block.path() == null
@@ -183,9 +171,6 @@ class DocsTest {
       int at = steps.indexOf(chapter);
       List<String> where = at < 0 ? steps : steps.subList(Math.max(0, at - 1), at + 1);
       for (String name : testNames(page)) {
-        if (STEP_FIVE_PENDING && Pending.TESTS.contains(name)) {
-          continue;
-        }
         if (where.stream().noneMatch(step -> Commands.testExists(ROOT, step, name))) {
           problems.add(page.page + ": no test " + name + " in " + where);
         }
@@ -244,11 +229,7 @@ class DocsTest {
   private static List<String> sources(Markdown page) {
     return page.blocks.stream()
         .filter(b -> b.path() != null || b.lang().equals("mermaid"))
-        .map(
-            b ->
-                b.path() != null
-                    ? (b.pending() ? "pending " : "") + b.kind() + ":" + b.path()
-                    : "mermaid")
+        .map(b -> b.path() != null ? b.kind() + ":" + b.path() : "mermaid")
         .toList();
   }
 
@@ -306,26 +287,6 @@ class DocsTest {
         }
       }
     }
-    assertThat(problems).isEmpty();
-  }
-
-  @Test
-  void pagesWaitForStepFiveOnlyWhileItHasNotLanded() throws IOException {
-    if (STEP_FIVE_PENDING) {
-      return;
-    }
-    List<String> problems = new ArrayList<>();
-    for (Markdown page : pages()) {
-      for (Markdown.Block block : page.blocks) {
-        if (block.pending()) {
-          problems.add(block.where() + ": drop `pending` once the block matches " + block.path());
-        }
-      }
-    }
-    problems.add(
-        "step 5 has landed: delete docscheck/Pending.java and its uses, then regenerate with `"
-            + Repo.REGENERATE
-            + "`");
     assertThat(problems).isEmpty();
   }
 }

@@ -34,20 +34,11 @@ final class Markdown {
           .extensions(List.of(TablesExtension.create()))
           .includeSourceSpans(IncludeSourceSpans.BLOCKS)
           .build();
-  // <!-- excerpt: FILE -->, <!-- include: FILE -->, <!-- sketch -->; "pending" before the kind
-  // marks a block that waits for step 5 (see Pending).
-  private static final Pattern MARKER =
-      Pattern.compile("^<!--\\s*(pending\\s+)?(\\w+)(?::\\s*(\\S+))?\\s*-->$");
+  // <!-- excerpt: FILE -->, <!-- include: FILE -->, <!-- sketch -->
+  private static final Pattern MARKER = Pattern.compile("^<!--\\s*(\\w+)(?::\\s*(\\S+))?\\s*-->$");
 
   /** A fenced code block and the {@code <!-- kind: path -->} comment right above it, if any. */
-  record Block(
-      Path page,
-      int line,
-      String lang,
-      List<String> lines,
-      String kind,
-      String path,
-      boolean pending) {
+  record Block(Path page, int line, String lang, List<String> lines, String kind, String path) {
     String where() {
       return page + ":" + line;
     }
@@ -86,9 +77,8 @@ final class Markdown {
                         line,
                         lang,
                         block.getLiteral().lines().toList(),
-                        m == null ? null : m.group(2),
-                        m == null ? null : m.group(3),
-                        m != null && m.group(1) != null));
+                        m == null ? null : m.group(1),
+                        m == null ? null : m.group(2)));
               }
 
               @Override

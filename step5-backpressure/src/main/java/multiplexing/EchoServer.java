@@ -150,7 +150,9 @@ public final class EchoServer implements Closeable {
   /** Runs the select loop on the calling thread until {@link #close()}; false if it failed. */
   public synchronized boolean run() {
     try {
-      while (running) {
+      // An interrupt makes select() return at once, on every pass: we take it, as Java means
+      // it, as a request to stop, and leave the flag set for whoever called run().
+      while (running && !Thread.currentThread().isInterrupted()) {
         // Work on timers now: resuming accepts after a pause, and idle clients. With none due,
         // we block as before, until a key is ready or close() wakes us.
         selector.select(selectTimeoutMillis());
@@ -210,6 +212,8 @@ public final class EchoServer implements Closeable {
         client.close();
         return;
       }
+      // Unlike Python's accept(), which hands back a blocking socket, we make each client
+      // non-blocking too: no read() or write() may stall the one thread every client shares.
       client.configureBlocking(false);
       // Each echo leaves in one write: Nagle's algorithm could hold a second small write back
       // until the client acknowledges the first, and the client may delay that acknowledgement.
@@ -400,7 +404,8 @@ public final class EchoServer implements Closeable {
     if (settings.idleTimeout() == 0 || now - nextIdleCheck < 0) {
       return;
     }
-    // A walk over every client, but twice per timeout at most: never once per message.
+    // A walk over every client, but only every half timeout (or half grace period): never once
+    // per message.
     nextIdleCheck = now + idleCheckNanos();
     long idleNanos = TimeUnit.SECONDS.toNanos(settings.idleTimeout());
     for (SelectionKey key : List.copyOf(clients)) {
@@ -478,9 +483,8 @@ public final class EchoServer implements Closeable {
 
   // The tutorial's debug prints (`inputs`, `rlist`): one line per pass, then one indented line
   // per key we handle. The ready count is the selected-key set's size, so a key we forgot to
-  // remove from it shows up in every later pass. The clients are named in the order they came, the
-  // first few only, so
-  // that a trace of thousands of clients stays readable and cheap.
+  // remove from it shows up in every later pass. The clients are named in the order they came,
+  // the first few only, so that a trace of thousands of clients stays readable and cheap.
   private void tracePass() {
     passes++;
     int readyCount = selector.selectedKeys().size();

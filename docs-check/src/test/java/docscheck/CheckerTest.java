@@ -59,11 +59,14 @@ class CheckerTest {
     assertThat(commands.check("./mvnw -B verify")).isNull();
     assertThat(commands.check("./mvnw -q install -DskipTests")).isNull();
     assertThat(commands.check("./mvnw -q -pl docs-check compile exec:java")).isNull();
-    assertThat(commands.check("./mvnw -q -pl step2-select-echo compile exec:java")).isNull();
+    assertThat(commands.check("./mvnw -q -pl step2-select-echo -am compile exec:java")).isNull();
     assertThat(
             commands.check(
-                "./mvnw -q -pl step2-select-echo compile exec:java -Dexec.args=\"9999 --trace\""))
+                "./mvnw -q -pl step2-select-echo -am compile exec:java -Dexec.args=\"9999 --trace\""))
         .isNull();
+    assertThat(commands.check("./mvnw -q -pl step2-select-echo compile exec:java"))
+        .as("without -am a fresh clone has no testkit")
+        .isNotNull();
     assertThat(
             commands.check("java step1-blocking/src/main/java/multiplexing/EchoServer.java 9999"))
         .isNull();

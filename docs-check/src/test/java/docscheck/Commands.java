@@ -142,6 +142,7 @@ final class Commands {
     String test = null;
     boolean exec = false;
     boolean compile = false;
+    boolean alsoMake = false;
     for (int i = 0; i < words.size(); i++) {
       String word = words.get(i);
       if (word.equals("-pl") && i + 1 < words.size()) {
@@ -153,6 +154,8 @@ final class Commands {
         exec = true;
       } else if (word.equals("compile")) {
         compile = true;
+      } else if (word.equals("-am")) {
+        alsoMake = true;
       } else if (word.startsWith("-Dexec.mainClass=")) {
         mainClass = word.substring("-Dexec.mainClass=".length());
       } else if (word.startsWith("-Dexec.args=")) {
@@ -180,6 +183,10 @@ final class Commands {
     }
     if (!isStep(module)) {
       return "exec:java runs a step";
+    }
+    if (!alsoMake) {
+      // exec:java resolves test-scoped dependencies: without -am a fresh clone has no testkit.
+      return "a step's exec:java needs -am, or a fresh clone cannot find the testkit";
     }
     String simple = mainClass.replace("multiplexing.", "");
     if (!List.of("EchoServer", "EchoClient").contains(simple)

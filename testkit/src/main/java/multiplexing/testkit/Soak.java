@@ -33,12 +33,12 @@ public final class Soak {
   private Soak() {}
 
   /**
-   * Runs the soak against the server (200 clients for 3 s), then waits until the server has logged
+   * Runs the soak against the server (200 clients for 2 s), then waits until the server has logged
    * every client that came as gone by end of stream or reset, and checks that none left on a
    * surprise of the server's ({@code dropped on ...}).
    */
   public static void runAgainst(ServerFixture server) throws Exception {
-    assertThat(run(server.port(), 200, Duration.ofSeconds(3))).isGreaterThanOrEqualTo(200);
+    assertThat(run(server.port(), 200, Duration.ofSeconds(2))).isGreaterThanOrEqualTo(200);
     await()
         .atMost(Duration.ofSeconds(10))
         .until(

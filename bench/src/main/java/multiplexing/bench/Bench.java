@@ -135,6 +135,7 @@ public final class Bench {
                   ? root.resolve("docs/bench")
                   : root.resolve("bench/target/partial");
     }
+    output = output.toAbsolutePath().normalize();
     Bench bench = new Bench(settings, root, serverJdk, out);
     int cpus = Runtime.getRuntime().availableProcessors();
     bench.pinToCpuZero(cpus);

@@ -80,13 +80,14 @@ final class ChinesePage extends Page {
           Map.entry(
               "cost.legend",
               "CPU：服务器每回显 1,000 条消息花费的 CPU 时间（用户态 + 内核态，取自 /proc/PID/stat），单位毫秒，"
-                  + "也就是每条消息的微秒数；按它排名，最省的在前。差异：各轮的（最大 - 最小）/ 中位数。"
+                  + "也就是每条消息的微秒数；按它排名，最省的在前；没跟上速率的服务器一次读到好几条消息，显得更省，所以不排名。差异：各轮的（最大 - 最小）/ 中位数。"
                   + "服务器 CPU：在这个速率下占用的核数。"),
           Map.entry(
               "cost.header",
               "| 负载 | 名次 | 服务器 | 每 1,000 条的 CPU 毫秒 | 用户态 | 内核态 | 差异 |"
-                  + " 回显 条/秒 | 服务器 CPU | p99 | |"),
-          Map.entry("cost.behind", "没有跟上速率"),
+                  + " 回显 条/秒 | 服务器 CPU | p99 微秒 | |"),
+          Map.entry("cost.behind", "没有跟上速率：不排名"),
+          Map.entry("cost.syscalls.behind", "跟踪时落后了：数字偏少"),
           Map.entry(
               "cost.syscalls",
               "每回显一条消息的系统调用次数，用 `%s` 在同样速率下单独运行一遍统计；跟踪会拖慢服务器，"
@@ -97,7 +98,7 @@ final class ChinesePage extends Page {
           Map.entry("cost.syscalls.unavailable", "本次没有统计系统调用：这台机器上 perf 和 strace 都不能用（`%s`）。"),
           Map.entry(
               "cost.syscalls.header",
-              "| 负载 | 服务器 | read | write | epoll_wait | epoll_ctl | futex | 其他 | 合计 |"),
+              "| 负载 | 服务器 | read | write | epoll_wait | epoll_ctl | futex | 其他 | 合计 | |"),
           Map.entry("idle.heading", "## %,d 个空闲连接"),
           Map.entry(
               "idle.lead",

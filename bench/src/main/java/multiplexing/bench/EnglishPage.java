@@ -95,13 +95,15 @@ final class EnglishPage extends Page {
               "cost.legend",
               "CPU: the server's CPU time (user + system, from /proc/PID/stat) per 1,000 messages"
                   + " echoed, in milliseconds, which is also microseconds per message; servers are"
-                  + " ranked by it, cheapest first. Spread: (max - min) / median over the rounds."
+                  + " ranked by it, cheapest first; a server that fell behind the rate read several"
+                  + " messages at once, which flatters it, and is not ranked. Spread: (max - min) / median over the rounds."
                   + " Server CPU: cores busy at this rate."),
           Map.entry(
               "cost.header",
               "| load | rank | server | CPU ms per 1,000 msgs | user | system | spread |"
-                  + " msgs/s echoed | server CPU | p99 | |"),
-          Map.entry("cost.behind", "did not keep the rate"),
+                  + " msgs/s echoed | server CPU | p99 us | |"),
+          Map.entry("cost.behind", "did not keep the rate: not ranked"),
+          Map.entry("cost.syscalls.behind", "fell behind while traced: too few"),
           Map.entry(
               "cost.syscalls",
               "System calls per message echoed, counted with `%s` in a separate pass at the same"
@@ -119,7 +121,7 @@ final class EnglishPage extends Page {
                   + " (`%s`)."),
           Map.entry(
               "cost.syscalls.header",
-              "| load | server | read | write | epoll_wait | epoll_ctl | futex | other | all |"),
+              "| load | server | read | write | epoll_wait | epoll_ctl | futex | other | all | |"),
           Map.entry("idle.heading", "## %,d idle connections"),
           Map.entry(
               "idle.lead",

@@ -237,10 +237,10 @@ final class Report {
     line(words.t("cost.legend"));
     line("");
     header(words.t("cost.header"), 3);
-    // The scenario keeps each load's cells ranked, cheapest first.
+    // The scenario keeps each load's cells ranked, cheapest first, those that fell behind last.
     Map<Load, Integer> rank = new LinkedHashMap<>();
     for (CostScenario.Cell cell : results.cost) {
-      int r = rank.merge(cell.load(), 1, Integer::sum);
+      String r = cell.keptUp() ? Integer.toString(rank.merge(cell.load(), 1, Integer::sum)) : "-";
       row(
           words.load(cell.load()),
           r,
@@ -272,6 +272,7 @@ final class Report {
       for (SyscallCounter.Kind kind : SyscallCounter.Kind.values()) {
         cells.add(orNa("%.2f", count.perMessage(kind)));
       }
+      cells.add(cell.tracedKeptUp() ? "" : words.t("cost.syscalls.behind"));
       row(cells.toArray());
     }
     line("");

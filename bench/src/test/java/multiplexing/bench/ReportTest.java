@@ -57,8 +57,10 @@ class ReportTest {
               server,
               List.of(
                   new CostScenario.Round(
-                      result(paced, 8_000, 0.3), new CpuTime(0.02 * i, 0.03, 0.4))),
-              Optional.of(calls)));
+                      result(paced, server == Contender.THREADS ? 15_000 : 20_000, 0.3),
+                      new CpuTime(0.02 * i, 0.03, 0.4))),
+              Optional.of(calls),
+              true));
       results.idle.add(
           new IdleScenario.Outcome(
               server,
@@ -107,7 +109,9 @@ class ReportTest {
         .contains("| 100 x 64 B, 16 in flight | step5 | 1,050,000 |")
         .contains(
             "| 100 x 64 B, 20,000 msgs/s | 1 | step3 |",
-            "| 100 x 64 B, 20,000 msgs/s | 4 | threads |")
+            "| 100 x 64 B, 20,000 msgs/s | 3 | netty |")
+        .contains(
+            "| 100 x 64 B, 20,000 msgs/s | - | threads |", "did not keep the rate: not ranked")
         .contains("saturated", "The load generator is not what caps them")
         .contains("`threads` served 250 of 300 connections; what stopped it: `refused")
         .contains("Not in this run: `vthreads`")

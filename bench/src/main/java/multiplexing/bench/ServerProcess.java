@@ -27,9 +27,11 @@ import java.util.regex.Pattern;
  */
 final class ServerProcess implements AutoCloseable {
   private static final Pattern LISTENING = Pattern.compile("listening on (\\S+):(\\d+)");
-  // A client turned away, a server that gave up, or the JVM failing to start a thread.
-  private static final Pattern TROUBLE =
-      Pattern.compile("^refused |^stopped by |Failed to start thread|OutOfMemoryError");
+  // A client turned away or a server that gave up, in the server's words; and the JVM's own
+  // warnings, such as a thread it could not start.
+  private static final Pattern TROUBLE = Pattern.compile("^refused |^stopped by ");
+  private static final Pattern JVM_TROUBLE =
+      Pattern.compile("Failed to start thread|OutOfMemoryError|\\[warning\\]");
   private static final long START_TIMEOUT_SECONDS = 20;
   private static final long ACCEPT_STALL_NANOS = 3_500_000_000L;
   // Children still running, so that a bench stopped by Ctrl-C or a crash does not leave them.
@@ -48,6 +50,7 @@ final class ServerProcess implements AutoCloseable {
   private volatile long lastLineAt;
   private final Deque<String> lastLines = new ArrayDeque<>();
   private volatile String firstTrouble;
+  private volatile String firstJvmTrouble;
 
   private ServerProcess(Contender contender, Process process) {
     this.contender = contender;
@@ -106,6 +109,8 @@ final class ServerProcess implements AutoCloseable {
           lastAcceptAt = System.nanoTime();
         } else if (firstTrouble == null && TROUBLE.matcher(line).find()) {
           firstTrouble = line;
+        } else if (firstJvmTrouble == null && JVM_TROUBLE.matcher(line).find()) {
+          firstJvmTrouble = line;
         } else {
           Matcher listening = LISTENING.matcher(line);
           if (!port.isDone() && listening.find()) {
@@ -138,11 +143,11 @@ final class ServerProcess implements AutoCloseable {
   }
 
   /**
-   * The first line where the server turned a client away or failed (a thread it could not start,
-   * say), or null.
+   * The first line where the server turned a client away or gave up (a thread it could not start,
+   * say), or else the JVM's first warning, or null.
    */
   String firstTrouble() {
-    return firstTrouble;
+    return firstTrouble != null ? firstTrouble : firstJvmTrouble;
   }
 
   Contender contender() {

@@ -20,11 +20,13 @@ final class ChinesePage extends Page {
           Map.entry("unpinned", "没有绑定 CPU（没有 taskset，或只有一个 CPU）"),
           Map.entry(
               "method",
-              "每个服务器都在自己的 JVM 中运行。前三节每个服务器共用一个 JVM，先加载 %.0f 秒再开始计数；"
+              "每个服务器都在自己的 JVM 中运行。前三节每个服务器共用一个 JVM，%s；"
                   + "空闲连接和从不读取的两节，每个服务器每一轮都启动一个新的 JVM。服务器逐轮轮流测量，表中是中位数："
                   + "每个服务器 %d 轮，第 5 步和 Netty 在需要相互比较的地方各 %d 轮。延迟是一条消息的往返时间，"
                   + "从负载生成器把它排进发送队列算起（固定速率时从它应当发出的时刻算起）。"
                   + "基准程序怎样测量、怎样运行，见 [bench/README.md](%sbench/README.md)。"),
+          Map.entry("warmed", "先加载 %s 秒再开始计数"),
+          Map.entry("cold", "没有先预热"),
           Map.entry(
               "servers",
               "参加比较的服务器：`step1` 到 `step5` 是各章的服务器；`netty` 是只有一个事件循环线程的 Netty 回显服务器，"

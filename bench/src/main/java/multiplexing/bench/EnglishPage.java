@@ -17,13 +17,15 @@ final class EnglishPage extends Page {
           Map.entry(
               "method",
               "Each server runs in a JVM of its own. The first three sections share one JVM per"
-                  + " server, loaded for %.0f s before anything counts; the idle and never-reading"
+                  + " server, %s; the idle and never-reading"
                   + " sections start a fresh JVM per server and round. Servers take turns round by"
                   + " round and the tables quote medians: %d round(s) each, %d for step 5 and Netty"
                   + " where the bench compares them. Latency is a message's round trip from the"
                   + " moment the generator queued it (at a fixed rate, from the moment it was due)."
                   + " [bench/README.md](%sbench/README.md) says how the bench measures and how to"
                   + " run it."),
+          Map.entry("warmed", "loaded for %s s before anything counts"),
+          Map.entry("cold", "not warmed first"),
           Map.entry(
               "servers",
               "The servers: `step1` to `step5` are the chapters' servers; `netty` is Netty's echo"

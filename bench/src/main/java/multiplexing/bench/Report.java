@@ -97,7 +97,9 @@ final class Report {
             pinning,
             m.threadLimits()));
     line("");
-    line(words.t("method", s.warmupSeconds(), s.rounds(), s.judgedRounds(), words.root()));
+    String warmup =
+        s.warmupSeconds() > 0 ? words.t("warmed", seconds(s.warmupSeconds())) : words.t("cold");
+    line(words.t("method", warmup, s.rounds(), s.judgedRounds(), words.root()));
     line("");
     line(words.t("servers", words.root(), words.root()));
     line("");

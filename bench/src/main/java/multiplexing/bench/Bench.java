@@ -10,6 +10,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 /** The bench: starts each server in a JVM of its own, drives it, and writes what it saw. */
@@ -183,15 +184,29 @@ public final class Bench {
   void run(List<Contender> contenders, Optional<SyscallCounter> counter, Results results)
       throws IOException {
     Path classes = root.resolve("bench/target/server-classes");
+    // The one-file servers compile in a javac process of their own while the steps compile here.
+    CompletableFuture<Path> oneFileServers =
+        StepCompiler.compileWith(
+            serverJdk,
+            contenders.stream()
+                .filter(c -> c.kind() == Contender.Kind.SOURCE_FILE)
+                .map(c -> c.sourceFile(root))
+                .toList(),
+            classes);
     for (Contender contender : contenders) {
-      String classPath =
-          switch (contender.kind()) {
-            case NETTY -> System.getProperty("java.class.path");
-            case STEP -> StepCompiler.compile(root.resolve(contender.source()), classes).toString();
-            case SOURCE_FILE ->
-                StepCompiler.compileWith(serverJdk, contender.sourceFile(root), classes).toString();
-          };
-      commands.put(contender, ServerProcess.command(serverJdk, contender, classPath));
+      if (contender.kind() != Contender.Kind.SOURCE_FILE) {
+        String classPath =
+            contender.kind() == Contender.Kind.NETTY
+                ? System.getProperty("java.class.path")
+                : StepCompiler.compile(root.resolve(contender.source()), classes).toString();
+        commands.put(contender, ServerProcess.command(serverJdk, contender, classPath));
+      }
+    }
+    Path compiled = StepCompiler.await(oneFileServers);
+    for (Contender contender : contenders) {
+      if (contender.kind() == Contender.Kind.SOURCE_FILE) {
+        commands.put(contender, ServerProcess.command(serverJdk, contender, compiled.toString()));
+      }
     }
     progress("compiled; servers on JDK %s", serverJdk.version());
 

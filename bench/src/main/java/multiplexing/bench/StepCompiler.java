@@ -6,8 +6,12 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import javax.tools.JavaCompiler;
 import javax.tools.ToolProvider;
 
@@ -57,35 +61,69 @@ final class StepCompiler {
   }
 
   /**
-   * Compiles one source file with {@code jdk}'s own javac, for a server that needs a newer JDK than
-   * the bench runs on (virtual threads), into {@code outputRoot/<file name>-jdk<N>}.
+   * Compiles one-file servers with {@code jdk}'s own javac, for servers that need a newer JDK than
+   * the bench runs on (virtual threads), into {@code outputRoot/contenders-jdk<N>}: one javac
+   * process for all of them, started at once; the future completes with the folder.
    */
-  static Path compileWith(Jdk jdk, Path source, Path outputRoot) throws IOException {
-    String name = source.getFileName().toString().replace(".java", "");
-    Path classes = outputRoot.resolve(name + "-jdk" + jdk.feature());
-    String stamp = stamp(source, jdk.javac() + " " + jdk.version());
-    if (upToDate(classes, stamp)) {
-      return classes;
-    }
-    Files.createDirectories(classes);
-    Process javac =
-        new ProcessBuilder(
-                List.of(jdk.javac().toString(), "-d", classes.toString(), source.toString()))
-            .redirectErrorStream(true)
-            .start();
-    String messages = new String(javac.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+  static CompletableFuture<Path> compileWith(Jdk jdk, List<Path> sources, Path outputRoot) {
+    Path classes = outputRoot.resolve("contenders-jdk" + jdk.feature());
+    CompletableFuture<Path> done = new CompletableFuture<>();
     try {
-      if (!javac.waitFor(60, TimeUnit.SECONDS) || javac.exitValue() != 0) {
-        throw new IOException(
-            "cannot compile " + source + " with " + jdk.javac() + ":\n" + messages);
+      StringBuilder stamp = new StringBuilder();
+      for (Path source : sources) {
+        stamp.append(stamp(source, jdk.javac() + " " + jdk.version()));
       }
-    } catch (InterruptedException e) {
-      javac.destroyForcibly();
-      Thread.currentThread().interrupt();
-      throw new IOException("interrupted while compiling " + source, e);
+      if (sources.isEmpty() || upToDate(classes, stamp.toString())) {
+        done.complete(classes);
+        return done;
+      }
+      Files.createDirectories(classes);
+      List<String> command =
+          new ArrayList<>(List.of(jdk.javac().toString(), "-d", classes.toString()));
+      sources.forEach(source -> command.add(source.toString()));
+      Process javac = new ProcessBuilder(command).redirectErrorStream(true).start();
+      // The steps compile in this JVM meanwhile; a thread waits for javac and writes the stamp.
+      Thread waiter =
+          new Thread(
+              () -> {
+                try {
+                  String messages =
+                      new String(javac.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+                  if (!javac.waitFor(60, TimeUnit.SECONDS) || javac.exitValue() != 0) {
+                    javac.destroyForcibly();
+                    throw new IOException(
+                        "cannot compile " + sources + " with " + jdk.javac() + ":\n" + messages);
+                  }
+                  Files.writeString(classes.resolve(STAMP), stamp.toString());
+                  done.complete(classes);
+                } catch (IOException e) {
+                  done.completeExceptionally(e);
+                } catch (InterruptedException e) {
+                  javac.destroyForcibly();
+                  done.completeExceptionally(e);
+                }
+              },
+              "javac");
+      waiter.setDaemon(true);
+      waiter.start();
+    } catch (IOException e) {
+      done.completeExceptionally(e);
     }
-    Files.writeString(classes.resolve(STAMP), stamp);
-    return classes;
+    return done;
+  }
+
+  /** Waits for {@link #compileWith}; its failure becomes an IOException. */
+  static Path await(CompletableFuture<Path> compiling) throws IOException {
+    try {
+      return compiling.get(90, TimeUnit.SECONDS);
+    } catch (ExecutionException e) {
+      throw e.getCause() instanceof IOException io ? io : new IOException(e.getCause());
+    } catch (TimeoutException e) {
+      throw new IOException("javac took more than 90 s", e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IOException("interrupted while javac ran", e);
+    }
   }
 
   private static String stamp(Path source, String compiler) throws IOException {

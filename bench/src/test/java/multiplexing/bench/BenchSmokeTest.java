@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -43,7 +44,9 @@ class BenchSmokeTest {
     Path root = Bench.findRoot();
     Jdk jdk = Jdk.running();
     String classPath =
-        StepCompiler.compileWith(jdk, Contender.THREADS.sourceFile(root), classes).toString();
+        StepCompiler.await(
+                StepCompiler.compileWith(jdk, List.of(Contender.THREADS.sourceFile(root)), classes))
+            .toString();
     try (ServerProcess server =
         ServerProcess.start(
             Contender.THREADS, ServerProcess.command(jdk, Contender.THREADS, classPath), -1)) {

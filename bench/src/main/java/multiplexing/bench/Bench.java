@@ -139,6 +139,7 @@ public final class Bench {
     output = output.toAbsolutePath().normalize();
     Bench bench = new Bench(settings, root, serverJdk, out);
     int cpus = Runtime.getRuntime().availableProcessors();
+    bench.compile(contenders);
     bench.pinToCpuZero(cpus);
     Results results = new Results(settings, Machine.describe(cpus, bench.serverCpu, serverJdk));
     results.skipped.putAll(skipped);
@@ -180,9 +181,12 @@ public final class Bench {
         "written to " + output.resolve("results.md") + " and " + chinese.resolve("results.md"));
   }
 
-  /** Runs the scenarios of the settings against {@code contenders}, filling in {@code results}. */
-  void run(List<Contender> contenders, Optional<SyscallCounter> counter, Results results)
-      throws IOException {
+  /**
+   * Compiles every server that needs it, before we pin ourselves to one CPU: javac may use both.
+   * Each step compiles on a thread of its own, and the one-file servers in a javac process of their
+   * own.
+   */
+  void compile(List<Contender> contenders) throws IOException {
     Path classes = root.resolve("bench/target/server-classes");
     // The one-file servers compile in a javac process of their own while the steps compile here.
     CompletableFuture<Path> oneFileServers =
@@ -193,13 +197,21 @@ public final class Bench {
                 .map(c -> c.sourceFile(root))
                 .toList(),
             classes);
+    Map<Contender, CompletableFuture<Path>> steps = new LinkedHashMap<>();
     for (Contender contender : contenders) {
-      if (contender.kind() != Contender.Kind.SOURCE_FILE) {
-        String classPath =
-            contender.kind() == Contender.Kind.NETTY
-                ? System.getProperty("java.class.path")
-                : StepCompiler.compile(root.resolve(contender.source()), classes).toString();
-        commands.put(contender, ServerProcess.command(serverJdk, contender, classPath));
+      if (contender.kind() == Contender.Kind.STEP) {
+        steps.put(contender, StepCompiler.compileAsync(root.resolve(contender.source()), classes));
+      }
+    }
+    for (Contender contender : contenders) {
+      if (contender.kind() == Contender.Kind.NETTY) {
+        commands.put(
+            contender,
+            ServerProcess.command(serverJdk, contender, System.getProperty("java.class.path")));
+      } else if (contender.kind() == Contender.Kind.STEP) {
+        Path stepClasses = StepCompiler.await(steps.get(contender));
+        commands.put(
+            contender, ServerProcess.command(serverJdk, contender, stepClasses.toString()));
       }
     }
     Path compiled = StepCompiler.await(oneFileServers);
@@ -209,6 +221,11 @@ public final class Bench {
       }
     }
     progress("compiled; servers on JDK %s", serverJdk.version());
+  }
+
+  /** Runs the scenarios of the settings against {@code contenders}, filling in {@code results}. */
+  void run(List<Contender> contenders, Optional<SyscallCounter> counter, Results results)
+      throws IOException {
 
     // The first three scenarios share one warmed JVM per server; the others need fresh ones to
     // weigh memory.

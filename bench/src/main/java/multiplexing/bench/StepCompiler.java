@@ -60,6 +60,24 @@ final class StepCompiler {
     return classes;
   }
 
+  /** {@link #compile} on a thread of its own: the steps compile side by side. */
+  static CompletableFuture<Path> compileAsync(Path module, Path outputRoot) {
+    CompletableFuture<Path> done = new CompletableFuture<>();
+    Thread compiler =
+        new Thread(
+            () -> {
+              try {
+                done.complete(compile(module, outputRoot));
+              } catch (IOException | RuntimeException e) {
+                done.completeExceptionally(e);
+              }
+            },
+            "javac " + module.getFileName());
+    compiler.setDaemon(true);
+    compiler.start();
+    return done;
+  }
+
   /**
    * Compiles one-file servers with {@code jdk}'s own javac, for servers that need a newer JDK than
    * the bench runs on (virtual threads), into {@code outputRoot/contenders-jdk<N>}: one javac

@@ -50,14 +50,16 @@ class BenchSmokeTest {
     try (ServerProcess server =
         ServerProcess.start(
             Contender.THREADS, ServerProcess.command(jdk, Contender.THREADS, classPath), -1)) {
-      // 2,000 messages a second over 20 connections for half a second: about 1,000 messages.
+      // 2,000 messages a second over 20 connections for 0.1 + 0.5 s: 1,200 sent on schedule,
+      // fewer only if this thread is held up as the window closes; every one sent comes back.
       try (LoadGenerator generator =
           ThroughputScenario.connect(server, Load.paced(20, 64, 2_000))) {
         ServerWindow window = new ServerWindow(server);
         LoadResult result = generator.exchange(SECOND / 10, SECOND / 2, 0, window);
 
         assertThat(result.errors()).isEmpty();
-        assertThat(result.messages()).isBetween(800L, 1_100L);
+        assertThat(result.echoed()).isBetween(1_000L, 1_205L);
+        assertThat(result.messages()).isPositive();
         assertThat(server.accepted()).isEqualTo(20);
         // One thread per client, beside the JVM's own.
         assertThat(window.atClose().threads()).isGreaterThan(20);

@@ -110,7 +110,7 @@ final class ChinesePage extends Page {
           Map.entry(
               "idle.legend",
               "每个新启动的服务器接受两批连接。第一批（冷）称量内存和线程，以及空闲 %s 秒里服务器花的 CPU；"
-                  + "第二批（热）计时，从第一次 connect() 到服务器打印最后一行 `accepted`。每连接 KiB："
+                  + "第二批（热）计时，从第一次 connect() 到服务器打印最后一行 `accepted`。每一批最多等 %s 秒握手，再最多等同样长的时间回显。每连接 KiB："
                   + "第一批都回显之后 RSS 的增长，除以接受的连接数。第 1 步不参加：它只会服务第一个连接。"),
           Map.entry(
               "idle.header",

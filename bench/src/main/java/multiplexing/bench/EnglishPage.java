@@ -136,7 +136,8 @@ final class EnglishPage extends Page {
               "idle.legend",
               "Each fresh server takes the burst twice. The first, cold, weighs memory and"
                   + " threads, and the CPU the server spends in %s s of idleness; the second, warm,"
-                  + " is timed, from the first connect() to the server's last `accepted` line. KiB"
+                  + " is timed, from the first connect() to the server's last `accepted` line. Each"
+                  + " burst waits at most %s s for its handshakes, then as long for its echoes. KiB"
                   + " per connection: RSS growth once the first burst has echoed, over the"
                   + " connections accepted. Step 1 is left out: it would serve the first connection"
                   + " and no other."),

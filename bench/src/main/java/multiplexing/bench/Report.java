@@ -289,7 +289,11 @@ final class Report {
     line("");
     line(words.t("idle.lead", asked));
     line("");
-    line(words.t("idle.legend", seconds(results.settings.idleCpuSeconds())));
+    line(
+        words.t(
+            "idle.legend",
+            seconds(results.settings.idleCpuSeconds()),
+            seconds(results.settings.idleTimeoutSeconds())));
     line("");
     header(words.t("idle.header"), 1);
     List<String> troubles = new ArrayList<>();

@@ -20,8 +20,8 @@ final class Plan {
   // Both bursts of 10,000 connections, their echoes and the hang-ups, per server: into a
   // backlog of 4,096; into Java's 50 (handshakes retried by the kernel, echoes waited for until
   // the timeout); into 4,096 with a thread to start per connection.
-  private static final double BURSTS_SELECTOR = 8;
-  private static final double BURSTS_SMALL_BACKLOG = 17;
+  private static final double BURSTS_SELECTOR = 9;
+  private static final double BURSTS_SMALL_BACKLOG = 26;
   private static final double BURSTS_THREADS = 16;
   // The never-reading client, per server, for 256 MiB.
   private static final double FLOOD = 2.5;

@@ -7,7 +7,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** Scenario 1: N clients connect at once and each does one round trip, then hangs up. */
+/** Concurrency: N clients connect at once and each does one round trip, then hangs up. */
 final class ConcurrencyScenario {
   private static final long TIMEOUT_NANOS = 20_000_000_000L;
 

@@ -6,7 +6,7 @@ import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.nio.channels.SocketChannel;
 
-/** Scenario 4: a client sends a lot and never reads; does the server keep every echo in memory? */
+/** A client sends a lot and never reads: does the server keep every echo in memory? */
 final class FloodScenario {
   private static final long SAMPLE_NANOS = 50_000_000L;
   private static final long DEADLINE_NANOS = 60_000_000_000L;
@@ -18,8 +18,10 @@ final class FloodScenario {
    * @param stalled whether the server stopped taking bytes before we sent everything
    * @param rssBefore the server's resident memory before the flood
    * @param rssPeak the most it reached during the flood and just after
+   * @param threads the server's threads at the end, the JVM's own included
    */
-  record Outcome(Contender contender, long sent, boolean stalled, long rssBefore, long rssPeak) {
+  record Outcome(
+      Contender contender, long sent, boolean stalled, long rssBefore, long rssPeak, int threads) {
     long growth() {
       return rssPeak - rssBefore;
     }
@@ -33,6 +35,7 @@ final class FloodScenario {
     long rssPeak = rssBefore;
     long sent = 0;
     boolean stalled = false;
+    int threads = 0;
     ByteBuffer view = Payload.view();
     try (SocketChannel client = SocketChannel.open(server.address());
         Selector selector = Selector.open()) {
@@ -62,13 +65,16 @@ final class FloodScenario {
           nextSample = now + SAMPLE_NANOS;
         }
       }
-      // The server may still be working through what its socket buffer holds.
-      for (int i = 0; i < 10; i++) {
+      // The server may still be working through what its socket buffer holds. We sample before
+      // we hang up: a thread-per-client server holds its thread while write() blocks.
+      for (long i = 0; i * SAMPLE_NANOS < settings.settleSeconds() * 1e9; i++) {
         sleep(SAMPLE_NANOS);
-        rssPeak = Math.max(rssPeak, server.stats().rssBytes());
+        ProcStats now = server.stats();
+        rssPeak = Math.max(rssPeak, now.rssBytes());
+        threads = now.threads();
       }
     }
-    return new Outcome(server.contender(), sent, stalled, rssBefore, rssPeak);
+    return new Outcome(server.contender(), sent, stalled, rssBefore, rssPeak, threads);
   }
 
   private static void sleep(long nanos) {

@@ -44,7 +44,12 @@ final class LoadGenerator implements Closeable {
   private long countFrom = Long.MAX_VALUE;
   private long countUntil = Long.MAX_VALUE;
   private long counted;
+  private long echoed;
   private long lastEchoAt;
+  // At a fixed rate: when the schedule began, how many sends it has made, and when the next is due.
+  private long scheduleStart;
+  private long scheduled;
+  private long nextDueAt;
 
   private LoadGenerator(Load load, Selector selector) {
     this.load = load;
@@ -134,26 +139,45 @@ final class LoadGenerator implements Closeable {
   int awaitConnected(long timeoutNanos) throws IOException {
     long deadline = System.nanoTime() + timeoutNanos;
     while (connecting > 0 && System.nanoTime() < deadline) {
-      poll(deadline);
+      poll(Math.max(1, Math.min(100, (deadline - System.nanoTime()) / 1_000_000)));
     }
     return connectedCount();
   }
 
+  /** Called as the counting window opens and as it closes, to sample the server meanwhile. */
+  interface Window {
+    Window NONE = new Window() {};
+
+    default void opened() {}
+
+    default void closed() {}
+  }
+
+  LoadResult exchange(long warmupNanos, long measureNanos, long timeoutNanos) throws IOException {
+    return exchange(warmupNanos, measureNanos, timeoutNanos, Window.NONE);
+  }
+
   /**
    * Sends on every connection (and on each one still connecting, once it is through). With an
-   * open-ended load it counts a window of {@code measureNanos} after {@code warmupNanos}; with a
-   * fixed number of messages it runs until all are back or {@code timeoutNanos} passes.
+   * open-ended load it counts a window of {@code measureNanos} after {@code warmupNanos}, telling
+   * {@code window} as it opens and closes; with a fixed number of messages it runs until all are
+   * back or {@code timeoutNanos} passes.
    */
-  LoadResult exchange(long warmupNanos, long measureNanos, long timeoutNanos) throws IOException {
+  LoadResult exchange(long warmupNanos, long measureNanos, long timeoutNanos, Window window)
+      throws IOException {
     long start = System.nanoTime();
     boolean openEnded = load.messagesPerConnection() == 0;
     countFrom = openEnded ? start + warmupNanos : start;
     countUntil = openEnded ? countFrom + measureNanos : Long.MAX_VALUE;
     long deadline = openEnded ? countUntil + DRAIN_NANOS : start + timeoutNanos;
     sending = true;
-    for (EchoConnection connection : connections) {
-      if (connection.state == EchoConnection.State.OPEN) {
-        topUp(connection, start);
+    scheduleStart = start;
+    nextDueAt = start;
+    if (!load.isPaced()) {
+      for (EchoConnection connection : connections) {
+        if (connection.state == EchoConnection.State.OPEN) {
+          topUp(connection, start);
+        }
       }
     }
     boolean windowOpen = false;
@@ -164,17 +188,26 @@ final class LoadGenerator implements Closeable {
       long now = System.nanoTime();
       if (!windowOpen && now >= countFrom) {
         windowOpen = true;
+        window.opened();
         cpuAtOpen = threads.getCurrentThreadCpuTime();
         userAtOpen = threads.getCurrentThreadUserTime();
       }
       if (openEnded && sending && now >= countUntil) {
         sending = false;
+        window.closed();
         cpu = cpuSince(cpuAtOpen, userAtOpen, (now - countFrom) / 1e9);
       }
       if (allAnswered() || now >= deadline) {
         break;
       }
-      poll(deadline);
+      if (load.isPaced() && sending) {
+        // A fixed rate needs each send on time: we spin on selectNow() rather than sleep in
+        // select(). It costs this thread its core, never the server's.
+        sendDue(now);
+        poll(0);
+      } else {
+        poll(Math.max(1, Math.min(100, (deadline - now) / 1_000_000)));
+      }
     }
     if (!openEnded) {
       cpu = cpuSince(cpuAtOpen, userAtOpen, (System.nanoTime() - countFrom) / 1e9);
@@ -190,13 +223,39 @@ final class LoadGenerator implements Closeable {
         latency.copy(),
         lastEchoAt == 0 ? 0 : lastEchoAt - connectStartedAt,
         new TreeMap<>(errors),
-        cpu);
+        cpu,
+        echoed);
   }
 
-  // One pass of the loop: wait for ready keys, then handle each (seed 9.2, from the client side).
-  private void poll(long deadline) throws IOException {
-    long waitMillis = Math.max(1, Math.min(100, (deadline - System.nanoTime()) / 1_000_000));
-    selector.select(waitMillis);
+  // Every send that is due by now, the connections taking turns; a message's time is when it was
+  // due, so a late send counts against the latency, not for it.
+  private void sendDue(long now) throws IOException {
+    int count = connections.size();
+    while (count > 0 && nextDueAt <= now) {
+      EchoConnection connection = connections.get((int) (scheduled % count));
+      long due = nextDueAt;
+      scheduled++;
+      nextDueAt = scheduleStart + (long) (scheduled * 1e9 / load.rate());
+      if (connection.state != EchoConnection.State.OPEN) {
+        continue;
+      }
+      if (connection.inFlight() >= load.inFlight()) {
+        count("rate not kept (" + load.inFlight() + " in flight on a connection)");
+        continue;
+      }
+      connection.issue(due);
+      flush(connection);
+    }
+  }
+
+  // One pass of the loop: wait for ready keys (not at all for 0), then handle each (tutorial
+  // 9.2, from the client side).
+  private void poll(long waitMillis) throws IOException {
+    if (waitMillis == 0) {
+      selector.selectNow();
+    } else {
+      selector.select(waitMillis);
+    }
     Iterator<SelectionKey> ready = selector.selectedKeys().iterator();
     while (ready.hasNext()) {
       SelectionKey key = ready.next();
@@ -248,6 +307,7 @@ final class LoadGenerator implements Closeable {
     long now = System.nanoTime();
     while (connection.oldestIsBack()) {
       long sentAt = connection.retireOldest();
+      echoed++;
       lastEchoAt = now;
       if (sentAt >= countFrom && now < countUntil) {
         latency.recordValue(Math.min(now - sentAt, latency.getHighestTrackableValue()));
@@ -266,10 +326,12 @@ final class LoadGenerator implements Closeable {
     topUp(connection, now);
   }
 
-  // Keep the connection's pipeline full: ping-pong keeps one message out, pipelining more.
+  // Keep the connection's pipeline full: ping-pong keeps one message out, pipelining more. At a
+  // fixed rate the schedule sends, not the echoes.
   private void topUp(EchoConnection connection, long now) throws IOException {
     long budget = load.messagesPerConnection();
     while (sending
+        && !load.isPaced()
         && connection.inFlight() < load.inFlight()
         && (budget == 0 || connection.issued() < budget)) {
       connection.issue(now);

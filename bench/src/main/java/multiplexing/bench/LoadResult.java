@@ -15,6 +15,7 @@ import org.HdrHistogram.Histogram;
  * @param lastEchoNanos from the first connect() to the last echo that came back
  * @param errors failures by kind; empty when every byte came back as sent
  * @param cpu the generator thread's CPU time in the window
+ * @param echoed every message that came back, in the window or not
  */
 record LoadResult(
     Load load,
@@ -25,7 +26,8 @@ record LoadResult(
     Histogram latency,
     long lastEchoNanos,
     Map<String, Integer> errors,
-    CpuTime cpu) {
+    CpuTime cpu,
+    long echoed) {
 
   double messagesPerSecond() {
     return messages / seconds;

@@ -6,7 +6,6 @@ import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
@@ -28,6 +27,11 @@ import java.util.regex.Pattern;
  */
 final class ServerProcess implements AutoCloseable {
   private static final Pattern LISTENING = Pattern.compile("listening on (\\S+):(\\d+)");
+  // A client turned away or a server that gave up, in the server's words; and the JVM's own
+  // warnings, such as a thread it could not start.
+  private static final Pattern TROUBLE = Pattern.compile("^refused |^stopped by ");
+  private static final Pattern JVM_TROUBLE =
+      Pattern.compile("Failed to start thread|OutOfMemoryError|\\[warning\\]");
   private static final long START_TIMEOUT_SECONDS = 20;
   private static final long ACCEPT_STALL_NANOS = 3_500_000_000L;
   // Children still running, so that a bench stopped by Ctrl-C or a crash does not leave them.
@@ -45,6 +49,8 @@ final class ServerProcess implements AutoCloseable {
   private volatile long lastAcceptAt;
   private volatile long lastLineAt;
   private final Deque<String> lastLines = new ArrayDeque<>();
+  private volatile String firstTrouble;
+  private volatile String firstJvmTrouble;
 
   private ServerProcess(Contender contender, Process process) {
     this.contender = contender;
@@ -52,17 +58,24 @@ final class ServerProcess implements AutoCloseable {
   }
 
   /**
-   * Starts {@code contender} on port 0 from {@code classPath}, pinned to {@code cpu} when it is 0
-   * or more, and waits for its {@code listening on} line.
+   * The command that starts {@code contender} with {@code jdk}'s java from {@code classPath}, short
+   * of its port.
    */
-  static ServerProcess start(Contender contender, String classPath, int cpu) throws IOException {
+  static List<String> command(Jdk jdk, Contender contender, String classPath) {
+    return List.of(jdk.java().toString(), "-cp", classPath, contender.mainClass());
+  }
+
+  /**
+   * Starts {@code contender} on port 0 with {@code command} (see {@link #command}), pinned to
+   * {@code cpu} when it is 0 or more, and waits for its {@code listening on} line.
+   */
+  static ServerProcess start(Contender contender, List<String> javaCommand, int cpu)
+      throws IOException {
     List<String> command = new ArrayList<>();
     if (cpu >= 0) {
       command.addAll(List.of("taskset", "-c", Integer.toString(cpu)));
     }
-    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    command.addAll(List.of("-cp", classPath));
-    command.add(contender.isNetty() ? NettyEchoServer.class.getName() : "multiplexing.EchoServer");
+    command.addAll(javaCommand);
     command.add("0");
     Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
     RUNNING.add(process);
@@ -94,6 +107,10 @@ final class ServerProcess implements AutoCloseable {
         if (line.startsWith("accepted ")) {
           accepted.incrementAndGet();
           lastAcceptAt = System.nanoTime();
+        } else if (firstTrouble == null && TROUBLE.matcher(line).find()) {
+          firstTrouble = line;
+        } else if (firstJvmTrouble == null && JVM_TROUBLE.matcher(line).find()) {
+          firstJvmTrouble = line;
         } else {
           Matcher listening = LISTENING.matcher(line);
           if (!port.isDone() && listening.find()) {
@@ -123,6 +140,14 @@ final class ServerProcess implements AutoCloseable {
     synchronized (lastLines) {
       return String.join(" | ", lastLines);
     }
+  }
+
+  /**
+   * The first line where the server turned a client away or gave up (a thread it could not start,
+   * say), or else the JVM's first warning, or null.
+   */
+  String firstTrouble() {
+    return firstTrouble != null ? firstTrouble : firstJvmTrouble;
   }
 
   Contender contender() {

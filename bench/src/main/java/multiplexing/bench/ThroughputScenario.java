@@ -8,7 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
-/** Scenario 2: echo at rising connection counts, ping-pong and pipelined, servers in turns. */
+/** Throughput: echo at rising connection counts, ping-pong and pipelined, servers in turns. */
 final class ThroughputScenario {
   private static final long CONNECT_TIMEOUT_NANOS = 10_000_000_000L;
   // "Near a full core", as a fraction of one.
@@ -124,18 +124,29 @@ final class ThroughputScenario {
 
   private static Round measure(ServerProcess server, Load load, long ramp, long window)
       throws IOException {
+    try (LoadGenerator generator = connect(server, load)) {
+      ServerWindow sampled = new ServerWindow(server);
+      LoadResult result = generator.exchange(ramp, window, 0, sampled);
+      return new Round(result, sampled.cpu(), sampled.atClose().rssBytes());
+    }
+  }
+
+  /**
+   * Opens the load's connections in batches of 32 and returns once the server has accepted them
+   * all: other scenarios are about bursts, the ones that measure echo are not. A handshake dropped
+   * by a full backlog would otherwise join a second later, in the middle of the window.
+   */
+  static LoadGenerator connect(ServerProcess server, Load load) throws IOException {
     int acceptedBefore = server.accepted();
-    // Connections arrive in small batches: scenarios 1 and 3 are about bursts, this one is not.
-    try (LoadGenerator generator =
-        LoadGenerator.connectInBatches(server.address(), load, 32, CONNECT_TIMEOUT_NANOS)) {
+    LoadGenerator generator =
+        LoadGenerator.connectInBatches(server.address(), load, 32, CONNECT_TIMEOUT_NANOS);
+    try {
       int connected = generator.awaitConnected(CONNECT_TIMEOUT_NANOS);
-      // Count only once the server holds every connection: a handshake dropped by a full backlog
-      // would otherwise join a second later, in the middle of the window.
       server.awaitAccepts(acceptedBefore, connected, CONNECT_TIMEOUT_NANOS);
-      ProcStats before = server.stats();
-      LoadResult result = generator.exchange(ramp, window, 0);
-      ProcStats after = server.stats();
-      return new Round(result, after.since(before), after.rssBytes());
+      return generator;
+    } catch (IOException | RuntimeException e) {
+      generator.close();
+      throw e;
     }
   }
 }

@@ -80,8 +80,9 @@ public final class EchoServer implements Closeable {
   // read() waits for this client alone, and nobody else is served, however long they wait.
   private void echo(Socket client) {
     try {
-      // Each echo leaves in one write: Nagle's algorithm could hold a second small write back
-      // until the client acknowledges the first, and the client may delay that acknowledgement.
+      // An echo longer than one read leaves as several writes. Nagle's algorithm holds a small
+      // write back while an earlier one is unacknowledged, and the client, still waiting for the
+      // rest, may delay that acknowledgement by up to 40 ms (questions.md: TCP_NODELAY).
       client.setTcpNoDelay(true);
       InputStream in = client.getInputStream();
       OutputStream out = client.getOutputStream();

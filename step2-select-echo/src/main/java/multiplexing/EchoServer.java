@@ -107,8 +107,9 @@ public final class EchoServer implements Closeable {
     // Unlike Python's accept(), which hands back a blocking socket, we make each client
     // non-blocking too: no read() or write() may stall the one thread every client shares.
     client.configureBlocking(false);
-    // Each echo leaves in one write: Nagle's algorithm could hold a second small write back
-    // until the client acknowledges the first, and the client may delay that acknowledgement.
+    // An echo longer than one read leaves as several writes. Nagle's algorithm holds a small
+    // write back while an earlier one is unacknowledged, and the client, still waiting for the
+    // rest, may delay that acknowledgement by up to 40 ms (questions.md: TCP_NODELAY).
     client.setOption(StandardSocketOptions.TCP_NODELAY, true);
     SelectionKey key = client.register(selector, SelectionKey.OP_READ);
     clients.add(key);

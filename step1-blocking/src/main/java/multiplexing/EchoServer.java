@@ -36,10 +36,10 @@ public final class EchoServer implements Closeable {
   /** Binds the listening socket; port 0 picks any free port. */
   EchoServer(InetSocketAddress address, PrintStream log) throws IOException {
     this.log = log;
-    listener = new ServerSocket();
     try {
-      // Shortcut: Java's default backlog of 50 (the tutorial asks for 5): clients beyond it
-      // wait for their handshake, on top of waiting for us; step 5 asks for more.
+      listener = new ServerSocket();
+      // Shortcut: Java's default backlog of 50 (the tutorial asks for 5). Connects beyond it in
+      // a burst lose their handshake and retry a second later; step 7 asks for more.
       listener.bind(address);
     } catch (IOException e) {
       closeEverything();
@@ -82,7 +82,7 @@ public final class EchoServer implements Closeable {
     try {
       // An echo longer than one read leaves as several writes. Nagle's algorithm holds a small
       // write back while an earlier one is unacknowledged, and the client, still waiting for the
-      // rest, may delay that acknowledgement by up to 40 ms (questions.md: TCP_NODELAY).
+      // rest, may delay its acknowledgement (Linux by 40 to 200 ms; questions.md: TCP_NODELAY).
       client.setTcpNoDelay(true);
       InputStream in = client.getInputStream();
       OutputStream out = client.getOutputStream();
@@ -115,7 +115,10 @@ public final class EchoServer implements Closeable {
 
   // ---- below: starting and stopping, arguments and names ----
 
-  static final String USAGE = "usage: EchoServer [port] [host], by default 9999 127.0.0.1";
+  static final String USAGE =
+      """
+      usage: EchoServer [port] [host]
+        by default port 9999 (0 picks a free one) and host 127.0.0.1""";
 
   /** The port we listen on: the one asked for, or the one the OS picked for port 0. */
   public int port() {
@@ -144,7 +147,10 @@ public final class EchoServer implements Closeable {
 
   private static void closeQuietly(Closeable closeable) {
     try {
-      closeable.close();
+      // Null only when the constructor failed before it opened this one.
+      if (closeable != null) {
+        closeable.close();
+      }
     } catch (IOException ignored) {
       // Closing is best effort: there is nobody left to tell.
     }
@@ -167,20 +173,12 @@ public final class EchoServer implements Closeable {
     List<String> words = new ArrayList<>(List.of(args));
     InetSocketAddress address;
     try {
-      if (words.size() > 2 || words.stream().anyMatch(word -> word.startsWith("--"))) {
-        throw new IllegalArgumentException("unknown option or extra word in: " + words);
+      if (words.contains("--trace")) {
+        throw new IllegalArgumentException("--trace belongs to steps 2 and later");
       }
-      String port = words.isEmpty() ? "9999" : words.get(0);
-      if (!port.matches("[0-9]{1,5}") || Integer.parseInt(port) > 65535) {
-        throw new IllegalArgumentException("the port must be from 0 to 65535, not '" + port + "'");
-      }
-      String host = words.size() < 2 ? "127.0.0.1" : words.get(1);
-      address = new InetSocketAddress(host, Integer.parseInt(port));
-      if (address.isUnresolved()) {
-        throw new IllegalArgumentException("unknown host '" + host + "'");
-      }
+      address = address(words);
     } catch (IllegalArgumentException e) {
-      err.println("EchoServer: " + e.getMessage() + " (" + USAGE + ")");
+      err.println("EchoServer: " + e.getMessage() + " (--help for usage)");
       return null;
     }
     try {
@@ -193,7 +191,30 @@ public final class EchoServer implements Closeable {
     }
   }
 
+  // What is left once the options are taken out: [port] [host].
+  private static InetSocketAddress address(List<String> words) {
+    String option = words.stream().filter(word -> word.startsWith("--")).findFirst().orElse(null);
+    if (option != null || words.size() > 2) {
+      String why = option != null ? "unknown option " + option : "too many words";
+      throw new IllegalArgumentException(why + " in '" + String.join(" ", words) + "'");
+    }
+    String port = words.isEmpty() ? "9999" : words.get(0);
+    if (!port.matches("[0-9]{1,5}") || Integer.parseInt(port) > 65535) {
+      throw new IllegalArgumentException("the port must be from 0 to 65535, not '" + port + "'");
+    }
+    String host = words.size() < 2 ? "127.0.0.1" : words.get(1);
+    InetSocketAddress address = new InetSocketAddress(host, Integer.parseInt(port));
+    if (address.isUnresolved()) {
+      throw new IllegalArgumentException("unknown host '" + host + "'");
+    }
+    return address;
+  }
+
   public static void main(String[] args) {
+    if (List.of(args).contains("--help") || List.of(args).contains("-h")) {
+      System.out.println(USAGE);
+      return;
+    }
     EchoServer server = launch(args, System.out, System.err);
     if (server == null) {
       System.exit(1);

@@ -28,8 +28,6 @@ import java.util.Set;
 public final class EchoServer implements Closeable {
   // The tutorial reads with recv(1024); so do we.
   static final int READ_SIZE = 1024;
-  // In --trace, how many clients a pass line names before it only counts the rest.
-  static final int TRACE_NAMES = 10;
 
   private final ServerSocketChannel listener;
   private final Selector selector;
@@ -39,7 +37,6 @@ public final class EchoServer implements Closeable {
   private final ByteBuffer buffer = ByteBuffer.allocate(READ_SIZE);
   // The tutorial's `inputs` list, in the order clients connected; only --trace reads it.
   private final Set<SelectionKey> clients = new LinkedHashSet<>();
-  private long passes;
   private volatile boolean running = true;
 
   /** Binds and registers the listening socket; port 0 picks any free port. */
@@ -47,10 +44,10 @@ public final class EchoServer implements Closeable {
     this.trace = trace;
     this.log = log;
     selector = Selector.open();
-    listener = ServerSocketChannel.open();
     try {
+      listener = ServerSocketChannel.open();
       // Shortcut: Java's default backlog of 50 (the tutorial asks for 5). Connects beyond it in
-      // a burst lose their handshake and retry a second later; step 5 asks for more.
+      // a burst lose their handshake and retry a second later; step 7 asks for more.
       listener.bind(address);
       // The tutorial's sk.setblocking(False): accept() must never stall the one thread we have.
       listener.configureBlocking(false);
@@ -82,7 +79,7 @@ public final class EchoServer implements Closeable {
           if (key.channel() == listener) {
             accept();
           } else {
-            echo(key);
+            handle(key);
           }
         }
       }
@@ -104,41 +101,50 @@ public final class EchoServer implements Closeable {
     if (client == null) {
       return;
     }
-    // Unlike Python's accept(), which hands back a blocking socket, we make each client
-    // non-blocking too: no read() or write() may stall the one thread every client shares.
+    setUp(client);
+  }
+
+  // Makes a new client ours (tutorial: `inputs.append(conn)`).
+  private void setUp(SocketChannel client) throws IOException {
+    // Python's accept() gives a blocking socket on Linux (elsewhere, the listener's mode). We
+    // make every client non-blocking: no read() or write() may stall the thread all share.
     client.configureBlocking(false);
     // An echo longer than one read leaves as several writes. Nagle's algorithm holds a small
     // write back while an earlier one is unacknowledged, and the client, still waiting for the
-    // rest, may delay that acknowledgement by up to 40 ms (questions.md: TCP_NODELAY).
+    // rest, may delay its acknowledgement (Linux by 40 to 200 ms; questions.md: TCP_NODELAY).
     client.setOption(StandardSocketOptions.TCP_NODELAY, true);
-    SelectionKey key = client.register(selector, SelectionKey.OP_READ);
-    clients.add(key);
-    log.println("accepted " + name(key.channel()));
+    log.println("accepted " + name(client));
+    clients.add(client.register(selector, SelectionKey.OP_READ));
   }
 
-  // When a client is readable, it sent bytes or hung up (tutorial: the `else` branch).
-  private void echo(SelectionKey key) {
-    SocketChannel client = (SocketChannel) key.channel();
-    buffer.clear();
+  // Handles one client's events: whatever fails with this client ends here, with this client.
+  private void handle(SelectionKey key) {
     try {
-      int count = client.read(buffer);
-      if (count == -1) {
-        trace(key, "read", "end of stream");
-        drop(key, "closed by peer");
-        return;
-      }
-      buffer.flip();
-      // Shortcut, kept on purpose: one write() whose count we ignore. When the client's socket
-      // buffers are full, write() takes only part and the rest is lost; step 3 queues it. (In
-      // Python the accepted socket is blocking, so the tutorial's sendall() waits instead, and
-      // with it the whole loop: every other client stalls behind one slow reader.)
-      int written = client.write(buffer);
-      String lost = written < count ? ", lost " + (count - written) + " B" : "";
-      trace(key, "read", "read " + count + " B, wrote " + written + " B" + lost);
+      echo(key);
     } catch (IOException e) {
       // Readable, then read() throws: that is how a reset (RST) shows up.
       drop(key, "reset by peer");
     }
+  }
+
+  // When a client is readable, it sent bytes or hung up (tutorial: the `else` branch).
+  private void echo(SelectionKey key) throws IOException {
+    SocketChannel client = (SocketChannel) key.channel();
+    buffer.clear();
+    int count = client.read(buffer);
+    if (count == -1) {
+      trace(key, "read", "end of stream");
+      drop(key, "closed by peer");
+      return;
+    }
+    buffer.flip();
+    // Shortcut, kept on purpose: one write() whose count we ignore. When the client's socket
+    // buffers are full, write() takes only part and the rest is lost; step 3 queues it. (In
+    // Python the accepted socket is blocking on Linux, so the tutorial's sendall() waits instead,
+    // and with it the whole loop: every other client stalls behind one slow reader.)
+    int written = client.write(buffer);
+    String lost = written < count ? ", lost " + (count - written) + " B" : "";
+    trace(key, "read", "read " + count + " B, wrote " + written + " B" + lost);
   }
 
   // The tutorial only removes the socket from `inputs` and never closes it, leaking a
@@ -152,6 +158,12 @@ public final class EchoServer implements Closeable {
       // Closing cancelled the key all the same: no more events, and the socket is freed.
     }
   }
+
+  // ---- below: the trace, starting and stopping, arguments and names ----
+
+  // In --trace, how many clients a pass line names before it only counts the rest.
+  static final int TRACE_NAMES = 10;
+  private long passes;
 
   // The tutorial's debug prints (`inputs`, `rlist`): one line per pass, then one indented line
   // per key we handle. The ready count is the selected-key set's size, so a key we forgot to
@@ -180,10 +192,11 @@ public final class EchoServer implements Closeable {
     }
   }
 
-  // ---- below: starting and stopping, arguments and names; the same in steps 2 to 5 ----
-
   static final String USAGE =
-      "usage: EchoServer [--trace] [port] [host], by default 9999 127.0.0.1";
+      """
+      usage: EchoServer [--trace] [port] [host]
+        by default port 9999 (0 picks a free one) and host 127.0.0.1; --trace prints each pass
+        of the loop and what it did with each key""";
 
   /** The port we listen on: the one asked for, or the one the OS picked for port 0. */
   public int port() {
@@ -198,18 +211,25 @@ public final class EchoServer implements Closeable {
     selector.wakeup();
     // run() holds this object's lock until it has closed everything: taking it waits for that.
     synchronized (this) {
+      closeEverything();
     }
   }
 
+  // Closes the listener, every client and the selector: in run(), or in close() if run() never ran.
   private void closeEverything() {
-    closeQuietly(listener);
-    selector.keys().forEach(key -> closeQuietly(key.channel()));
-    closeQuietly(selector);
+    if (selector.isOpen()) {
+      closeQuietly(listener);
+      selector.keys().forEach(key -> closeQuietly(key.channel()));
+      closeQuietly(selector);
+    }
   }
 
   private static void closeQuietly(Closeable closeable) {
     try {
-      closeable.close();
+      // Null only when the constructor failed before it opened this one.
+      if (closeable != null) {
+        closeable.close();
+      }
     } catch (IOException ignored) {
       // Closing is best effort: there is nobody left to tell.
     }
@@ -240,20 +260,9 @@ public final class EchoServer implements Closeable {
     boolean trace = words.remove("--trace");
     InetSocketAddress address;
     try {
-      if (words.size() > 2 || words.stream().anyMatch(word -> word.startsWith("--"))) {
-        throw new IllegalArgumentException("unknown option or extra word in: " + words);
-      }
-      String port = words.isEmpty() ? "9999" : words.get(0);
-      if (!port.matches("[0-9]{1,5}") || Integer.parseInt(port) > 65535) {
-        throw new IllegalArgumentException("the port must be from 0 to 65535, not '" + port + "'");
-      }
-      String host = words.size() < 2 ? "127.0.0.1" : words.get(1);
-      address = new InetSocketAddress(host, Integer.parseInt(port));
-      if (address.isUnresolved()) {
-        throw new IllegalArgumentException("unknown host '" + host + "'");
-      }
+      address = address(words);
     } catch (IllegalArgumentException e) {
-      err.println("EchoServer: " + e.getMessage() + " (" + USAGE + ")");
+      err.println("EchoServer: " + e.getMessage() + " (--help for usage)");
       return null;
     }
     try {
@@ -266,7 +275,30 @@ public final class EchoServer implements Closeable {
     }
   }
 
+  // What is left once the options are taken out: [port] [host].
+  private static InetSocketAddress address(List<String> words) {
+    String option = words.stream().filter(word -> word.startsWith("--")).findFirst().orElse(null);
+    if (option != null || words.size() > 2) {
+      String why = option != null ? "unknown option " + option : "too many words";
+      throw new IllegalArgumentException(why + " in '" + String.join(" ", words) + "'");
+    }
+    String port = words.isEmpty() ? "9999" : words.get(0);
+    if (!port.matches("[0-9]{1,5}") || Integer.parseInt(port) > 65535) {
+      throw new IllegalArgumentException("the port must be from 0 to 65535, not '" + port + "'");
+    }
+    String host = words.size() < 2 ? "127.0.0.1" : words.get(1);
+    InetSocketAddress address = new InetSocketAddress(host, Integer.parseInt(port));
+    if (address.isUnresolved()) {
+      throw new IllegalArgumentException("unknown host '" + host + "'");
+    }
+    return address;
+  }
+
   public static void main(String[] args) {
+    if (List.of(args).contains("--help") || List.of(args).contains("-h")) {
+      System.out.println(USAGE);
+      return;
+    }
     EchoServer server = launch(args, System.out, System.err);
     if (server == null) {
       System.exit(1);

@@ -10,6 +10,7 @@ import java.io.PrintStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 
 /** The interactive client of every step: type a line, see its echo (tutorial 9.2.2). */
 public final class EchoClient {
@@ -17,11 +18,17 @@ public final class EchoClient {
   static final int DEFAULT_PORT = 9999;
   static final String PROMPT = ">>:";
   private static final int CONNECT_TIMEOUT_MILLIS = 5_000;
+  static final String USAGE =
+      "usage: EchoClient [host] [port]: 127.0.0.1 and 9999 by default; a lone number is the port";
 
   private EchoClient() {}
 
   /** Talks to the server until end of input; returns the process exit code. */
   static int run(String[] args, InputStream stdin, PrintStream out, PrintStream err) {
+    if (List.of(args).contains("--help") || List.of(args).contains("-h")) {
+      out.println(USAGE);
+      return 0;
+    }
     String host = DEFAULT_HOST;
     String portText = String.valueOf(DEFAULT_PORT);
     if (args.length == 1 && args[0].matches("[0-9]+")) {

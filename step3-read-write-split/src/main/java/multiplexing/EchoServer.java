@@ -33,8 +33,6 @@ import java.util.Set;
 public final class EchoServer implements Closeable {
   // The tutorial reads with recv(1024); so do we.
   static final int READ_SIZE = 1024;
-  // In --trace, how many clients a pass line names before it only counts the rest.
-  static final int TRACE_NAMES = 10;
 
   private final ServerSocketChannel listener;
   private final Selector selector;
@@ -44,7 +42,6 @@ public final class EchoServer implements Closeable {
   private final ByteBuffer buffer = ByteBuffer.allocate(READ_SIZE);
   // The tutorial's `inputs` list, in the order clients connected; only --trace reads it.
   private final Set<SelectionKey> clients = new LinkedHashSet<>();
-  private long passes;
   private volatile boolean running = true;
 
   /**
@@ -63,10 +60,10 @@ public final class EchoServer implements Closeable {
     this.trace = trace;
     this.log = log;
     selector = Selector.open();
-    listener = ServerSocketChannel.open();
     try {
+      listener = ServerSocketChannel.open();
       // Shortcut: Java's default backlog of 50 (the tutorial asks for 5). Connects beyond it in
-      // a burst lose their handshake and retry a second later; step 5 asks for more.
+      // a burst lose their handshake and retry a second later; step 7 asks for more.
       listener.bind(address);
       // The tutorial's sk.setblocking(False): accept() must never stall the one thread we have.
       listener.configureBlocking(false);
@@ -97,14 +94,8 @@ public final class EchoServer implements Closeable {
           ready.remove();
           if (key.channel() == listener) {
             accept();
-            continue;
-          }
-          if (key.isReadable()) {
-            read(key);
-          }
-          // read() may have dropped the client: a cancelled key must not be asked again.
-          if (key.isValid() && key.isWritable()) {
-            write(key);
+          } else {
+            handle(key);
           }
         }
       }
@@ -126,70 +117,79 @@ public final class EchoServer implements Closeable {
     if (client == null) {
       return;
     }
-    // Unlike Python's accept(), which hands back a blocking socket, we make each client
-    // non-blocking too: no read() or write() may stall the one thread every client shares.
+    setUp(client);
+  }
+
+  // Makes a new client ours (tutorial: `inputs.append(conn)`).
+  private void setUp(SocketChannel client) throws IOException {
+    // Python's accept() gives a blocking socket on Linux (elsewhere, the listener's mode). We
+    // make every client non-blocking: no read() or write() may stall the thread all share.
     client.configureBlocking(false);
     // An echo longer than one read leaves as several writes. Nagle's algorithm holds a small
     // write back while an earlier one is unacknowledged, and the client, still waiting for the
-    // rest, may delay that acknowledgement by up to 40 ms (questions.md: TCP_NODELAY).
+    // rest, may delay its acknowledgement (Linux by 40 to 200 ms; questions.md: TCP_NODELAY).
     client.setOption(StandardSocketOptions.TCP_NODELAY, true);
+    log.println("accepted " + name(client));
     // Only OP_READ for now: the tutorial's `outputs` list starts empty too.
-    SelectionKey key = client.register(selector, SelectionKey.OP_READ, new Connection());
-    clients.add(key);
-    log.println("accepted " + name(key.channel()));
+    clients.add(client.register(selector, SelectionKey.OP_READ, new Connection()));
+  }
+
+  // Handles one client's events: whatever fails with this client ends here, with this client.
+  private void handle(SelectionKey key) {
+    try {
+      if (key.isReadable()) {
+        read(key);
+      }
+      // read() may have dropped the client: a cancelled key must not be asked again.
+      if (key.isValid() && key.isWritable()) {
+        write(key);
+      }
+    } catch (IOException e) {
+      // Readable, then read() throws: that is how a reset (RST) shows up. write() throws the
+      // same way (or with a broken pipe) when the client is gone.
+      drop(key, "reset by peer");
+    }
   }
 
   // When a client is readable, it sent bytes or hung up (tutorial: the `else` branch). We no
   // longer write here: we queue the bytes and ask the selector to tell us when the client can
   // take them (tutorial: `outputs.append(r)` and `message[r].put(client_data)`).
-  private void read(SelectionKey key) {
+  private void read(SelectionKey key) throws IOException {
     SocketChannel client = (SocketChannel) key.channel();
     Connection connection = (Connection) key.attachment();
     buffer.clear();
-    try {
-      int count = client.read(buffer);
-      if (count == -1) {
-        // Shortcut, kept on purpose: we close at once, so an echo still queued for a client
-        // that only shut down its sending side (a half-close) is lost. Step 4 drains it first.
-        trace(key, "read", "end of stream, queued " + connection.queued + " B");
-        drop(key, "closed by peer");
-        return;
-      }
-      buffer.flip();
-      // Shortcut, kept on purpose: the queue has no bound. A client that sends and never
-      // reads makes us hold everything it sends, until memory runs out. Step 5 bounds it.
-      connection.pending.add(ByteBuffer.allocate(count).put(buffer).flip());
-      connection.queued += count;
-      // The tutorial's shape: ask for OP_WRITE now and write on a later pass, although the
-      // socket almost always has room already. Step 5 writes at once.
-      updateInterest(key, "read", "read " + count + " B");
-    } catch (IOException e) {
-      // Readable, then read() throws: that is how a reset (RST) shows up.
-      drop(key, "reset by peer");
+    int count = client.read(buffer);
+    if (count == -1) {
+      // Shortcut, kept on purpose: we close at once, so an echo still queued for a client that
+      // only shut down its sending side (a half-close) is lost. Step 4 drains it first.
+      trace(key, "read", "end of stream, queued " + connection.queued + " B");
+      drop(key, "closed by peer");
+      return;
     }
+    buffer.flip();
+    // Shortcut, kept on purpose: the queue has no bound. A client that sends and never reads
+    // makes us hold everything it sends, until memory runs out. Step 5 bounds it.
+    connection.pending.add(ByteBuffer.allocate(count).put(buffer).flip());
+    connection.queued += count;
+    // The tutorial's shape: ask for OP_WRITE now and write on a later pass, although the
+    // socket almost always has room already. Step 7 writes at once.
+    updateInterest(key, "read", "read " + count + " B");
   }
 
   // When a client is writable, its socket has room: we write from the head of its queue, in
   // order, until the queue is empty or the socket is full again (tutorial: the `wlist` loop).
-  private void write(SelectionKey key) {
-    SocketChannel client = (SocketChannel) key.channel();
+  private void write(SelectionKey key) throws IOException {
     Connection connection = (Connection) key.attachment();
     long written = 0;
-    try {
-      while (!connection.pending.isEmpty()) {
-        ByteBuffer head = connection.pending.peek();
-        written += client.write(head);
-        if (head.hasRemaining()) {
-          // A partial write: the socket took what it could. The rest stays at the head and
-          // OP_WRITE stays on, so the selector calls us again when there is room.
-          break;
-        }
-        connection.pending.remove();
+    while (!connection.pending.isEmpty()) {
+      ByteBuffer head = connection.pending.peek();
+      written += ((SocketChannel) key.channel()).write(head);
+      if (head.hasRemaining()) {
+        // A partial write: the socket took what it could. The rest stays at the head and
+        // OP_WRITE stays on, so the selector calls us again when there is room.
+        break;
       }
-    } catch (IOException e) {
-      // write() fails this way (a reset, or a broken pipe) when the client is gone.
-      drop(key, "reset by peer");
-      return;
+      connection.pending.remove();
     }
     connection.queued -= written;
     updateInterest(key, "write", "wrote " + written + " B");
@@ -202,12 +202,9 @@ public final class EchoServer implements Closeable {
   private void updateInterest(SelectionKey key, String handled, String done) {
     long queued = ((Connection) key.attachment()).queued;
     int interest = SelectionKey.OP_READ | (queued > 0 ? SelectionKey.OP_WRITE : 0);
-    int before = key.interestOps();
+    String change = ops(key.interestOps()) + " -> " + ops(interest);
     key.interestOps(interest);
-    trace(
-        key,
-        handled,
-        done + ", queued " + queued + " B, interest " + ops(before) + " -> " + ops(interest));
+    trace(key, handled, done + ", queued " + queued + " B, interest " + change);
   }
 
   // The tutorial only removes the socket from `inputs` and never closes it, leaking a
@@ -221,6 +218,12 @@ public final class EchoServer implements Closeable {
       // Closing cancelled the key all the same: no more events, and the socket is freed.
     }
   }
+
+  // ---- below: the trace, starting and stopping, arguments and names; the trace adds ops() ----
+
+  // In --trace, how many clients a pass line names before it only counts the rest.
+  static final int TRACE_NAMES = 10;
+  private long passes;
 
   // The tutorial's debug prints (`inputs`, `rlist`): one line per pass, then one indented line
   // per key we handle. The ready count is the selected-key set's size, so a key we forgot to
@@ -255,10 +258,11 @@ public final class EchoServer implements Closeable {
     return read && write ? "read+write" : read ? "read" : write ? "write" : "nothing";
   }
 
-  // ---- below: starting and stopping, arguments and names; the same in steps 2 to 5 ----
-
   static final String USAGE =
-      "usage: EchoServer [--trace] [port] [host], by default 9999 127.0.0.1";
+      """
+      usage: EchoServer [--trace] [port] [host]
+        by default port 9999 (0 picks a free one) and host 127.0.0.1; --trace prints each pass
+        of the loop and what it did with each key""";
 
   /** The port we listen on: the one asked for, or the one the OS picked for port 0. */
   public int port() {
@@ -273,18 +277,25 @@ public final class EchoServer implements Closeable {
     selector.wakeup();
     // run() holds this object's lock until it has closed everything: taking it waits for that.
     synchronized (this) {
+      closeEverything();
     }
   }
 
+  // Closes the listener, every client and the selector: in run(), or in close() if run() never ran.
   private void closeEverything() {
-    closeQuietly(listener);
-    selector.keys().forEach(key -> closeQuietly(key.channel()));
-    closeQuietly(selector);
+    if (selector.isOpen()) {
+      closeQuietly(listener);
+      selector.keys().forEach(key -> closeQuietly(key.channel()));
+      closeQuietly(selector);
+    }
   }
 
   private static void closeQuietly(Closeable closeable) {
     try {
-      closeable.close();
+      // Null only when the constructor failed before it opened this one.
+      if (closeable != null) {
+        closeable.close();
+      }
     } catch (IOException ignored) {
       // Closing is best effort: there is nobody left to tell.
     }
@@ -315,20 +326,9 @@ public final class EchoServer implements Closeable {
     boolean trace = words.remove("--trace");
     InetSocketAddress address;
     try {
-      if (words.size() > 2 || words.stream().anyMatch(word -> word.startsWith("--"))) {
-        throw new IllegalArgumentException("unknown option or extra word in: " + words);
-      }
-      String port = words.isEmpty() ? "9999" : words.get(0);
-      if (!port.matches("[0-9]{1,5}") || Integer.parseInt(port) > 65535) {
-        throw new IllegalArgumentException("the port must be from 0 to 65535, not '" + port + "'");
-      }
-      String host = words.size() < 2 ? "127.0.0.1" : words.get(1);
-      address = new InetSocketAddress(host, Integer.parseInt(port));
-      if (address.isUnresolved()) {
-        throw new IllegalArgumentException("unknown host '" + host + "'");
-      }
+      address = address(words);
     } catch (IllegalArgumentException e) {
-      err.println("EchoServer: " + e.getMessage() + " (" + USAGE + ")");
+      err.println("EchoServer: " + e.getMessage() + " (--help for usage)");
       return null;
     }
     try {
@@ -341,7 +341,30 @@ public final class EchoServer implements Closeable {
     }
   }
 
+  // What is left once the options are taken out: [port] [host].
+  private static InetSocketAddress address(List<String> words) {
+    String option = words.stream().filter(word -> word.startsWith("--")).findFirst().orElse(null);
+    if (option != null || words.size() > 2) {
+      String why = option != null ? "unknown option " + option : "too many words";
+      throw new IllegalArgumentException(why + " in '" + String.join(" ", words) + "'");
+    }
+    String port = words.isEmpty() ? "9999" : words.get(0);
+    if (!port.matches("[0-9]{1,5}") || Integer.parseInt(port) > 65535) {
+      throw new IllegalArgumentException("the port must be from 0 to 65535, not '" + port + "'");
+    }
+    String host = words.size() < 2 ? "127.0.0.1" : words.get(1);
+    InetSocketAddress address = new InetSocketAddress(host, Integer.parseInt(port));
+    if (address.isUnresolved()) {
+      throw new IllegalArgumentException("unknown host '" + host + "'");
+    }
+    return address;
+  }
+
   public static void main(String[] args) {
+    if (List.of(args).contains("--help") || List.of(args).contains("-h")) {
+      System.out.println(USAGE);
+      return;
+    }
     EchoServer server = launch(args, System.out, System.err);
     if (server == null) {
       System.exit(1);

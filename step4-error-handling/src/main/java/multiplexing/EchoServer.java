@@ -22,28 +22,25 @@ import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Step 4: the tutorial's error list made real: every way a client leaves ends in one {@link #drop},
- * and whatever goes wrong with one client costs that client alone, never the server.
+ * Step 4: the tutorial's error list made real.
  *
- * <p>The tutorial's third list does not carry these errors. select()'s third argument reports
- * "exceptional conditions", which on Linux means TCP out-of-band data; a reset peer shows up in the
- * first list as readable, and then recv() raises. The tutorial also passes an empty third list, so
- * its cleanup loop never runs. Java's Selector has no third set at all: a socket's error or hang-up
- * makes its key ready for what it asked for, and the failure itself then reaches us as an exception
- * from read() or write(). With the orderly end of a stream (read() returns -1) and our own
- * surprises, every way out ends in drop(). A failed accept() has no client to drop: it pauses
- * accepting instead.
+ * <p>Every way a client leaves ends in one {@link #drop}, and whatever goes wrong with one client
+ * costs that client alone, never the server. The tutorial's third list does not carry these errors.
+ * select()'s third argument reports "exceptional conditions", which on Linux means TCP out-of-band
+ * data; a reset peer shows up in the first list as readable, and then recv() raises. The tutorial
+ * also passes an empty third list, so its cleanup loop never runs. Java's Selector has no third set
+ * at all: a socket's error or hang-up makes its key ready for what it asked for, and the failure
+ * itself then reaches us as an exception from read() or write(). With the orderly end of a stream
+ * (read() returns -1) and our own surprises, every way out ends in drop(). A failed accept() has no
+ * client to drop: it pauses accepting instead.
  *
  * <p>What it still gets wrong, on purpose: the queue has no bound, so a client that sends and never
- * reads makes us hold everything it sends; we take as many clients as come, and keep a silent one
- * for ever; and a burst of connects beyond Java's default backlog of 50 waits for the kernel to
- * retry. Step 5 fixes all of it.
+ * reads makes us hold everything it sends, and we take as many clients as come (step 5 bounds
+ * both).
  */
 public final class EchoServer implements Closeable {
   // The tutorial reads with recv(1024); so do we.
   static final int READ_SIZE = 1024;
-  // In --trace, how many clients a pass line names before it only counts the rest.
-  static final int TRACE_NAMES = 10;
   // After a failed accept() we stop accepting for a while, twice as long each time it fails.
   static final long FIRST_ACCEPT_PAUSE_MILLIS = 50;
   static final long LONGEST_ACCEPT_PAUSE_MILLIS = 1_600;
@@ -56,7 +53,6 @@ public final class EchoServer implements Closeable {
   private final ByteBuffer buffer = ByteBuffer.allocate(READ_SIZE);
   // The tutorial's `inputs` list, in the order clients connected; only --trace reads it.
   private final Set<SelectionKey> clients = new LinkedHashSet<>();
-  private long passes;
   private volatile boolean running = true;
   // Whether accepting is paused, until when (System.nanoTime()), and how long the next pause is.
   private boolean acceptPaused;
@@ -72,8 +68,14 @@ public final class EchoServer implements Closeable {
   private static final class Connection {
     final Deque<ByteBuffer> pending = new ArrayDeque<>();
     long queued;
-    // The client shut down its sending side: no more reads, but we still owe it its echo.
-    boolean inputClosed;
+    Input input = Input.OPEN;
+  }
+
+  // What we do with what a client sends: read it, until its end of stream; from then on we only
+  // write it the echo we still owe it.
+  private enum Input {
+    OPEN,
+    ENDED
   }
 
   /** Binds and registers the listening socket; port 0 picks any free port. */
@@ -85,10 +87,10 @@ public final class EchoServer implements Closeable {
     // and no channel can be written or closed again. So we close one now, while we can.
     SocketChannel.open().close();
     selector = Selector.open();
-    listener = ServerSocketChannel.open();
     try {
+      listener = ServerSocketChannel.open();
       // Shortcut: Java's default backlog of 50 (the tutorial asks for 5). Connects beyond it in
-      // a burst lose their handshake and retry a second later; step 5 asks for more.
+      // a burst lose their handshake and retry a second later; step 7 asks for more.
       listener.bind(address);
       // The tutorial's sk.setblocking(False): accept() must never stall the one thread we have.
       listener.configureBlocking(false);
@@ -123,10 +125,7 @@ public final class EchoServer implements Closeable {
             handle(key);
           }
         }
-        if (acceptPaused && System.nanoTime() - acceptResumesAt >= 0) {
-          acceptPaused = false;
-          listener.keyFor(selector).interestOps(SelectionKey.OP_ACCEPT);
-        }
+        onTimers();
       }
       return true;
     } catch (IOException e) {
@@ -153,16 +152,7 @@ public final class EchoServer implements Closeable {
     }
     acceptPauseMillis = FIRST_ACCEPT_PAUSE_MILLIS;
     try {
-      // Unlike Python's accept(), which hands back a blocking socket, we make each client
-      // non-blocking too: no read() or write() may stall the one thread every client shares.
-      client.configureBlocking(false);
-      // An echo longer than one read leaves as several writes. Nagle's algorithm holds a small
-      // write back while an earlier one is unacknowledged, and the client, still waiting for the
-      // rest, may delay that acknowledgement by up to 40 ms (questions.md: TCP_NODELAY).
-      client.setOption(StandardSocketOptions.TCP_NODELAY, true);
-      log.println("accepted " + name(client));
-      // Only OP_READ for now: the tutorial's `outputs` list starts empty too.
-      clients.add(client.register(selector, SelectionKey.OP_READ, new Connection()));
+      setUp(client);
     } catch (IOException | RuntimeException e) {
       // The client can reset between connecting and being set up; and whatever else goes wrong
       // here costs this client alone. Closing the channel cancels its key, if it has one.
@@ -191,8 +181,29 @@ public final class EchoServer implements Closeable {
     return Math.max(1, TimeUnit.NANOSECONDS.toMillis(nanoTime - System.nanoTime()) + 1);
   }
 
-  // Handles one client's events. Whatever goes wrong here costs this client alone: nothing
-  // thrown reaches the loop.
+  // Work on timers, after each pass: accepting again once a pause is over.
+  private void onTimers() {
+    if (acceptPaused && System.nanoTime() - acceptResumesAt >= 0) {
+      acceptPaused = false;
+      listener.keyFor(selector).interestOps(SelectionKey.OP_ACCEPT);
+    }
+  }
+
+  // Makes a new client ours (tutorial: `inputs.append(conn)`).
+  private void setUp(SocketChannel client) throws IOException {
+    // Python's accept() gives a blocking socket on Linux (elsewhere, the listener's mode). We
+    // make every client non-blocking: no read() or write() may stall the thread all share.
+    client.configureBlocking(false);
+    // An echo longer than one read leaves as several writes. Nagle's algorithm holds a small
+    // write back while an earlier one is unacknowledged, and the client, still waiting for the
+    // rest, may delay its acknowledgement (Linux by 40 to 200 ms; questions.md: TCP_NODELAY).
+    client.setOption(StandardSocketOptions.TCP_NODELAY, true);
+    log.println("accepted " + name(client));
+    // Only OP_READ for now: the tutorial's `outputs` list starts empty too.
+    clients.add(client.register(selector, SelectionKey.OP_READ, new Connection()));
+  }
+
+  // Handles one client's events: whatever fails with this client ends here, with this client.
   private void handle(SelectionKey key) {
     try {
       if (key.isReadable()) {
@@ -223,7 +234,7 @@ public final class EchoServer implements Closeable {
     if (count == -1) {
       // End of stream means "I am done sending", not "I am gone": a client that shut down only
       // its sending side (a half-close) still waits for every byte of its echo.
-      connection.inputClosed = true;
+      connection.input = Input.ENDED;
       updateInterest(key, "read", "end of stream");
       if (connection.queued == 0) {
         drop(key, "closed by peer");
@@ -235,18 +246,19 @@ public final class EchoServer implements Closeable {
     // makes us hold everything it sends, until memory runs out. Step 5 bounds it.
     connection.pending.add(ByteBuffer.allocate(count).put(buffer).flip());
     connection.queued += count;
+    // The tutorial's shape: ask for OP_WRITE now and write on a later pass, although the
+    // socket almost always has room already. Step 7 writes at once.
     updateInterest(key, "read", "read " + count + " B");
   }
 
   // When a client is writable, its socket has room: we write from the head of its queue, in
   // order, until the queue is empty or the socket is full again (tutorial: the `wlist` loop).
   private void write(SelectionKey key) throws IOException {
-    SocketChannel client = (SocketChannel) key.channel();
     Connection connection = (Connection) key.attachment();
     long written = 0;
     while (!connection.pending.isEmpty()) {
       ByteBuffer head = connection.pending.peek();
-      written += client.write(head);
+      written += ((SocketChannel) key.channel()).write(head);
       if (head.hasRemaining()) {
         // A partial write: the socket took what it could. The rest stays at the head and
         // OP_WRITE stays on, so the selector calls us again when there is room.
@@ -256,7 +268,7 @@ public final class EchoServer implements Closeable {
     }
     connection.queued -= written;
     updateInterest(key, "write", "wrote " + written + " B");
-    if (connection.inputClosed && connection.queued == 0) {
+    if (connection.input == Input.ENDED && connection.queued == 0) {
       // Every byte it sent is back: its half-close is complete, and so are we.
       drop(key, "closed by peer");
     }
@@ -268,15 +280,11 @@ public final class EchoServer implements Closeable {
   // every pass: select() would return at once, forever, at 100% CPU.
   private void updateInterest(SelectionKey key, String handled, String done) {
     Connection connection = (Connection) key.attachment();
-    long queued = connection.queued;
-    int read = connection.inputClosed ? 0 : SelectionKey.OP_READ;
-    int interest = read | (queued > 0 ? SelectionKey.OP_WRITE : 0);
-    int before = key.interestOps();
+    int read = connection.input == Input.OPEN ? SelectionKey.OP_READ : 0;
+    int interest = read | (connection.queued > 0 ? SelectionKey.OP_WRITE : 0);
+    String change = ops(key.interestOps()) + " -> " + ops(interest);
     key.interestOps(interest);
-    trace(
-        key,
-        handled,
-        done + ", queued " + queued + " B, interest " + ops(before) + " -> " + ops(interest));
+    trace(key, handled, done + ", queued " + connection.queued + " B, interest " + change);
   }
 
   // The one way a client leaves, whatever the reason. The tutorial only removes the socket from
@@ -292,6 +300,13 @@ public final class EchoServer implements Closeable {
     }
   }
 
+  // ---- below: the trace, starting and stopping, arguments and names; the trace says when the
+  // accept pause is over ----
+
+  // In --trace, how many clients a pass line names before it only counts the rest.
+  static final int TRACE_NAMES = 10;
+  private long passes;
+
   // The tutorial's debug prints (`inputs`, `rlist`): one line per pass, then one indented line
   // per key we handle. The ready count is the selected-key set's size, so a key we forgot to
   // remove from it shows up in every later pass. The clients are named in the order they came,
@@ -302,12 +317,8 @@ public final class EchoServer implements Closeable {
     if (readyCount == 0) {
       // Java cannot tell a timeout from a wakeup(): we can only say whether a timer was due.
       boolean due = acceptPaused && System.nanoTime() - acceptResumesAt >= 0;
-      log.println(
-          "pass "
-              + passes
-              + ": nothing ready ("
-              + (due ? "the accept pause is over" : "woken early")
-              + ")");
+      String why = due ? "the accept pause is over" : "woken early";
+      log.println("pass " + passes + ": nothing ready (" + why + ")");
       return;
     }
     List<String> names = new ArrayList<>(List.of("listener"));
@@ -331,10 +342,11 @@ public final class EchoServer implements Closeable {
     return read && write ? "read+write" : read ? "read" : write ? "write" : "nothing";
   }
 
-  // ---- below: starting and stopping, arguments and names; the same in steps 2 to 5 ----
-
   static final String USAGE =
-      "usage: EchoServer [--trace] [port] [host], by default 9999 127.0.0.1";
+      """
+      usage: EchoServer [--trace] [port] [host]
+        by default port 9999 (0 picks a free one) and host 127.0.0.1; --trace prints each pass
+        of the loop and what it did with each key""";
 
   /** The port we listen on: the one asked for, or the one the OS picked for port 0. */
   public int port() {
@@ -349,18 +361,25 @@ public final class EchoServer implements Closeable {
     selector.wakeup();
     // run() holds this object's lock until it has closed everything: taking it waits for that.
     synchronized (this) {
+      closeEverything();
     }
   }
 
+  // Closes the listener, every client and the selector: in run(), or in close() if run() never ran.
   private void closeEverything() {
-    closeQuietly(listener);
-    selector.keys().forEach(key -> closeQuietly(key.channel()));
-    closeQuietly(selector);
+    if (selector.isOpen()) {
+      closeQuietly(listener);
+      selector.keys().forEach(key -> closeQuietly(key.channel()));
+      closeQuietly(selector);
+    }
   }
 
   private static void closeQuietly(Closeable closeable) {
     try {
-      closeable.close();
+      // Null only when the constructor failed before it opened this one.
+      if (closeable != null) {
+        closeable.close();
+      }
     } catch (IOException ignored) {
       // Closing is best effort: there is nobody left to tell.
     }
@@ -391,20 +410,9 @@ public final class EchoServer implements Closeable {
     boolean trace = words.remove("--trace");
     InetSocketAddress address;
     try {
-      if (words.size() > 2 || words.stream().anyMatch(word -> word.startsWith("--"))) {
-        throw new IllegalArgumentException("unknown option or extra word in: " + words);
-      }
-      String port = words.isEmpty() ? "9999" : words.get(0);
-      if (!port.matches("[0-9]{1,5}") || Integer.parseInt(port) > 65535) {
-        throw new IllegalArgumentException("the port must be from 0 to 65535, not '" + port + "'");
-      }
-      String host = words.size() < 2 ? "127.0.0.1" : words.get(1);
-      address = new InetSocketAddress(host, Integer.parseInt(port));
-      if (address.isUnresolved()) {
-        throw new IllegalArgumentException("unknown host '" + host + "'");
-      }
+      address = address(words);
     } catch (IllegalArgumentException e) {
-      err.println("EchoServer: " + e.getMessage() + " (" + USAGE + ")");
+      err.println("EchoServer: " + e.getMessage() + " (--help for usage)");
       return null;
     }
     try {
@@ -417,7 +425,30 @@ public final class EchoServer implements Closeable {
     }
   }
 
+  // What is left once the options are taken out: [port] [host].
+  private static InetSocketAddress address(List<String> words) {
+    String option = words.stream().filter(word -> word.startsWith("--")).findFirst().orElse(null);
+    if (option != null || words.size() > 2) {
+      String why = option != null ? "unknown option " + option : "too many words";
+      throw new IllegalArgumentException(why + " in '" + String.join(" ", words) + "'");
+    }
+    String port = words.isEmpty() ? "9999" : words.get(0);
+    if (!port.matches("[0-9]{1,5}") || Integer.parseInt(port) > 65535) {
+      throw new IllegalArgumentException("the port must be from 0 to 65535, not '" + port + "'");
+    }
+    String host = words.size() < 2 ? "127.0.0.1" : words.get(1);
+    InetSocketAddress address = new InetSocketAddress(host, Integer.parseInt(port));
+    if (address.isUnresolved()) {
+      throw new IllegalArgumentException("unknown host '" + host + "'");
+    }
+    return address;
+  }
+
   public static void main(String[] args) {
+    if (List.of(args).contains("--help") || List.of(args).contains("-h")) {
+      System.out.println(USAGE);
+      return;
+    }
     EchoServer server = launch(args, System.out, System.err);
     if (server == null) {
       System.exit(1);

@@ -7,16 +7,17 @@ import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import multiplexing.testkit.EchoContract;
+import multiplexing.testkit.Lesson;
 import multiplexing.testkit.Peer;
+import multiplexing.testkit.Scenarios;
+import multiplexing.testkit.Weakness;
 import org.junit.jupiter.api.Test;
 
 /** Step 1: a blocking server echoes to one client at a time; a second client waits. */
 class EchoServerTest extends EchoContract {
-  EchoServerTest() {
-    super(EchoServer.class);
-  }
 
   @Test
+  @Weakness
   void aSecondClientGetsNoEchoWhileTheFirstStaysAndGetsItOnceTheFirstLeaves() throws IOException {
     // The weakness this step keeps: the server reads the first client until it leaves.
     Peer first = server.connect();
@@ -33,13 +34,13 @@ class EchoServerTest extends EchoContract {
   }
 
   @Test
+  @Lesson("a blocking server serves clients one after another, each from accepted to leaving")
   void fiftyClientsOneAfterAnotherAreEachServedWhileNoOtherIs() throws IOException {
-    // What step 1 can do with fifty clients: serve them in turn, each from accept to leaving.
     List<String> expected = new ArrayList<>();
     for (int i = 0; i < 50; i++) {
       try (Peer peer = server.connect()) {
         assertThat(peer.echo("client " + i)).isEqualTo("client " + i);
-        String name = "127.0.0.1:" + peer.socket.getLocalPort();
+        String name = Scenarios.address(peer);
         expected.addAll(List.of("accepted " + name, "closed by peer " + name));
       }
     }
@@ -47,10 +48,12 @@ class EchoServerTest extends EchoContract {
     assertThat(
             server.lines(
                 line -> line.startsWith("accepted ") || line.startsWith("closed by peer ")))
+        .as("the server's log, in order")
         .containsExactlyElementsOf(expected);
   }
 
   @Test
+  @Lesson("read until the end of stream, and write back every byte read before it")
   void aClientThatHalfClosesGetsItsEchoThenTheEndOfStream() throws IOException {
     // A client that shuts down its sending side (as `nc -N` does) still reads: read() returns
     // -1 only after the bytes before it, and we echo those before we close.
@@ -59,5 +62,14 @@ class EchoServerTest extends EchoContract {
     peer.socket.shutdownOutput();
     assertThat(peer.receiveText(3)).isEqualTo("bye");
     assertThat(peer.atEndOfStream()).isTrue();
+  }
+
+  @Test
+  @Lesson("step 1 has no loop to trace: --trace is refused with a word on where it belongs")
+  void traceIsRefusedWithTheStepsThatHaveIt() {
+    Launched launched = launch("--trace", "0");
+    assertThat(launched.server()).isNull();
+    assertThat(launched.err())
+        .isEqualTo(lines("EchoServer: --trace belongs to steps 2 and later (--help for usage)"));
   }
 }

@@ -6,38 +6,46 @@ import static org.awaitility.Awaitility.await;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
+import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 
 /**
  * A step's server in a JVM of its own, for what a test cannot set in its own JVM: a heap limit, or
- * (through bash) a descriptor limit. It runs the step's compiled {@code target/classes}, the folder
- * the test runs in.
+ * (through bash) a descriptor limit. It runs the very class the test is given, from wherever that
+ * class was loaded: the step's {@code target/classes}, or a student's version that the grader
+ * compiled.
  */
 public final class ChildServer implements AutoCloseable {
-  private final List<String> log = new CopyOnWriteArrayList<>();
+  // Appended by the reader thread, read by the test: a synchronized list, copied only on demand.
+  private final List<String> log = Collections.synchronizedList(new ArrayList<>());
   private final Process process;
   private final int port;
 
   /**
-   * Starts {@code multiplexing.EchoServer} on port 0 with the given JVM options and server
-   * arguments, under a shell command such as {@code ulimit -n 96} (null for none: then no shell is
-   * started), and waits for it to listen.
+   * Starts {@code serverClass} on port 0 with the given JVM options and server arguments, under a
+   * shell command such as {@code ulimit -n 96} (null for none: then no shell is started), and waits
+   * for it to listen.
    */
-  public ChildServer(String shellPrefix, List<String> jvmOptions, String... serverArgs)
+  public ChildServer(
+      Class<?> serverClass, String shellPrefix, List<String> jvmOptions, String... serverArgs)
       throws IOException {
-    Path classes = Path.of("target", "classes").toAbsolutePath();
-    assertThat(Files.isDirectory(classes)).as("compiled classes in %s", classes).isTrue();
+    Path classes;
+    try {
+      classes = Path.of(serverClass.getProtectionDomain().getCodeSource().getLocation().toURI());
+    } catch (URISyntaxException e) {
+      throw new IllegalStateException("where " + serverClass + " comes from", e);
+    }
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     command.addAll(jvmOptions);
-    command.addAll(List.of("-cp", classes.toString(), "multiplexing.EchoServer"));
+    command.addAll(List.of("-cp", classes.toString(), serverClass.getName()));
     command.addAll(List.of(serverArgs));
     command.add("0");
     if (shellPrefix != null) {
@@ -53,9 +61,9 @@ public final class ChildServer implements AutoCloseable {
     reader.start();
     await()
         .atMost(Duration.ofSeconds(15))
-        .until(() -> log.stream().anyMatch(line -> line.startsWith("listening on ")));
+        .until(() -> log().stream().anyMatch(line -> line.startsWith("listening on ")));
     String listening =
-        log.stream().filter(line -> line.startsWith("listening on ")).findFirst().orElseThrow();
+        log().stream().filter(line -> line.startsWith("listening on ")).findFirst().orElseThrow();
     port = Integer.parseInt(listening.substring(listening.lastIndexOf(':') + 1));
   }
 
@@ -88,11 +96,15 @@ public final class ChildServer implements AutoCloseable {
 
   /** Every line the child has printed so far, standard error included. */
   public List<String> log() {
-    return log;
+    synchronized (log) {
+      return List.copyOf(log);
+    }
   }
 
   public long count(String prefix) {
-    return log.stream().filter(line -> line.startsWith(prefix)).count();
+    synchronized (log) {
+      return log.stream().filter(line -> line.startsWith(prefix)).count();
+    }
   }
 
   public Process process() {

@@ -2,10 +2,16 @@ package multiplexing.testkit;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.OptionalLong;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -21,6 +27,7 @@ public final class Scenarios {
   public static final int MOST_BYTES = 256 * 1024 * 1024;
   private static final int CHUNK = 64 * 1024;
   private static final Pattern QUEUED = Pattern.compile("queued (\\d+) B");
+  private static final Pattern READ = Pattern.compile(" read: read (\\d+) B");
   // Queued bytes that show the client's socket is full: far more than one pass reads.
   public static final int STUCK = 256 * 1024;
 
@@ -157,9 +164,117 @@ public final class Scenarios {
   }
 
   /**
+   * One client echoes one line; returns its trace lines, once the trace shows the echo done
+   * (nothing queued for it).
+   */
+  public static List<String> traceOfOneEcho(ServerFixture server, String text) throws IOException {
+    Peer peer = server.connect();
+    if (!peer.echo(text).equals(text)) {
+      throw new IllegalStateException("the echo of '" + text + "' was not '" + text + "'");
+    }
+    String name = name(peer);
+    server.awaitLine(line -> line.startsWith(name) && line.contains(", queued 0 B"));
+    return server.lines(line -> line.startsWith(name)).toList();
+  }
+
+  /**
+   * One client sends {@code size} bytes in one write and reads its echo; returns how many bytes
+   * each of the server's reads took, from the trace.
+   */
+  public static List<Long> readsOfOneMessage(ServerFixture server, int size) throws IOException {
+    Peer peer = server.connect();
+    byte[] message = Peer.pattern(size);
+    peer.send(message);
+    if (!Arrays.equals(peer.receive(size), message)) {
+      throw new IllegalStateException("the echo of " + size + " bytes was not those bytes");
+    }
+    return server
+        .lines(line -> line.startsWith(name(peer)))
+        .map(READ::matcher)
+        .filter(Matcher::find)
+        .map(m -> Long.parseLong(m.group(1)))
+        .toList();
+  }
+
+  /**
+   * The most that all clients together were shown holding at once: after every line of the trace,
+   * the sum of each client's last {@code queued N B} (a client that left holds nothing).
+   */
+  public static long mostHeldInAll(List<String> log) {
+    Map<String, Long> held = new HashMap<>();
+    long total = 0;
+    long most = 0;
+    for (String line : log) {
+      Matcher queued = QUEUED.matcher(line);
+      if (line.startsWith("  ") && queued.find()) {
+        String client = line.substring(2, line.indexOf(' ', 2));
+        long now = Long.parseLong(queued.group(1));
+        Long before = held.put(client, now);
+        total += now - (before == null ? 0 : before);
+      } else if (line.matches("(closed by peer|reset by peer|dropped) .*")) {
+        Long before = held.remove(line.substring(line.lastIndexOf(' ') + 1));
+        total -= before == null ? 0 : before;
+      }
+      most = Math.max(most, total);
+    }
+    return most;
+  }
+
+  /**
+   * Sends 64 KiB chunks, each marked with its number, until the server logs a line that matches or
+   * {@code most} bytes are sent; returns every byte it sent.
+   */
+  public static byte[] sendUntil(
+      ServerFixture server, Peer peer, Predicate<String> until, int most) {
+    ByteArrayOutputStream sent = new ByteArrayOutputStream();
+    byte[] chunk = Peer.pattern(CHUNK);
+    try {
+      while (sent.size() < most && !server.logged(until)) {
+        chunk[0] = (byte) (sent.size() / CHUNK);
+        peer.send(chunk);
+        sent.write(chunk, 0, CHUNK);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return sent.toByteArray();
+  }
+
+  /** Reads while the sender still sends, then exactly the rest of what it sent. */
+  public static byte[] receiveAll(Peer peer, CompletableFuture<byte[]> sending) throws Exception {
+    ByteArrayOutputStream received = new ByteArrayOutputStream();
+    for (int reads = 0; reads < 10_000 && !sending.isDone(); reads++) {
+      received.write(peer.receiveUpTo(CHUNK, 100));
+    }
+    byte[] sent = sending.get(5, TimeUnit.SECONDS);
+    received.write(peer.receive(sent.length - received.size()));
+    return received.toByteArray();
+  }
+
+  /**
+   * Sends up to 64 MiB and reads nothing, far more than a server that pauses ever takes; returns
+   * quietly once the test closes the socket under it.
+   */
+  public static void sendWithoutReading(Peer peer) {
+    byte[] chunk = new byte[256 * 1024];
+    try {
+      for (int i = 0; i < 256; i++) {
+        peer.send(chunk);
+      }
+    } catch (IOException e) {
+      // The test is over and closed the socket under us: that is how this sender stops.
+    }
+  }
+
+  /** How the log names this client: its address as the server sees it. */
+  public static String address(Peer peer) {
+    return "127.0.0.1:" + peer.socket.getLocalPort();
+  }
+
+  /**
    * How a client's lines start in the trace: two spaces, then its address as the server sees it.
    */
   public static String name(Peer peer) {
-    return "  127.0.0.1:" + peer.socket.getLocalPort() + " ";
+    return "  " + address(peer) + " ";
   }
 }

@@ -1,0 +1,66 @@
+package multiplexing;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Predicate;
+import multiplexing.testkit.Contract;
+import multiplexing.testkit.EchoContract;
+import multiplexing.testkit.Lesson;
+import multiplexing.testkit.Peer;
+import multiplexing.testkit.Scenarios;
+import multiplexing.testkit.Soak;
+import org.junit.jupiter.api.Test;
+
+/** Step 7: an echo costs one pass when the socket has room, and a read takes up to 64 KiB. */
+class EchoServerTest extends EchoContract {
+
+  @Test
+  @Lesson("with nothing queued, write the bytes back in the pass that read them; queue the rest")
+  void anEchoTheSocketHasRoomForLeavesInThePassThatReadItAndNothingIsQueued() throws Exception {
+    // Step 6's weakness, gone: it queued every read, turned OP_WRITE on, and wrote a pass later.
+    restartWith("--trace");
+    assertThat(Scenarios.traceOfOneEcho(server, "hello"))
+        .as("the trace of one echo")
+        .extracting(line -> line.substring(line.indexOf(" ", 2) + 1))
+        .containsExactly("read: read 5 B, wrote 5 B, queued 0 B, interest read -> read");
+  }
+
+  @Test
+  @Lesson("read into a buffer of 64 KiB: a 16 KiB message that arrived whole is one read")
+  void aSixteenKiBMessageSentAtOnceTakesFewerThanSixteenReads() throws Exception {
+    // Step 6's other weakness, gone: the tutorial's recv(1024) took sixteen reads for it.
+    restartWith("--trace");
+    assertThat(Scenarios.readsOfOneMessage(server, 16 * 1024))
+        .as("the sizes of the reads")
+        .hasSizeLessThan(16);
+  }
+
+  @Test
+  @Contract
+  void aClientThatNeverReadsIsStillPausedAndGetsEveryByteOnceItReads() throws Exception {
+    // Step 5's water marks, through the fast path and the packed queue.
+    int highWater = 64 * 1024;
+    restartWith("--trace", "--high-water=" + highWater);
+    Peer greedy = server.connect(4096);
+    Predicate<String> paused =
+        line -> line.startsWith("paused reading " + Scenarios.address(greedy) + " (");
+    CompletableFuture<byte[]> sending =
+        CompletableFuture.supplyAsync(
+            () -> Scenarios.sendUntil(server, greedy, paused, Scenarios.MOST_BYTES / 4));
+    server.awaitLine(paused);
+    assertThat(Scenarios.receiveAll(greedy, sending))
+        .as("every byte it sent, in order")
+        .isEqualTo(sending.get());
+    assertThat(Scenarios.mostQueued(server, Scenarios.name(greedy)))
+        .as("the most we held for it")
+        .isBetween((long) highWater, highWater + 64 * 1024L);
+    server.awaitLine(line -> line.equals("resumed reading " + Scenarios.address(greedy)));
+  }
+
+  @Test
+  @Contract
+  void twoHundredClientsWithRandomTrafficGetEveryByteThroughTheFastPath() throws Exception {
+    Soak.runAgainst(server);
+  }
+}

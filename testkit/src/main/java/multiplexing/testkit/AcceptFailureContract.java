@@ -1,0 +1,113 @@
+package multiplexing.testkit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Out of descriptors, accept() fails and the server goes on: what step 4 adds and every later step
+ * keeps. Each step from 4 on has an {@code AcceptFailureTest} that names its server.
+ */
+public abstract class AcceptFailureContract {
+  private final Class<?> serverClass;
+  private final List<Peer> peers = new ArrayList<>();
+  private ChildServer child;
+
+  protected AcceptFailureContract() {
+    this.serverClass = EchoContract.serverBeside(getClass());
+  }
+
+  @AfterEach
+  void stopEverything() throws Exception {
+    for (Peer peer : peers) {
+      peer.close();
+    }
+    if (child != null) {
+      child.close();
+    }
+  }
+
+  @Test
+  void outOfDescriptorsAcceptingPausesWithGrowingBackoffAndResumesWhenSomeAreFree()
+      throws Exception {
+    Assumptions.assumeTrue(ChildServer.bashAvailable(), "needs bash for ulimit");
+    // `ulimit -n` sets both the soft and the hard limit, so the JVM cannot raise it again.
+    child =
+        new ChildServer(
+            serverClass, "ulimit -n 96", List.of("-Xmx64m", "-XX:+UseSerialGC"), "--trace");
+    // One client at a time, each either accepted or met by a failed accept(), so that we stop
+    // before the backlog of 50 is full and a connect would wait for the kernel's retries.
+    for (int i = 0; i < 150 && child.count("accept failed") == 0; i++) {
+      Peer peer = Peer.connect(child.port());
+      peers.add(peer);
+      await()
+          .atMost(Duration.ofSeconds(5))
+          .pollDelay(Duration.ZERO)
+          .pollInterval(Duration.ofMillis(2))
+          .until(
+              () ->
+                  accepted().contains(peer.socket.getLocalPort())
+                      || child.count("accept failed") > 0);
+    }
+    await()
+        .atMost(Duration.ofSeconds(5))
+        .alias("the server logs 'accept failed'")
+        .until(() -> child.count("accept failed") > 0);
+    List<Peer> in = new ArrayList<>(peers);
+    in.removeIf(peer -> !accepted().contains(peer.socket.getLocalPort()));
+    List<Peer> waiting = new ArrayList<>(peers);
+    waiting.removeAll(in);
+    assertThat(in).as("clients the server accepted").isNotEmpty();
+    assertThat(waiting).as("clients left waiting in the backlog").isNotEmpty();
+
+    // No hot loop: one line per pause, and each pause twice as long as the one before.
+    await()
+        .during(Duration.ofSeconds(1))
+        .atMost(Duration.ofSeconds(2))
+        .until(() -> child.count("accept failed") <= 8);
+    // Clients already in keep their echo meanwhile.
+    assertThat(in.get(0).echo("still served"))
+        .as("the echo of a client accepted before")
+        .isEqualTo("still served");
+
+    // Once descriptors are free again, the clients waiting in the backlog get in.
+    for (Peer peer : in) {
+      peer.close();
+    }
+    assertThat(waiting.get(0).echo("my turn"))
+        .as("the echo of a client that waited in the backlog")
+        .isEqualTo("my turn");
+
+    // And once everyone has left, the loop sleeps again: no select() on a timer any more.
+    for (Peer peer : peers) {
+      peer.close();
+    }
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(
+            () ->
+                child.count("closed by peer") + child.count("reset by peer")
+                    == child.count("accepted "));
+    long passes = child.count("pass ");
+    await()
+        .during(Duration.ofSeconds(1))
+        .atMost(Duration.ofSeconds(5))
+        .until(() -> child.count("pass ") == passes);
+  }
+
+  /** The local ports of the peers the server logged as accepted. */
+  private Set<Integer> accepted() {
+    return child.log().stream()
+        .filter(line -> line.startsWith("accepted "))
+        .map(line -> Integer.parseInt(line.substring(line.lastIndexOf(':') + 1)))
+        .collect(Collectors.toSet());
+  }
+}

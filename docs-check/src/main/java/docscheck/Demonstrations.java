@@ -8,6 +8,7 @@ import java.net.SocketTimeoutException;
 import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -22,19 +23,26 @@ import java.util.regex.Pattern;
  * could see them: what the client did and saw, beside the lines the server printed with {@code
  * --trace}. Every wait is for something the server prints, never for an amount of bytes that
  * assumes how much the kernel's buffers hold, and every loop is bounded in bytes and time. Byte
- * counts vary from run to run, so the recording keeps only what does not: the outcome ("fewer bytes
- * than it sent", "every byte"), and the server's lines with their numbers written as N.
+ * counts vary from run to run, so the story keeps only what does not: the outcome ("fewer bytes
+ * than it sent", "every byte"), and the server's lines with their numbers written as N. Beside each
+ * story, {@code NAME.trace.txt} keeps everything the server printed in that run, real counts and
+ * all, for its picture: a recording, written again only by the regenerate command, never compared
+ * with a new run.
  */
 final class Demonstrations {
   // Sending stops here whatever happens, so that no script can run away.
   private static final long MOST_BYTES = 256L * 1024 * 1024;
   private static final int CHUNK = 64 * 1024;
   // The client's receive buffer, set before connecting, so the kernel does not grow it.
-  private static final int RECEIVE_BUFFER = 64 * 1024;
+  private static final int RECEIVE_BUFFER = 4 * 1024;
   // Bytes held in a server's queue that show the client's socket is full: far more than one read.
   private static final long STUCK = 256 * 1024;
-  // What a server that never stops reading may hold for one client before we call it unbounded.
-  private static final long UNBOUNDED = 4L * 1024 * 1024;
+  // The high water mark the never-reads demonstration gives step 5 on, to keep its trace short;
+  // and what a server that never stops reading may hold before we call it unbounded: four times it.
+  private static final long HIGH_WATER = 64 * 1024;
+  private static final long UNBOUNDED = 4 * HIGH_WATER;
+  // How long the idle demonstration's client stays silent: two of step 6's one-second timeouts.
+  private static final long SILENT_MILLIS = 2_500;
 
   private static final Pattern READ = Pattern.compile("read (\\d+) B");
   private static final Pattern WROTE = Pattern.compile("wrote (\\d+) B");
@@ -45,25 +53,40 @@ final class Demonstrations {
 
   /** The demonstrations that concern this step: its weakness, or the fix of the one before. */
   static Map<String, String> run(ClassLoader loader, int step) throws Exception {
-    Map<String, String> files = new TreeMap<>();
+    Map<String, Recording> runs = new TreeMap<>();
     if (step == 2 || step == 3) {
-      files.put("slow-reader.txt", slowReader(loader));
+      runs.put("slow-reader", slowReader(loader));
     }
     if (step == 3 || step == 4) {
-      files.put("half-close.txt", halfClose(loader));
+      runs.put("half-close", halfClose(loader));
     }
     if (step == 4 || step == 5) {
-      files.put("never-reads.txt", neverReads(loader));
+      runs.put("never-reads", neverReads(loader, step));
     }
+    if (step == 5 || step == 6) {
+      runs.put("silent-client", silentClient(loader, step));
+    }
+    Map<String, String> files = new TreeMap<>();
+    runs.forEach(
+        (name, run) -> {
+          files.put(name + ".txt", run.story());
+          files.put(name + TRACE, run.trace());
+        });
     return files;
   }
+
+  /** How a demonstration's whole server output is named: NAME.trace.txt. */
+  static final String TRACE = ".trace.txt";
+
+  /** What one demonstration shows: its story, and everything the server printed meanwhile. */
+  record Recording(String story, String trace) {}
 
   /**
    * Step 2 ignores how much write() took; step 3 queues the rest. A client with a small receive
    * buffer sends without reading until the server shows it could not write everything at once, then
    * reads what comes back.
    */
-  private static String slowReader(ClassLoader loader) throws Exception {
+  private static Recording slowReader(ClassLoader loader) throws Exception {
     try (Timeline t = new Timeline(loader)) {
       Socket client = connect(t.server.port);
       try {
@@ -74,9 +97,9 @@ final class Demonstrations {
     }
   }
 
-  private static String slowReader(Timeline t, Socket client) throws Exception {
+  private static Recording slowReader(Timeline t, Socket client) throws Exception {
     {
-      String me = t.connected(client.getLocalPort(), "connects with a 64 KiB receive buffer");
+      String me = t.connected(client.getLocalPort(), "connects with a 4 KiB receive buffer");
       t.client("sends 64 KiB at a time and reads nothing, until the server's trace shows bytes");
       t.client("  it could not write at once");
       Predicate<String> refused =
@@ -113,10 +136,10 @@ final class Demonstrations {
    * holds a queue for it, shuts down its sending side, waits until the server has read that end of
    * stream, and only then reads.
    */
-  private static String halfClose(ClassLoader loader) throws Exception {
+  private static Recording halfClose(ClassLoader loader) throws Exception {
     try (Timeline t = new Timeline(loader);
         Socket client = connect(t.server.port)) {
-      String me = t.connected(client.getLocalPort(), "connects with a 64 KiB receive buffer");
+      String me = t.connected(client.getLocalPort(), "connects with a 4 KiB receive buffer");
       t.client("sends 64 KiB at a time and reads nothing, until the server's trace shows it");
       t.client("  holds 256 KiB or more for it");
       Predicate<String> stuck = line -> line.startsWith("  " + me) && queued(line) >= STUCK;
@@ -144,8 +167,9 @@ final class Demonstrations {
    * Step 4 holds whatever a client that never reads sends it; step 5 stops reading from it at the
    * high water mark, and reads again at the low one.
    */
-  private static String neverReads(ClassLoader loader) throws Exception {
-    try (Timeline t = new Timeline(loader);
+  private static Recording neverReads(ClassLoader loader, int step) throws Exception {
+    String[] args = step >= 5 ? new String[] {"--high-water=" + HIGH_WATER} : new String[] {};
+    try (Timeline t = new Timeline(loader, args);
         SocketChannel client = SocketChannel.open()) {
       client.setOption(StandardSocketOptions.SO_RCVBUF, RECEIVE_BUFFER);
       client.connect(new InetSocketAddress("127.0.0.1", t.server.port));
@@ -153,7 +177,7 @@ final class Demonstrations {
       String me =
           t.connected(
               ((InetSocketAddress) client.getLocalAddress()).getPort(),
-              "connects with a 64 KiB receive buffer; its writes never wait");
+              "connects with a 4 KiB receive buffer; its writes never wait");
       t.client("sends 64 KiB at a time and reads nothing");
       Predicate<String> paused = line -> line.startsWith("paused reading " + me + " ");
       Predicate<String> unbounded = line -> line.startsWith("  " + me) && queued(line) >= UNBOUNDED;
@@ -169,7 +193,7 @@ final class Demonstrations {
       }
       if (!t.printed(paused)) {
         t.awaitServer(unbounded);
-        t.client("the server holds 4 MiB or more for it, and has not stopped reading");
+        t.client("the server holds 256 KiB or more for it, and has not stopped reading");
         return t.end();
       }
       t.awaitServer(paused);
@@ -204,6 +228,62 @@ final class Demonstrations {
           inOrder
               ? "what came back so far is what it sent, in order"
               : "what came back is not what it sent");
+      return t.end();
+    }
+  }
+
+  /**
+   * Step 5 keeps a client that goes silent for ever, even when it holds the only place there is;
+   * step 6 closes it after its idle timeout, gently, and gives its place to the next client.
+   */
+  private static Recording silentClient(ClassLoader loader, int step) throws Exception {
+    String[] args =
+        step >= 6
+            ? new String[] {"--max-connections=1", "--idle-timeout=1"}
+            : new String[] {"--max-connections=1"};
+    try (Timeline t = new Timeline(loader, args)) {
+      Socket silent = connect(t.server.port);
+      try {
+        return silentClient(t, silent);
+      } finally {
+        silent.close();
+      }
+    }
+  }
+
+  private static Recording silentClient(Timeline t, Socket silent) throws Exception {
+    {
+      String me = t.connected(silent.getLocalPort(), "A connects, the only client the cap allows");
+      silent.getOutputStream().write("hello".getBytes(StandardCharsets.UTF_8));
+      byte[] echo = silent.getInputStream().readNBytes(5);
+      t.client(
+          "A echoes one line ("
+              + new String(echo, StandardCharsets.UTF_8)
+              + "), then sends nothing");
+      Predicate<String> closing = line -> line.startsWith("closing idle " + me + " ");
+      // A fixed wait: the point is what happens, or does not, while A is silent.
+      Thread.sleep(SILENT_MILLIS);
+      if (!t.printed(closing)) {
+        t.client("A is still connected after " + SILENT_MILLIS / 1000.0 + " s of silence");
+        try (Socket newcomer = connect(t.server.port)) {
+          String next = "127.0.0.1:" + newcomer.getLocalPort();
+          t.client("B connects");
+          t.awaitServer(line -> line.startsWith("refused " + next + " "));
+          t.client("B meets " + endOfStream(newcomer) + " at once");
+        }
+        return t.end();
+      }
+      t.awaitServer(closing);
+      t.client("A reads " + endOfStream(silent) + ", and closes");
+      silent.close();
+      t.awaitServer(line -> line.equals("closed by peer " + me));
+      try (Socket newcomer = connect(t.server.port)) {
+        t.connected(newcomer.getLocalPort(), "B connects, in the place A left");
+        newcomer.getOutputStream().write("my turn".getBytes(StandardCharsets.UTF_8));
+        newcomer.setSoTimeout((int) Terminal.PATIENCE.toMillis());
+        String got = new String(newcomer.getInputStream().readNBytes(7), StandardCharsets.UTF_8);
+        t.client("B echoes one line (" + got + ")");
+      }
       return t.end();
     }
   }
@@ -357,9 +437,15 @@ final class Demonstrations {
     private int seen;
     private boolean ended;
 
-    Timeline(ClassLoader loader) throws Exception {
-      server = new Server(loader, "--trace", "0");
+    Timeline(ClassLoader loader, String... settings) throws Exception {
+      List<String> args = new ArrayList<>(List.of("--trace"));
+      args.addAll(List.of(settings));
+      args.add("0");
+      server = new Server(loader, args.toArray(String[]::new));
       awaitServer(line -> line.startsWith("listening on "));
+      if (settings.length > 0) {
+        client("(the server runs with " + String.join(" ", settings) + ")");
+      }
     }
 
     // The client is connected once the server says it accepted it; returns how it names us.
@@ -402,13 +488,15 @@ final class Demonstrations {
       }
     }
 
-    /** Stops the server, and returns the recording with its ports normalised. */
-    String end() throws Exception {
+    /** Stops the server, and returns the story and the whole trace with their ports normalised. */
+    Recording end() throws Exception {
       ended = true;
       server.close();
       awaitServer(line -> line.equals("stopped"));
       String text = String.join("\n", out) + "\n";
-      return Transcripts.normalise(text, Transcripts.ports(server.terminal.text(), server.port));
+      Map<String, String> ports = Transcripts.ports(server.terminal.text(), server.port);
+      return new Recording(
+          Transcripts.normalise(text, ports), Transcripts.normalise(server.terminal.text(), ports));
     }
 
     @Override

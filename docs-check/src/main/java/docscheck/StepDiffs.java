@@ -14,8 +14,11 @@ import java.util.TreeSet;
 import java.util.stream.Stream;
 
 /**
- * One unified diff per pair of neighbouring steps, like {@code diff -ruN stepN/src stepN+1/src}:
- * what a student would see if they compared the two folders themselves.
+ * Two unified diffs per pair of neighbouring steps, what a student sees comparing them: the server
+ * alone, like {@code diff -u stepN/src/main/java/multiplexing/EchoServer.java
+ * stepM/src/main/java/multiplexing/EchoServer.java}, and the tests, like {@code diff -ruN
+ * stepN/src/test stepM/src/test}. (Each step's client is the same file, so the server is all that
+ * changes in src/main.)
  */
 final class StepDiffs {
   static final String DIR = "docs/diffs";
@@ -23,23 +26,31 @@ final class StepDiffs {
 
   private StepDiffs() {}
 
-  /** File name under docs/diffs to diff text, e.g. {@code step1-to-step2.diff}. */
+  static final String SERVER = "src/main/java/multiplexing/EchoServer.java";
+
+  /**
+   * File name under docs/diffs to diff text: {@code step1-to-step2-server.diff} and {@code
+   * step1-to-step2-tests.diff}.
+   */
   static Map<String, String> generate(Path root) throws IOException {
     Map<String, String> diffs = new TreeMap<>();
     List<String> steps = Repo.steps(root);
     for (int i = 0; i + 1 < steps.size(); i++) {
       String from = steps.get(i);
       String to = steps.get(i + 1);
-      String name = "step" + Repo.stepNumber(from) + "-to-step" + Repo.stepNumber(to) + ".diff";
-      diffs.put(DIR + "/" + name, diff(root, from, to));
+      String name = "step" + Repo.stepNumber(from) + "-to-step" + Repo.stepNumber(to);
+      diffs.put(DIR + "/" + name + "-server.diff", diff(root, from, to, List.of(SERVER), false));
+      List<String> tests = new ArrayList<>(sourceFiles(root.resolve(from), "src/test"));
+      tests.addAll(sourceFiles(root.resolve(to), "src/test"));
+      diffs.put(DIR + "/" + name + "-tests.diff", diff(root, from, to, tests, true));
     }
     return diffs;
   }
 
-  static String diff(Path root, String from, String to) throws IOException {
-    TreeSet<String> files = new TreeSet<>();
-    files.addAll(sourceFiles(root.resolve(from)));
-    files.addAll(sourceFiles(root.resolve(to)));
+  // The files' diffs one after another; `recursive` heads each with its `diff -ruN` line.
+  static String diff(Path root, String from, String to, List<String> paths, boolean recursive)
+      throws IOException {
+    TreeSet<String> files = new TreeSet<>(paths);
     StringBuilder out = new StringBuilder();
     for (String file : files) {
       List<String> before = lines(root.resolve(from).resolve(file));
@@ -51,8 +62,10 @@ final class StepDiffs {
       Patch<String> patch = DiffUtils.diff(before, after);
       String left = before.isEmpty() ? "/dev/null" : from + "/" + file;
       String right = after.isEmpty() ? "/dev/null" : to + "/" + file;
-      out.append("diff -ruN ").append(from).append('/').append(file).append(' ');
-      out.append(to).append('/').append(file).append('\n');
+      if (recursive) {
+        out.append("diff -ruN ").append(from).append('/').append(file).append(' ');
+        out.append(to).append('/').append(file).append('\n');
+      }
       for (String line :
           UnifiedDiffUtils.generateUnifiedDiff(left, right, before, patch, CONTEXT_LINES)) {
         out.append(emptySide(line, before.isEmpty(), after.isEmpty())).append('\n');
@@ -93,9 +106,9 @@ final class StepDiffs {
     return -1;
   }
 
-  // Paths like src/main/java/multiplexing/EchoServer.java, relative to the module.
-  private static List<String> sourceFiles(Path module) throws IOException {
-    Path src = module.resolve("src");
+  // Paths like src/test/java/multiplexing/EchoServerTest.java, relative to the module.
+  private static List<String> sourceFiles(Path module, String tree) throws IOException {
+    Path src = module.resolve(tree);
     if (!Files.isDirectory(src)) {
       return List.of();
     }

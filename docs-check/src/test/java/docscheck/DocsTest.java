@@ -45,11 +45,15 @@ class DocsTest {
           .forEach(p -> onDisk.add(ROOT.relativize(p).toString().replace('\\', '/')));
     }
     assertThat(onDisk).as("the files in %s; %s", dir, REGENERATE).isEqualTo(expected.keySet());
-    expected.forEach(
-        (file, text) ->
-            assertThat(Repo.read(ROOT.resolve(file)))
-                .as("%s is stale; %s", file, REGENERATE)
-                .isEqualTo(text));
+    // A demonstration's whole trace is a recording, for its picture: its counts differ from run
+    // to run, so it is never compared with a new one.
+    expected.entrySet().stream()
+        .filter(file -> !file.getKey().endsWith(Demonstrations.TRACE))
+        .forEach(
+            file ->
+                assertThat(Repo.read(ROOT.resolve(file.getKey())))
+                    .as("%s is stale; %s", file.getKey(), REGENERATE)
+                    .isEqualTo(file.getValue()));
   }
 
   @Test

@@ -117,7 +117,7 @@ public final class EchoServer implements Closeable {
     clients.add(client.register(selector, SelectionKey.OP_READ));
   }
 
-  // Handles one client's events: whatever fails with this client ends here, with this client.
+  // Handles one client's events: an I/O failure of this client's ends here, with this client.
   private void handle(SelectionKey key) {
     try {
       echo(key);

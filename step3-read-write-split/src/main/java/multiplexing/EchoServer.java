@@ -134,7 +134,7 @@ public final class EchoServer implements Closeable {
     clients.add(client.register(selector, SelectionKey.OP_READ, new Connection()));
   }
 
-  // Handles one client's events: whatever fails with this client ends here, with this client.
+  // Handles one client's events: an I/O failure of this client's ends here, with this client.
   private void handle(SelectionKey key) {
     try {
       if (key.isReadable()) {
@@ -169,11 +169,18 @@ public final class EchoServer implements Closeable {
     buffer.flip();
     // Shortcut, kept on purpose: the queue has no bound. A client that sends and never reads
     // makes us hold everything it sends, until memory runs out. Step 5 bounds it.
-    connection.pending.add(ByteBuffer.allocate(count).put(buffer).flip());
-    connection.queued += count;
+    queue(connection, buffer);
     // The tutorial's shape: ask for OP_WRITE now and write on a later pass, although the
     // socket almost always has room already. Step 7 writes at once.
     updateInterest(key, "read", "read " + count + " B");
+  }
+
+  // Appends the bytes to the client's queue (tutorial: `message[r].put()`), in a buffer of their
+  // own.
+  private void queue(Connection connection, ByteBuffer bytes) {
+    int count = bytes.remaining();
+    connection.pending.add(ByteBuffer.allocate(count).put(bytes).flip());
+    connection.queued += count;
   }
 
   // When a client is writable, its socket has room: we write from the head of its queue, in
@@ -219,7 +226,7 @@ public final class EchoServer implements Closeable {
     }
   }
 
-  // ---- below: the trace, starting and stopping, arguments and names; the trace adds ops() ----
+  // ---- below: as in step 2, and the trace names the interest set ----
 
   // In --trace, how many clients a pass line names before it only counts the rest.
   static final int TRACE_NAMES = 10;

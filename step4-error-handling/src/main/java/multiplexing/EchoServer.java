@@ -244,11 +244,18 @@ public final class EchoServer implements Closeable {
     buffer.flip();
     // Shortcut, kept on purpose: the queue has no bound. A client that sends and never reads
     // makes us hold everything it sends, until memory runs out. Step 5 bounds it.
-    connection.pending.add(ByteBuffer.allocate(count).put(buffer).flip());
-    connection.queued += count;
+    queue(connection, buffer);
     // The tutorial's shape: ask for OP_WRITE now and write on a later pass, although the
     // socket almost always has room already. Step 7 writes at once.
     updateInterest(key, "read", "read " + count + " B");
+  }
+
+  // Appends the bytes to the client's queue (tutorial: `message[r].put()`), in a buffer of their
+  // own.
+  private void queue(Connection connection, ByteBuffer bytes) {
+    int count = bytes.remaining();
+    connection.pending.add(ByteBuffer.allocate(count).put(bytes).flip());
+    connection.queued += count;
   }
 
   // When a client is writable, its socket has room: we write from the head of its queue, in
@@ -274,10 +281,10 @@ public final class EchoServer implements Closeable {
     }
   }
 
-  // The one place that decides what we want to hear about a client: OP_READ until it
-  // half-closes, OP_WRITE only while bytes are queued for it (tutorial: `outputs.append(r)`,
-  // then `outputs.remove(w)`). A key left with OP_WRITE on and nothing to write is ready on
-  // every pass: select() would return at once, forever, at 100% CPU.
+  // The one place that decides what we want to hear about a client: OP_READ while we read its
+  // input, OP_WRITE only while bytes are queued for it (tutorial: `outputs.append(r)`, then
+  // `outputs.remove(w)`). A key left with OP_WRITE on and nothing to write is ready on every
+  // pass: select() would return at once, forever, at 100% CPU.
   private void updateInterest(SelectionKey key, String handled, String done) {
     Connection connection = (Connection) key.attachment();
     int read = connection.input == Input.OPEN ? SelectionKey.OP_READ : 0;
@@ -300,8 +307,7 @@ public final class EchoServer implements Closeable {
     }
   }
 
-  // ---- below: the trace, starting and stopping, arguments and names; the trace says when the
-  // accept pause is over ----
+  // ---- below: as in step 3, and the trace says when the accept pause is over ----
 
   // In --trace, how many clients a pass line names before it only counts the rest.
   static final int TRACE_NAMES = 10;

@@ -34,8 +34,7 @@ import java.util.concurrent.TimeUnit;
  * (read() returns -1) and our own surprises, every way out ends in drop(). A failed accept() has no
  * client to drop: it pauses accepting instead.
  *
- * <p>Water marks bound what we hold for each client, a budget what we hold for all of them, and a
- * cap how many they are.
+ * <p>Water marks bound what we hold per client, a budget what we hold in all, a cap how many.
  *
  * <p>What it still gets wrong, on purpose: a client that goes silent holds its place for ever (step
  * 6 closes it).
@@ -43,19 +42,19 @@ import java.util.concurrent.TimeUnit;
 public final class EchoServer implements Closeable {
   // The tutorial reads with recv(1024); so do we.
   static final int READ_SIZE = 1024;
+  // What we must queue we pack into buffers of at least this size: a client that sends a byte at
+  // a time cannot make us keep a buffer object (a hundred bytes of bookkeeping) per byte.
+  static final int CHUNK_SIZE = 4 * 1024;
   // After a failed accept() we stop accepting for a while, twice as long each time it fails.
   static final long FIRST_ACCEPT_PAUSE_MILLIS = 50;
   static final long LONGEST_ACCEPT_PAUSE_MILLIS = 1_600;
-  // --high-water=BYTES, 1 MiB by default: past it we stop reading from a client. A client that
-  // reads as it sends is never paused, and one that does not read costs us at most this much,
-  // plus one read. --low-water=BYTES is a quarter of it by default: we read again while bytes
-  // are still queued, so the socket has something to send while new ones come in, and the gap
-  // keeps us from pausing and resuming on every read.
+  // --high-water=BYTES, 1 MiB by default: past it we stop reading from a client, so one that does
+  // not read costs us at most this much, plus one read. --low-water=BYTES, a quarter of it by
+  // default: we read again while the socket still has bytes to send, and never on every read.
   static final long HIGH_WATER = 1024 * 1024;
-  // --max-connections=N, 20,000 by default: a client costs a descriptor, kernel buffers and up
-  // to a high water mark of memory. Past the cap we accept and close at once, so the client
-  // knows straight away. Keep it below the descriptor limit (`ulimit -n`), or accept() itself
-  // fails first (step 4's backoff).
+  // --max-connections=N, 20,000 by default: each client costs a descriptor, kernel buffers and up
+  // to a high water mark of memory. Past the cap we accept and close at once, so it knows at once;
+  // keep it below `ulimit -n`, or accept() fails first (step 4's backoff).
   static final int MAX_CONNECTIONS = 20_000;
 
   /** What you may tune: each is an option, with its default above. */
@@ -74,7 +73,9 @@ public final class EchoServer implements Closeable {
   // within its high water mark, 20,000 of them could still hold 20 GiB.
   private final long budget = Runtime.getRuntime().maxMemory() / 4;
   private long queuedInAll;
-  // Paused clients that wait for the budget alone: their own queues are at their low water marks.
+  // Paused clients at or below their low water marks wait for the budget alone: those we owe
+  // nothing for any room in it, the others for all clients to hold half of it or less.
+  private final Set<SelectionKey> waitingForRoom = new LinkedHashSet<>();
   private final Set<SelectionKey> waitingForBudget = new LinkedHashSet<>();
   private volatile boolean running = true;
   // Whether accepting is paused, until when (System.nanoTime()), and how long the next pause is.
@@ -95,9 +96,10 @@ public final class EchoServer implements Closeable {
   }
 
   // What we do with what a client sends: read it, until its end of stream; from then on we only
-  // write it the echo we still owe it. Or not read it for a while: it is paused.
+  // write it the echo we still owe it.
   private enum Input {
     OPEN,
+    // Not read for a while: at its high water mark, or for the budget.
     PAUSED,
     ENDED
   }
@@ -215,10 +217,10 @@ public final class EchoServer implements Closeable {
     }
   }
 
-  // Makes a new client ours (tutorial: `inputs.append(conn)`), or refuses it past the cap.
+  // Makes a new client ours (tutorial: `inputs.append(conn)`).
   private void setUp(SocketChannel client) throws IOException {
     if (clients.size() >= settings.maxConnections()) {
-      // We name it before we close it: a closed channel has no address left to name.
+      // Past the cap: we name it before we close it, as a closed channel has no address left.
       log.println("refused " + name(client) + " (the cap is " + settings.maxConnections() + ")");
       client.close();
       return;
@@ -283,17 +285,31 @@ public final class EchoServer implements Closeable {
       return;
     }
     buffer.flip();
-    // Each read is a buffer of its own: we count its bytes, not the hundred bytes of bookkeeping
-    // around them, which a client that sends a byte at a time multiplies. Step 7 packs them.
-    connection.pending.add(ByteBuffer.allocate(count).put(buffer).flip());
-    connection.queued += count;
-    queuedInAll += count;
-    // The tutorial's shape: ask for OP_WRITE now and write on a later pass, although the
-    // socket almost always has room already. Step 7 writes at once.
+    queue(connection, buffer);
     if (connection.queued >= settings.highWater()) {
       pause(key);
     }
+    // The tutorial's shape: ask for OP_WRITE now and write on a later pass, although the
+    // socket almost always has room already. Step 7 writes at once.
     updateInterest(key, "read", "read " + count + " B");
+  }
+
+  // Appends the bytes to the client's queue (tutorial: `message[r].put()`): after what its last
+  // buffer holds if they fit there, else in a new buffer of at least CHUNK_SIZE. So what we hold
+  // stays within twice what we count against the marks and the budget, however small the reads.
+  private void queue(Connection connection, ByteBuffer bytes) {
+    int count = bytes.remaining();
+    connection.queued += count;
+    queuedInAll += count;
+    ByteBuffer tail = connection.pending.peekLast();
+    if (tail != null && tail.capacity() - tail.limit() >= count) {
+      // The tail is still to be written out from `position` to `limit`: we add after `limit`.
+      int writeFrom = tail.position();
+      tail.position(tail.limit()).limit(tail.capacity());
+      tail.put(bytes).flip().position(writeFrom);
+    } else if (count > 0) {
+      connection.pending.add(ByteBuffer.allocate(Math.max(count, CHUNK_SIZE)).put(bytes).flip());
+    }
   }
 
   // When a client is writable, its socket has room: we write from the head of its queue, in
@@ -313,10 +329,7 @@ public final class EchoServer implements Closeable {
     }
     connection.queued -= written;
     queuedInAll -= written;
-    if (connection.input == Input.PAUSED && connection.queued <= settings.lowWater()) {
-      // Down to its low water mark: it reads again as soon as the budget allows.
-      waitingForBudget.add(key);
-    }
+    waitForBudget(key, connection);
     updateInterest(key, "write", "wrote " + written + " B");
     resumeWaiting();
     if (connection.input == Input.ENDED && connection.queued == 0) {
@@ -325,11 +338,10 @@ public final class EchoServer implements Closeable {
     }
   }
 
-  // The one place that decides what we want to hear about a client: OP_READ until it
-  // half-closes or we pause it, OP_WRITE only while bytes are queued for it (tutorial:
-  // `outputs.append(r)`,
-  // then `outputs.remove(w)`). A key left with OP_WRITE on and nothing to write is ready on
-  // every pass: select() would return at once, forever, at 100% CPU.
+  // The one place that decides what we want to hear about a client: OP_READ while we read its
+  // input, OP_WRITE only while bytes are queued for it (tutorial: `outputs.append(r)`, then
+  // `outputs.remove(w)`). A key left with OP_WRITE on and nothing to write is ready on every
+  // pass: select() would return at once, forever, at 100% CPU.
   private void updateInterest(SelectionKey key, String handled, String done) {
     Connection connection = (Connection) key.attachment();
     int read = connection.input == Input.OPEN ? SelectionKey.OP_READ : 0;
@@ -346,6 +358,7 @@ public final class EchoServer implements Closeable {
     log.println(why + " " + name(key.channel()));
     queuedInAll -= ((Connection) key.attachment()).queued;
     clients.remove(key);
+    waitingForRoom.remove(key);
     waitingForBudget.remove(key);
     try {
       key.channel().close();
@@ -356,32 +369,41 @@ public final class EchoServer implements Closeable {
   }
 
   // Backpressure: we stop reading from this client, and TCP's flow control then makes its own
-  // writes wait. Nothing is lost, and memory stays bounded. With little or nothing queued for
-  // it, it was the budget that stopped it: it waits for the budget alone.
+  // writes wait. Nothing is lost, and memory stays bounded.
   private void pause(SelectionKey key) {
     Connection connection = (Connection) key.attachment();
     connection.input = Input.PAUSED;
-    if (connection.queued <= settings.lowWater()) {
-      waitingForBudget.add(key);
-    }
     log.println("paused reading " + name(key.channel()) + " (" + connection.queued + " queued)");
+    waitForBudget(key, connection);
   }
 
-  // Bytes left the budget, by anyone's write or drop. Once all clients together hold half of it
-  // or less, every client that waits for the budget reads again.
+  // A paused client at or below its low water mark waits for the budget alone: the budget, not
+  // its own queue, is what keeps it paused now.
+  private void waitForBudget(SelectionKey key, Connection connection) {
+    if (connection.input == Input.PAUSED && connection.queued <= settings.lowWater()) {
+      waitingForBudget.remove(key);
+      (connection.queued == 0 ? waitingForRoom : waitingForBudget).add(key);
+    }
+  }
+
+  // Bytes left the budget, by anyone's write or drop. Once all clients hold half of it or less,
+  // every client waiting for it reads again; one we owe nothing, as soon as there is any room.
   private void resumeWaiting() {
     if (queuedInAll <= budget / 2) {
-      for (SelectionKey key : waitingForBudget) {
+      waitingForRoom.addAll(waitingForBudget);
+      waitingForBudget.clear();
+    }
+    if (queuedInAll < budget) {
+      for (SelectionKey key : waitingForRoom) {
         ((Connection) key.attachment()).input = Input.OPEN;
         log.println("resumed reading " + name(key.channel()));
         updateInterest(key, "resumed", "reading again");
       }
-      waitingForBudget.clear();
+      waitingForRoom.clear();
     }
   }
 
-  // ---- below: the trace, starting and stopping, arguments and names; the arguments add the
-  // water marks and the cap ----
+  // ---- below: as in step 4, and the arguments take the water marks and the cap ----
 
   // In --trace, how many clients a pass line names before it only counts the rest.
   static final int TRACE_NAMES = 10;

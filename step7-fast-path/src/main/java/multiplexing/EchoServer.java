@@ -34,8 +34,7 @@ import java.util.concurrent.TimeUnit;
  * (read() returns -1) and our own surprises, every way out ends in drop(). A failed accept() has no
  * client to drop: it pauses accepting instead.
  *
- * <p>Water marks bound what we hold for each client, a budget what we hold for all of them, and a
- * cap how many they are.
+ * <p>Water marks bound what we hold per client, a budget what we hold in all, a cap how many.
  *
  * <p>An idle timeout bounds how long a client may sit silent, and closes it without throwing away
  * what the kernel still holds for it.
@@ -48,11 +47,10 @@ import java.util.concurrent.TimeUnit;
  */
 public final class EchoServer implements Closeable {
   // One read takes up to 64 KiB, a 16 KiB message in one call where the tutorial's recv(1024)
-  // took sixteen. Each read is written back or queued before the next key, so one buffer serves
-  // every client; it is a direct buffer, which the kernel fills with no hidden copy in between.
+  // took sixteen. The buffer is a direct one, which the kernel fills with no hidden copy.
   static final int READ_SIZE = 64 * 1024;
-  // What the socket refuses we pack into chunks of at least this size: a client that sends a byte
-  // at a time cannot make us keep a buffer object (a hundred bytes of bookkeeping) per byte.
+  // What we must queue we pack into buffers of at least this size: a client that sends a byte at
+  // a time cannot make us keep a buffer object (a hundred bytes of bookkeeping) per byte.
   static final int CHUNK_SIZE = 4 * 1024;
   // Java's default backlog is 50 (the tutorial asks for 5). When the kernel's queue of connects
   // waiting for accept() is full, it ignores the next one, and that client tries again after 1 s,
@@ -65,16 +63,13 @@ public final class EchoServer implements Closeable {
   // After a failed accept() we stop accepting for a while, twice as long each time it fails.
   static final long FIRST_ACCEPT_PAUSE_MILLIS = 50;
   static final long LONGEST_ACCEPT_PAUSE_MILLIS = 1_600;
-  // --high-water=BYTES, 1 MiB by default: past it we stop reading from a client. A client that
-  // reads as it sends is never paused, and one that does not read costs us at most this much,
-  // plus one read. --low-water=BYTES is a quarter of it by default: we read again while bytes
-  // are still queued, so the socket has something to send while new ones come in, and the gap
-  // keeps us from pausing and resuming on every read.
+  // --high-water=BYTES, 1 MiB by default: past it we stop reading from a client, so one that does
+  // not read costs us at most this much, plus one read. --low-water=BYTES, a quarter of it by
+  // default: we read again while the socket still has bytes to send, and never on every read.
   static final long HIGH_WATER = 1024 * 1024;
-  // --max-connections=N, 20,000 by default: a client costs a descriptor, kernel buffers and up
-  // to a high water mark of memory. Past the cap we accept and close at once, so the client
-  // knows straight away. Keep it below the descriptor limit (`ulimit -n`), or accept() itself
-  // fails first (step 4's backoff).
+  // --max-connections=N, 20,000 by default: each client costs a descriptor, kernel buffers and up
+  // to a high water mark of memory. Past the cap we accept and close at once, so it knows at once;
+  // keep it below `ulimit -n`, or accept() fails first (step 4's backoff).
   static final int MAX_CONNECTIONS = 20_000;
   // --idle-timeout=SECONDS, 5 minutes by default (0 turns it off): a client whose machine
   // vanished (a cable pulled, a laptop shut) never sends its end of stream, and would hold its
@@ -101,7 +96,9 @@ public final class EchoServer implements Closeable {
   // within its high water mark, 20,000 of them could still hold 20 GiB.
   private final long budget = Runtime.getRuntime().maxMemory() / 4;
   private long queuedInAll;
-  // Paused clients that wait for the budget alone: their own queues are at their low water marks.
+  // Paused clients at or below their low water marks wait for the budget alone: those we owe
+  // nothing for any room in it, the others for all clients to hold half of it or less.
+  private final Set<SelectionKey> waitingForRoom = new LinkedHashSet<>();
   private final Set<SelectionKey> waitingForBudget = new LinkedHashSet<>();
   private volatile boolean running = true;
   // Whether accepting is paused, until when (System.nanoTime()), and how long the next pause is.
@@ -127,12 +124,13 @@ public final class EchoServer implements Closeable {
   }
 
   // What we do with what a client sends: read it, until its end of stream; from then on we only
-  // write it the echo we still owe it. Or not read it for a while: it is paused. Or, once we
-  // have closed our side for idleness, read and throw away what it sends: it is lingering.
+  // write it the echo we still owe it.
   private enum Input {
     OPEN,
+    // Not read for a while: at its high water mark, or for the budget.
     PAUSED,
     ENDED,
+    // Read and thrown away: we closed our side for idleness.
     LINGERING
   }
 
@@ -284,10 +282,10 @@ public final class EchoServer implements Closeable {
     }
   }
 
-  // Makes a new client ours (tutorial: `inputs.append(conn)`), or refuses it past the cap.
+  // Makes a new client ours (tutorial: `inputs.append(conn)`).
   private void setUp(SocketChannel client) throws IOException {
     if (clients.size() >= settings.maxConnections()) {
-      // We name it before we close it: a closed channel has no address left to name.
+      // Past the cap: we name it before we close it, as a closed channel has no address left.
       log.println("refused " + name(client) + " (the cap is " + settings.maxConnections() + ")");
       client.close();
       return;
@@ -330,22 +328,19 @@ public final class EchoServer implements Closeable {
   private void read(SelectionKey key) throws IOException {
     SocketChannel client = (SocketChannel) key.channel();
     Connection connection = (Connection) key.attachment();
-    if (connection.input == Input.LINGERING) {
-      discard(key);
-      return;
-    }
     // The budget is a hard bound: we never read more than it has left. A client we already owe
     // bytes leaves its last eighth to the clients we owe nothing, so that one that reads its
     // echoes is still served while the others hold the rest.
     long room = budget - queuedInAll - (connection.queued > 0 ? budget / 8 : 0);
-    if (room <= 0) {
+    if (room <= 0 && connection.input == Input.OPEN) {
       pause(key);
       updateInterest(key, "read", "nothing read, the budget is spent");
       return;
     }
-    buffer.clear().limit((int) Math.min(READ_SIZE, room));
+    // What a lingering client sends we throw away: it takes no room.
+    boolean lingering = connection.input == Input.LINGERING;
+    buffer.clear().limit(lingering ? READ_SIZE : (int) Math.min(READ_SIZE, room));
     int count = client.read(buffer);
-    connection.lastProgress = System.nanoTime();
     if (count == -1) {
       // End of stream means "I am done sending", not "I am gone": a client that shut down only
       // its sending side (a half-close) still waits for every byte of its echo.
@@ -356,6 +351,12 @@ public final class EchoServer implements Closeable {
       }
       return;
     }
+    if (lingering) {
+      // Read and thrown away: a byte left unread when we close would make the close a reset.
+      updateInterest(key, "read", "discarded " + count + " B (lingering)");
+      return;
+    }
+    connection.lastProgress = System.nanoTime();
     buffer.flip();
     // The fast path: with nothing queued ahead of these bytes, the socket almost always has
     // room, so we write them back at once and queue only what it refuses. Steps 3 to 6 queue
@@ -368,9 +369,9 @@ public final class EchoServer implements Closeable {
     updateInterest(key, "read", "read " + count + " B, wrote " + wrote + " B");
   }
 
-  // Appends what the socket refused to the client's queue (tutorial: `message[r].put()`): first
-  // into the room left in the last chunk, then into a new one of at least CHUNK_SIZE. So what we
-  // hold in memory stays within a chunk or two of what we count against the marks and the budget.
+  // Appends the bytes to the client's queue (tutorial: `message[r].put()`): after what its last
+  // buffer holds if they fit there, else in a new buffer of at least CHUNK_SIZE. So what we hold
+  // stays within twice what we count against the marks and the budget, however small the reads.
   private void queue(Connection connection, ByteBuffer bytes) {
     int count = bytes.remaining();
     connection.queued += count;
@@ -404,10 +405,7 @@ public final class EchoServer implements Closeable {
     connection.queued -= written;
     queuedInAll -= written;
     connection.lastProgress = written > 0 ? System.nanoTime() : connection.lastProgress;
-    if (connection.input == Input.PAUSED && connection.queued <= settings.lowWater()) {
-      // Down to its low water mark: it reads again as soon as the budget allows.
-      waitingForBudget.add(key);
-    }
+    waitForBudget(key, connection);
     updateInterest(key, "write", "wrote " + written + " B");
     resumeWaiting();
     if (connection.input == Input.ENDED && connection.queued == 0) {
@@ -416,11 +414,10 @@ public final class EchoServer implements Closeable {
     }
   }
 
-  // The one place that decides what we want to hear about a client: OP_READ while it is open or
-  // lingering, OP_WRITE only while bytes are queued for it (tutorial:
-  // `outputs.append(r)`,
-  // then `outputs.remove(w)`). A key left with OP_WRITE on and nothing to write is ready on
-  // every pass: select() would return at once, forever, at 100% CPU.
+  // The one place that decides what we want to hear about a client: OP_READ while we read its
+  // input, OP_WRITE only while bytes are queued for it (tutorial: `outputs.append(r)`, then
+  // `outputs.remove(w)`). A key left with OP_WRITE on and nothing to write is ready on every
+  // pass: select() would return at once, forever, at 100% CPU.
   private void updateInterest(SelectionKey key, String handled, String done) {
     Connection connection = (Connection) key.attachment();
     boolean reading = connection.input == Input.OPEN || connection.input == Input.LINGERING;
@@ -438,6 +435,7 @@ public final class EchoServer implements Closeable {
     log.println(why + " " + name(key.channel()));
     queuedInAll -= ((Connection) key.attachment()).queued;
     clients.remove(key);
+    waitingForRoom.remove(key);
     waitingForBudget.remove(key);
     try {
       key.channel().close();
@@ -448,27 +446,37 @@ public final class EchoServer implements Closeable {
   }
 
   // Backpressure: we stop reading from this client, and TCP's flow control then makes its own
-  // writes wait. Nothing is lost, and memory stays bounded. With little or nothing queued for
-  // it, it was the budget that stopped it: it waits for the budget alone.
+  // writes wait. Nothing is lost, and memory stays bounded.
   private void pause(SelectionKey key) {
     Connection connection = (Connection) key.attachment();
     connection.input = Input.PAUSED;
-    if (connection.queued <= settings.lowWater()) {
-      waitingForBudget.add(key);
-    }
     log.println("paused reading " + name(key.channel()) + " (" + connection.queued + " queued)");
+    waitForBudget(key, connection);
   }
 
-  // Bytes left the budget, by anyone's write or drop. Once all clients together hold half of it
-  // or less, every client that waits for the budget reads again.
+  // A paused client at or below its low water mark waits for the budget alone: the budget, not
+  // its own queue, is what keeps it paused now.
+  private void waitForBudget(SelectionKey key, Connection connection) {
+    if (connection.input == Input.PAUSED && connection.queued <= settings.lowWater()) {
+      waitingForBudget.remove(key);
+      (connection.queued == 0 ? waitingForRoom : waitingForBudget).add(key);
+    }
+  }
+
+  // Bytes left the budget, by anyone's write or drop. Once all clients hold half of it or less,
+  // every client waiting for it reads again; one we owe nothing, as soon as there is any room.
   private void resumeWaiting() {
     if (queuedInAll <= budget / 2) {
-      for (SelectionKey key : waitingForBudget) {
+      waitingForRoom.addAll(waitingForBudget);
+      waitingForBudget.clear();
+    }
+    if (queuedInAll < budget) {
+      for (SelectionKey key : waitingForRoom) {
         ((Connection) key.attachment()).input = Input.OPEN;
         log.println("resumed reading " + name(key.channel()));
         updateInterest(key, "resumed", "reading again");
       }
-      waitingForBudget.clear();
+      waitingForRoom.clear();
     }
   }
 
@@ -496,22 +504,10 @@ public final class EchoServer implements Closeable {
     }
     log.println(
         "closing idle " + name(key.channel()) + " (lingering up to " + settings.linger() + " s)");
-    waitingForBudget.remove(key);
     connection.input = Input.LINGERING;
     connection.lastProgress = System.nanoTime();
     ((SocketChannel) key.channel()).shutdownOutput();
     updateInterest(key, "idle", "shut down our output, lingering");
-  }
-
-  // A lingering client's bytes we read and throw away: a byte left unread when we close would
-  // make the close a reset. Its end of stream ends the lingering.
-  private void discard(SelectionKey key) throws IOException {
-    buffer.clear();
-    if (((SocketChannel) key.channel()).read(buffer) == -1) {
-      drop(key, "closed by peer");
-    } else {
-      updateInterest(key, "read", "discarded " + buffer.position() + " B (lingering)");
-    }
   }
 
   // How often we walk the clients: twice per idle timeout, or per grace period if that is shorter,
@@ -529,7 +525,7 @@ public final class EchoServer implements Closeable {
     return acceptPaused ? Math.min(idle, acceptResumesAt - now) : idle;
   }
 
-  // ---- below: the trace, starting and stopping, arguments and names; as in step 6 ----
+  // ---- below: as in step 6 ----
 
   // In --trace, how many clients a pass line names before it only counts the rest.
   static final int TRACE_NAMES = 10;

@@ -371,7 +371,7 @@ public final class EchoServer implements Closeable {
 
   // Appends the bytes to the client's queue (tutorial: `message[r].put()`): after what its last
   // buffer holds if they fit there, else in a new buffer of at least CHUNK_SIZE. So what we hold
-  // stays within twice what we count against the marks and the budget, however small the reads.
+  // stays within twice what we count against the marks and the budget, plus one buffer.
   private void queue(Connection connection, ByteBuffer bytes) {
     int count = bytes.remaining();
     connection.queued += count;

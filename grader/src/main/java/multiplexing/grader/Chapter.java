@@ -47,7 +47,7 @@ public final class Chapter {
   }
 
   /** The page's headings, in order, outside fenced code; none if there is no such page. */
-  static List<String> headings(Path page) {
+  public static List<String> headings(Path page) {
     List<String> headings = new ArrayList<>();
     if (!Files.isRegularFile(page)) {
       return headings;
@@ -78,7 +78,7 @@ public final class Chapter {
   }
 
   /** The anchor GitHub gives heading {@code at}: its slug, and -1, -2 for a repeated one. */
-  static String anchor(List<String> headings, int at) {
+  public static String anchor(List<String> headings, int at) {
     String slug = slug(headings.get(at));
     int before = 0;
     for (int i = 0; i < at; i++) {

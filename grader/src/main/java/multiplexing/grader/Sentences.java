@@ -7,7 +7,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /** A test method's name read as a sentence: {@code opWriteIsOnOnlyWhileSomethingIsQueued}. */
-final class Sentences {
+public final class Sentences {
   // Units and names that keep their capitals; then words, capitalized runs and numbers.
   private static final Pattern WORD =
       Pattern.compile("KiB|MiB|Utf8|[A-Z]?[a-z]+|[A-Z]+(?![a-z])|[0-9]+");
@@ -15,7 +15,7 @@ final class Sentences {
   private Sentences() {}
 
   /** "OP_WRITE is on only while something is queued", "A line in Chinese comes back as ...". */
-  static String of(String methodName) {
+  public static String of(String methodName) {
     List<String> words = new ArrayList<>();
     Matcher m = WORD.matcher(methodName);
     while (m.find()) {

@@ -60,6 +60,36 @@ class GradingDocsTest {
   }
 
   @Test
+  void theStudentsCommandsPassOnlyAsTheyWork() {
+    Commands commands = new Commands(ROOT);
+    String server = "src/main/java/multiplexing/EchoServer.java";
+    assertThat(
+            commands.check(
+                "mkdir -p mine/step3 && cp -n step2-select-echo/" + server + " mine/step3/"))
+        .isNull();
+    assertThat(commands.check("./grade 3 mine/step3/EchoServer.java")).isNull();
+    assertThat(commands.check("./grade step3-read-write-split step2-select-echo/" + server))
+        .isNull();
+    assertThat(commands.check("./grade 3 mine/step4/EchoServer.java")).isNotNull();
+    assertThat(commands.check("./grade 1 mine/step1/EchoServer.java")).isNotNull();
+    assertThat(commands.check("cp step2-select-echo/" + server + " mine/step3/")).isNotNull();
+    assertThat(commands.check("cp -n step1-blocking/" + server + " mine/step3/")).isNotNull();
+    assertThat(commands.check("mkdir mine/step3")).isNotNull();
+    String windows = server.replace('/', '\\');
+    assertThat(
+            StudentCommands.checkCmd(
+                ROOT, "mkdir mine\\step3 & copy step2-select-echo\\" + windows + " mine\\step3\\"))
+        .isNull();
+    assertThat(StudentCommands.checkCmd(ROOT, "grade.cmd 3 mine\\step3\\EchoServer.java")).isNull();
+    assertThat(StudentCommands.checkCmd(ROOT, "./grade 3 mine\\step3\\EchoServer.java"))
+        .isNotNull();
+    assertThat(
+            StudentCommands.checkCmd(
+                ROOT, "copy step6-idle-timeout\\" + windows + " mine\\step3\\"))
+        .isNotNull();
+  }
+
+  @Test
   void theAnchorsGradeComputesAreTheOnesGitHubGivesEveryChaptersHeadings() throws IOException {
     for (Path page : chapters()) {
       List<String> headings = Chapter.headings(page);

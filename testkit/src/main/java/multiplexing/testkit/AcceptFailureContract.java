@@ -55,7 +55,9 @@ public abstract class AcceptFailureContract {
           .until(
               () ->
                   accepted().contains(peer.socket.getLocalPort())
-                      || child.count("accept failed") > 0);
+                      || child.count("accept failed") > 0
+                      || !child.process().isAlive());
+      assertThat(child.process().isAlive()).as("the server, once accept() failed").isTrue();
     }
     await()
         .atMost(Duration.ofSeconds(5))

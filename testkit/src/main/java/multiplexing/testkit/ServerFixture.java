@@ -126,7 +126,9 @@ public final class ServerFixture implements AutoCloseable {
 
   /** Waits up to ten seconds for a line that matches. */
   public String awaitLine(Predicate<String> which) {
-    await().atMost(Duration.ofSeconds(10)).until(() -> log.any(which));
+    await("the server's log shows the line this test waits for")
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> log.any(which));
     return lines(which).findFirst().orElseThrow();
   }
 
@@ -141,7 +143,10 @@ public final class ServerFixture implements AutoCloseable {
    */
   public void awaitNoPassFor(Duration quiet) {
     long passes = count("pass ");
-    await().during(quiet).atMost(quiet.multipliedBy(3)).until(() -> count("pass ") == passes);
+    await("the loop sleeps in select(): no pass line for " + quiet.toMillis() + " ms")
+        .during(quiet)
+        .atMost(quiet.multipliedBy(3))
+        .until(() -> count("pass ") == passes);
   }
 
   public boolean loopEnded() {

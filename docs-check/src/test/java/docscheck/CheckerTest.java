@@ -129,6 +129,11 @@ class CheckerTest {
     assertThat(
             commands.check("java step1-blocking/src/main/java/multiplexing/EchoServer.java 9999"))
         .isNull();
+    assertThat(
+            commands.check(
+                "java -Xmx256m step5-backpressure/src/main/java/multiplexing/EchoServer.java 9999"))
+        .isNull();
+    assertThat(commands.check("java -Xmx256m ...")).isNotNull();
 
     assertThat(commands.check("./mvnw -q -pl step9-nothing compile exec:java")).isNotNull();
     assertThat(commands.check("./mvnw -q -pl step2-select-echo exec:java")).isNotNull();

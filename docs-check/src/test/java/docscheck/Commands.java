@@ -72,16 +72,21 @@ final class Commands {
         if (words.equals(List.of("java", "-version"))) {
           return null;
         }
-        if (words.size() < 2) {
+        // Heap options (-Xmx256m) may come before the source file.
+        int source = 1;
+        while (source < words.size() && words.get(source).matches("-Xm[sx]\\d+[kmg]?")) {
+          source++;
+        }
+        if (words.size() <= source) {
           return "java needs a source file";
         }
-        Matcher m = SOURCE_LAUNCH.matcher(words.get(1));
+        Matcher m = SOURCE_LAUNCH.matcher(words.get(source));
         if (!m.matches()
             || !isStep(m.group(1))
-            || !Files.isRegularFile(root.resolve(words.get(1)))) {
+            || !Files.isRegularFile(root.resolve(words.get(source)))) {
           return "not a step's EchoServer.java or EchoClient.java";
         }
-        return arguments(m.group(1), m.group(2), words.subList(2, words.size()));
+        return arguments(m.group(1), m.group(2), words.subList(source + 1, words.size()));
       case "diff":
         // The server alone, then the tests: each step's lesson in two diffs.
         if (words.size() == 4
@@ -128,7 +133,7 @@ final class Commands {
 
   // Commands a "try it" box may use around ours: making input, comparing output, limits.
   private static final Set<String> TOOLS =
-      Set.of("printf", "head", "cmp", "ulimit", "ss", "python3");
+      Set.of("printf", "head", "cmp", "grep", "ulimit", "ss", "python3");
 
   // The commands of one line: split at |, && and ; outside quotes, without redirections
   // (< file, > file) and without a trailing # comment.

@@ -183,12 +183,13 @@ final class Markdown {
     }
   }
 
-  /** Every Markdown page under docs/, sorted, and the README at the root. */
+  /** Every Markdown page under docs/, sorted, then the README and CONTRIBUTING.md at the root. */
   static List<Path> pages(Path root) throws IOException {
     try (Stream<Path> walk = Files.walk(root.resolve("docs"))) {
       List<Path> pages =
           new ArrayList<>(walk.filter(p -> p.toString().endsWith(".md")).sorted().toList());
       pages.add(root.resolve("README.md"));
+      pages.add(root.resolve("CONTRIBUTING.md"));
       return pages;
     }
   }

@@ -14,10 +14,11 @@ import java.util.stream.Stream;
  *
  * <p>Steps are the root pom's modules named {@code stepN-name}, in the order of N: a new step (or a
  * step whose code changed) needs nothing but that command, which writes {@code
- * docs/diffs/stepN-to-stepM.diff} for each neighbouring pair and {@code docs/transcripts/<step>/}
- * for each step, compiling each step's main sources with javac (not Maven), and deletes the files
- * of a step that is gone. Then {@code ./mvnw -B verify} names whatever a page still says that the
- * code no longer does: an excerpt, a hunk header, a test name, a command, a link.
+ * docs/diffs/stepN-to-stepM-server.diff} and {@code -tests.diff} for each neighbouring pair and
+ * {@code docs/transcripts/<step>/} for each step, compiling each step's main sources with javac
+ * (not Maven), and deletes the files of a step that is gone. Then {@code ./mvnw -B verify} names
+ * whatever a page still says that the code no longer does: an excerpt, a hunk header, a test name,
+ * a command, a link.
  */
 public final class Regenerate {
   private Regenerate() {}

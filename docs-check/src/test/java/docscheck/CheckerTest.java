@@ -36,6 +36,31 @@ class CheckerTest {
   }
 
   @Test
+  void theWordCountLeavesOutCodeAndWhatIsFoldedInDetails() {
+    Markdown page =
+        Markdown.of(
+            String.join(
+                "\n",
+                "Two words.",
+                "",
+                "```java",
+                "int notProse = 1;",
+                "```",
+                "",
+                "<details><summary>Answer</summary>",
+                "",
+                "Five folded words, not counted.",
+                "",
+                "</details>",
+                "",
+                "`three` more words"));
+    assertThat(page.words()).isEqualTo(5);
+    assertThat(page.prose)
+        .as("the folded text is still checked")
+        .contains("Five folded words, not counted.");
+  }
+
+  @Test
   void aTestOfTheSharedContractCountsInEveryStepWhoseTestsExtendIt() {
     Path root = Repo.root();
     String contractTest = "everyByteValueZeroIncludedComesBackExactly";
@@ -51,18 +76,52 @@ class CheckerTest {
                 "EchoServerTest#aClientThatHalfClosesLosesTheEchoStillQueuedForIt"))
         .as("a test of step 3 only")
         .isFalse();
+    String acceptFailure =
+        "AcceptFailureTest#outOfDescriptorsAcceptingPausesWithGrowingBackoffAndResumesWhenSomeAreFree";
+    assertThat(Commands.testExists(root, "step4-error-handling", acceptFailure)).isTrue();
+    assertThat(Commands.testExists(root, "step3-read-write-split", acceptFailure))
+        .as("step 3 has no AcceptFailureTest")
+        .isFalse();
+    assertThat(Commands.testExists(root, "testkit", "EchoClientTest#neverSendsAnEmptyMessage"))
+        .as("the client's tests, in the testkit")
+        .isTrue();
   }
 
   @Test
   void onlyCommandsThatWorkPass() {
     Commands commands = new Commands(Repo.root());
     assertThat(commands.check("./mvnw -B verify")).isNull();
-    assertThat(commands.check("./mvnw -q install -DskipTests")).isNull();
+    assertThat(commands.check("./mvnw -q install \"-DskipTests\""))
+        .as("an installed testkit goes stale, and a later command would test against it")
+        .isNotNull();
     assertThat(commands.check("./mvnw -q -pl docs-check compile exec:java")).isNull();
     assertThat(commands.check("./mvnw -q -pl step2-select-echo -am compile exec:java")).isNull();
     assertThat(
             commands.check(
+                "./mvnw -q -pl step2-select-echo -am compile exec:java \"-Dexec.args=9999 --trace\""))
+        .isNull();
+    assertThat(
+            commands.check(
+                "./mvnw -q -pl step6-idle-timeout -am compile exec:java"
+                    + " \"-Dexec.args=--trace --idle-timeout=10 9999\""))
+        .isNull();
+    assertThat(
+            commands.check(
                 "./mvnw -q -pl step2-select-echo -am compile exec:java -Dexec.args=\"9999 --trace\""))
+        .as("PowerShell splits an unquoted -Dexec.args=... at the dot")
+        .isNotNull();
+    String oneTest =
+        "\"-Dtest=EchoServerTest#aSecondClientGetsNoEchoWhileTheFirstStaysAndGetsItOnceTheFirstLeaves\"";
+    assertThat(commands.check("./mvnw -pl step1-blocking -am test " + oneTest)).isNull();
+    assertThat(commands.check("./mvnw -pl step1-blocking test " + oneTest))
+        .as("without -am a fresh clone has no testkit")
+        .isNotNull();
+    assertThat(commands.check("./mvnw -pl step1-blocking -am test " + oneTest.replace("\"", "")))
+        .as("the -D argument must be quoted")
+        .isNotNull();
+    assertThat(
+            commands.check(
+                "./mvnw -pl testkit test \"-Dtest=EchoClientTest#neverSendsAnEmptyMessage\""))
         .isNull();
     assertThat(commands.check("./mvnw -q -pl step2-select-echo compile exec:java"))
         .as("without -am a fresh clone has no testkit")
@@ -70,6 +129,11 @@ class CheckerTest {
     assertThat(
             commands.check("java step1-blocking/src/main/java/multiplexing/EchoServer.java 9999"))
         .isNull();
+    assertThat(
+            commands.check(
+                "java -Xmx256m step5-backpressure/src/main/java/multiplexing/EchoServer.java 9999"))
+        .isNull();
+    assertThat(commands.check("java -Xmx256m ...")).isNotNull();
 
     assertThat(commands.check("./mvnw -q -pl step9-nothing compile exec:java")).isNotNull();
     assertThat(commands.check("./mvnw -q -pl step2-select-echo exec:java")).isNotNull();
@@ -78,11 +142,30 @@ class CheckerTest {
                 "./mvnw -q -pl step1-blocking compile exec:java -Dexec.args=\"9999 --trace\""))
         .as("step 1 has no --trace")
         .isNotNull();
-    assertThat(commands.check("./mvnw -pl step1-blocking test -Dtest=EchoServerTest#noSuchTest"))
+    assertThat(
+            commands.check(
+                "./mvnw -pl step1-blocking -am test \"-Dtest=EchoServerTest#noSuchTest\""))
         .isNotNull();
-    assertThat(commands.check("diff -ruN step1-blocking/src step2-select-echo/src")).isNull();
-    assertThat(commands.check("diff -ru step1-blocking/src step2-select-echo/src"))
+    String server = "/src/main/java/multiplexing/EchoServer.java";
+    assertThat(commands.check("diff -u step1-blocking" + server + " step2-select-echo" + server))
+        .isNull();
+    assertThat(commands.check("diff -ruN step1-blocking/src/test step2-select-echo/src/test"))
+        .isNull();
+    assertThat(
+            commands.check(
+                "diff -ru step3-read-write-split/src/test step4-error-handling/src/test"))
         .as("new files show as `Only in` without -N")
+        .isNotNull();
+    assertThat(commands.check("diff -ruN step1-blocking/src step2-select-echo/src"))
+        .as("the server and the tests are shown apart")
+        .isNotNull();
+    assertThat(commands.check("diff -u step1-blocking" + server + " step9-nothing" + server))
+        .isNotNull();
+    String limited =
+        "ulimit -n 96 && java step4-error-handling/src/main/java/multiplexing/EchoServer.java 9999";
+    assertThat(commands.check("(" + limited + ")")).isNull();
+    assertThat(commands.check(limited))
+        .as("outside a subshell, ulimit lowers the student's own shell's limit for good")
         .isNotNull();
     assertThat(commands.check("printf 'hello\\n' | socat -t1 - TCP:127.0.0.1:9999")).isNull();
     assertThat(commands.check("head -c 5000000 /dev/urandom > big.bin  # 5 MB")).isNull();

@@ -33,8 +33,21 @@ final class Commands {
    * {@code &&}, {@code ;}) with redirections and a trailing comment; each command in it is checked.
    */
   String check(String line) {
-    for (String command : commands(line)) {
-      String why = checkOne(command);
+    List<String> commands = new ArrayList<>(commands(line));
+    // (ulimit -n 96 && java ...): a subshell, so that the limit ends with the command.
+    int last = commands.size() - 1;
+    boolean subshell =
+        last >= 0 && commands.get(0).startsWith("(") && commands.get(last).endsWith(")");
+    if (subshell) {
+      commands.set(0, commands.get(0).substring(1));
+      commands.set(last, commands.get(last).substring(0, commands.get(last).length() - 1));
+    }
+    for (String command : commands) {
+      if (command.startsWith("ulimit") && !subshell) {
+        return "ulimit only in a subshell, (ulimit -n 96 && ...), or it lowers the shell's limit"
+            + " for good";
+      }
+      String why = checkOne(command.trim());
       if (why != null) {
         return why;
       }
@@ -49,31 +62,42 @@ final class Commands {
     }
     switch (words.get(0)) {
       case "./mvnw":
+        if (hasUnquotedProperty(command)) {
+          // cmd and PowerShell take "-Dname=value" whole; PowerShell splits -Dexec.args=... at
+          // the dot.
+          return "quote each -D argument whole, in double quotes: \"-Dtest=...\"";
+        }
         return maven(words.subList(1, words.size()));
       case "java":
         if (words.equals(List.of("java", "-version"))) {
           return null;
         }
-        if (words.size() < 2) {
+        // Heap options (-Xmx256m) may come before the source file.
+        int source = 1;
+        while (source < words.size() && words.get(source).matches("-Xm[sx]\\d+[kmg]?")) {
+          source++;
+        }
+        if (words.size() <= source) {
           return "java needs a source file";
         }
-        Matcher m = SOURCE_LAUNCH.matcher(words.get(1));
+        Matcher m = SOURCE_LAUNCH.matcher(words.get(source));
         if (!m.matches()
             || !isStep(m.group(1))
-            || !Files.isRegularFile(root.resolve(words.get(1)))) {
+            || !Files.isRegularFile(root.resolve(words.get(source)))) {
           return "not a step's EchoServer.java or EchoClient.java";
         }
-        return arguments(m.group(1), m.group(2), words.subList(2, words.size()));
+        return arguments(m.group(1), m.group(2), words.subList(source + 1, words.size()));
       case "diff":
+        // The server alone, then the tests: each step's lesson in two diffs.
         if (words.size() == 4
-            && words.get(1).equals("-ruN")
-            && words.get(2).endsWith("/src")
-            && words.get(3).endsWith("/src")
-            && isStep(words.get(2).replace("/src", ""))
-            && isStep(words.get(3).replace("/src", ""))) {
+            && (bothSteps(words, "-u", "/" + SERVER) || bothSteps(words, "-ruN", "/src/test"))) {
           return null;
         }
-        return "only `diff -ruN stepA/src stepB/src` is shown";
+        return "only `diff -u stepA/"
+            + SERVER
+            + " stepB/"
+            + SERVER
+            + "` and `diff -ruN stepA/src/test stepB/src/test` are shown";
       case "bench/run":
         return Files.isExecutable(root.resolve("bench/run"))
                 && words.subList(1, words.size()).stream().allMatch(w -> w.equals("--quick"))
@@ -93,9 +117,26 @@ final class Commands {
     }
   }
 
+  static final String SERVER = "src/main/java/multiplexing/EchoServer.java";
+
+  // diff OPTION stepA/SUFFIX stepB/SUFFIX, with two steps whose SUFFIX exists.
+  private boolean bothSteps(List<String> words, String option, String suffix) {
+    if (!words.get(1).equals(option)) {
+      return false;
+    }
+    for (String path : words.subList(2, 4)) {
+      if (!path.endsWith(suffix)
+          || !isStep(path.substring(0, path.length() - suffix.length()))
+          || !Files.exists(root.resolve(path))) {
+        return false;
+      }
+    }
+    return true;
+  }
+
   // Commands a "try it" box may use around ours: making input, comparing output, limits.
   private static final Set<String> TOOLS =
-      Set.of("printf", "head", "cmp", "ulimit", "ss", "python3");
+      Set.of("printf", "head", "cmp", "grep", "ulimit", "ss", "python3");
 
   // The commands of one line: split at |, && and ; outside quotes, without redirections
   // (< file, > file) and without a trailing # comment.
@@ -165,13 +206,21 @@ final class Commands {
         args = word.substring("-Dexec.args=".length());
       } else if (word.startsWith("-Dtest=")) {
         test = word.substring("-Dtest=".length());
-      } else if (!List.of("-B", "-q", "verify", "test", "install", "-DskipTests", "spotless:apply")
-          .contains(word)) {
+      } else if (word.equals("install")) {
+        // -am builds what a step needs; an installed testkit goes stale, and a later command
+        // without -am would test against it.
+        return "no install: -am builds the testkit each time";
+      } else if (!List.of("-B", "-q", "verify", "test", "spotless:apply").contains(word)) {
         return "unknown word " + word;
       }
     }
     if (test != null && (module == null || !testExists(root, module, test))) {
       return "-Dtest needs -pl and a test that exists in that module";
+    }
+    if (test != null && isStep(module) && !alsoMake) {
+      // Without -am Maven looks for the testkit in the local repository: a fresh clone has none,
+      // and an old one installed there would be tested instead.
+      return "a step's -Dtest needs -am, or a fresh clone cannot find the testkit";
     }
     if (!exec) {
       return args == null ? null : "-Dexec.args without exec:java";
@@ -228,8 +277,14 @@ final class Commands {
     if (start < 0) {
       return "";
     }
+    String rest = source.substring(start + "USAGE =".length()).stripLeading();
+    if (rest.startsWith("\"\"\"")) {
+      // A text block: everything up to its closing triple quote (it may hold a ';').
+      return rest.substring(3, rest.indexOf("\"\"\"", 3));
+    }
+    String literal = rest.substring(0, rest.indexOf(';'));
     StringBuilder usage = new StringBuilder();
-    Matcher m = STRING_LITERAL.matcher(source.substring(start, source.indexOf(';', start)));
+    Matcher m = STRING_LITERAL.matcher(literal);
     while (m.find()) {
       usage.append(m.group(1));
     }
@@ -241,27 +296,30 @@ final class Commands {
   }
 
   /**
-   * Class#method (or Class alone) is a test in that module, or in any step if module is null. A
-   * step's test class that extends testkit's EchoContract also runs the contract's tests, so they
-   * count as its own; EchoContract#method names one of those in any step that extends it.
+   * Class#method (or Class alone) is a test in that module, or in any module if module is null. A
+   * step's test class that extends one of the testkit's contracts (EchoContract,
+   * AcceptFailureContract) also runs the contract's tests, so they count as its own;
+   * EchoContract#method names one of those in any step whose tests extend it.
    */
   static boolean testExists(Path root, String module, String name) {
     String[] parts = name.split("#", 2);
-    String contract = Repo.read(root.resolve(CONTRACT));
     for (String m : Repo.modules(root)) {
       if (module != null && !module.equals(m)) {
         continue;
       }
       for (Path file : testClasses(root.resolve(m))) {
         String source = Repo.read(file);
-        boolean extendsContract = source.contains("extends " + CONTRACT_CLASS + " ");
         String simple = file.getFileName().toString().replace(".java", "");
-        if (!simple.equals(parts[0]) && !(parts[0].equals(CONTRACT_CLASS) && extendsContract)) {
+        Matcher extended = EXTENDS.matcher(source);
+        Path contract =
+            extended.find() ? root.resolve(CONTRACTS).resolve(extended.group(1) + ".java") : null;
+        boolean extendsContract = contract != null && Files.isRegularFile(contract);
+        if (!simple.equals(parts[0]) && !(extendsContract && parts[0].equals(extended.group(1)))) {
           continue;
         }
         if (parts.length == 1
             || declares(source, parts[1])
-            || (extendsContract && declares(contract, parts[1]))) {
+            || (extendsContract && declares(Repo.read(contract), parts[1]))) {
           return true;
         }
       }
@@ -269,10 +327,10 @@ final class Commands {
     return false;
   }
 
-  /** Where every step's EchoServerTest finds the tests all steps share. */
-  static final String CONTRACT = "testkit/src/main/java/multiplexing/testkit/EchoContract.java";
+  /** Where the tests all steps share live: EchoContract, AcceptFailureContract. */
+  static final String CONTRACTS = "testkit/src/main/java/multiplexing/testkit";
 
-  private static final String CONTRACT_CLASS = "EchoContract";
+  private static final Pattern EXTENDS = Pattern.compile("\\bclass \\w+ extends (\\w+)");
 
   private static boolean declares(String source, String method) {
     return Pattern.compile("void " + method + "\\(").matcher(source).find();
@@ -280,7 +338,7 @@ final class Commands {
 
   private static List<Path> testClasses(Path module) {
     List<Path> classes = new ArrayList<>();
-    for (String pkg : List.of("multiplexing", "docscheck")) {
+    for (String pkg : List.of("multiplexing", "multiplexing/testkit", "docscheck")) {
       Path dir = module.resolve("src/test/java/" + pkg);
       if (Files.isDirectory(dir)) {
         try (Stream<Path> files = Files.list(dir)) {
@@ -291,6 +349,23 @@ final class Commands {
       }
     }
     return classes;
+  }
+
+  // Whether a word starts with -D outside double quotes ('-D...' and -Dx="y" count as outside).
+  static boolean hasUnquotedProperty(String command) {
+    boolean quoted = false;
+    for (int i = 0; i < command.length(); i++) {
+      char c = command.charAt(i);
+      if (c == '"') {
+        quoted = !quoted;
+      } else if (!quoted && command.startsWith("-D", i)) {
+        char before = i == 0 ? ' ' : command.charAt(i - 1);
+        if (before == ' ' || before == '\'') {
+          return true;
+        }
+      }
+    }
+    return false;
   }
 
   // Split on spaces; a double-quoted stretch is one word, without its quotes.

@@ -56,6 +56,12 @@ final class Markdown {
   /** Every run of prose text and inline code, outside code blocks and HTML. */
   final List<String> prose = new ArrayList<>();
 
+  /** The prose a reader reads without opening a {@code <details>}: what words() counts. */
+  private final List<String> unfolded = new ArrayList<>();
+
+  // How many <details> we are inside, as the HTML blocks around the folded text open and close.
+  private int folds;
+
   /** The anchors GitHub gives this page's headings, in order (duplicates get -1, -2, ...). */
   final List<String> anchors = new ArrayList<>();
 
@@ -79,6 +85,12 @@ final class Markdown {
                         block.getLiteral().lines().toList(),
                         m == null ? null : m.group(1),
                         m == null ? null : m.group(2)));
+              }
+
+              @Override
+              public void visit(HtmlBlock html) {
+                folds +=
+                    count(html.getLiteral(), "<details") - count(html.getLiteral(), "</details>");
               }
 
               @Override
@@ -107,14 +119,29 @@ final class Markdown {
               @Override
               public void visit(Code span) {
                 code.add(span.getLiteral());
-                prose.add(span.getLiteral());
+                addProse(span.getLiteral());
               }
 
               @Override
               public void visit(Text span) {
-                prose.add(span.getLiteral());
+                addProse(span.getLiteral());
               }
             });
+  }
+
+  private void addProse(String text) {
+    prose.add(text);
+    if (folds <= 0) {
+      unfolded.add(text);
+    }
+  }
+
+  private static int count(String text, String tag) {
+    int n = 0;
+    for (int at = text.indexOf(tag); at >= 0; at = text.indexOf(tag, at + 1)) {
+      n++;
+    }
+    return n;
   }
 
   private static Matcher marker(Node previous) {
@@ -143,6 +170,11 @@ final class Markdown {
     return text.toString();
   }
 
+  /** A page from its text, for the checks' own test. */
+  static Markdown of(String text) {
+    return new Markdown(Path.of("test.md"), text);
+  }
+
   static Markdown read(Path page) {
     try {
       return new Markdown(page, Files.readString(page));
@@ -151,20 +183,24 @@ final class Markdown {
     }
   }
 
-  /** Every Markdown page under docs/, sorted, and the README at the root. */
+  /** Every Markdown page under docs/, sorted, then the README and CONTRIBUTING.md at the root. */
   static List<Path> pages(Path root) throws IOException {
     try (Stream<Path> walk = Files.walk(root.resolve("docs"))) {
       List<Path> pages =
           new ArrayList<>(walk.filter(p -> p.toString().endsWith(".md")).sorted().toList());
       pages.add(root.resolve("README.md"));
+      pages.add(root.resolve("CONTRIBUTING.md"));
       return pages;
     }
   }
 
-  /** The words of prose: what a reader reads, without code blocks, diagrams and HTML. */
+  /**
+   * The words of prose: what a reader reads, without code blocks, diagrams and HTML, and without
+   * what is folded in {@code <details>} until the reader opens it.
+   */
   int words() {
     int words = 0;
-    for (String text : prose) {
+    for (String text : unfolded) {
       for (String word : text.trim().split("\\s+")) {
         if (word.codePoints().anyMatch(Character::isLetterOrDigit)) {
           words++;

@@ -487,19 +487,19 @@ public final class TracePicture {
     Drawing drawing = new Drawing(trace, chinese);
     List<String> notes = new ArrayList<>();
     if (trace.skipped > 0) {
+      String s = trace.skipped == 1 ? "" : "s";
       notes.add(
-          "skipped %d line%s it does not know (the first: line %d)"
-              .formatted(trace.skipped, trace.skipped == 1 ? "" : "s", trace.firstSkipped));
+          format(
+              "skipped %d line%s it does not know (the first: line %d)",
+              trace.skipped, s, trace.firstSkipped));
     }
     if (drawing.leftOut > 0) {
-      notes.add(
-          "left out %d passes in the middle, from pass %s"
-              .formatted(drawing.leftOut, trace.passes.get(drawing.leftOutFrom).number));
+      String from = trace.passes.get(drawing.leftOutFrom).number;
+      notes.add(format("left out %d passes in the middle, from pass %s", drawing.leftOut, from));
     }
     if (trace.rows.size() > trace.drawnRows()) {
-      notes.add(
-          "drew the first %d clients; left out %d"
-              .formatted(CLIENT_ROWS, trace.rows.size() - trace.drawnRows()));
+      int more = trace.rows.size() - trace.drawnRows();
+      notes.add(format("drew the first %d clients; left out %d", CLIENT_ROWS, more));
     }
     return new Picture(drawing.svg(name), trace.skipped, notes);
   }

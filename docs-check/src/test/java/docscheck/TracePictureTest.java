@@ -58,7 +58,11 @@ class TracePictureTest {
     recordings
         .keySet()
         .removeIf(f -> !f.endsWith("/server-trace.txt") && !f.endsWith(".trace.txt"));
-    assertThat(recordings).hasSize(14);
+    for (String step : Repo.steps(ROOT)) {
+      if (Repo.stepNumber(step) >= 2) {
+        assertThat(recordings).containsKey(Transcripts.DIR + "/" + step + "/server-trace.txt");
+      }
+    }
     for (Map.Entry<String, String> recording : recordings.entrySet()) {
       for (boolean chinese : new boolean[] {false, true}) {
         TracePicture.Picture picture = TracePicture.draw("run.txt", recording.getValue(), chinese);

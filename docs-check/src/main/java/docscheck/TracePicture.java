@@ -162,7 +162,7 @@ public final class TracePicture {
 
   private static final class Pass {
     final String number, ready;
-    final List<List<String>> cells = new ArrayList<>();
+    final List<List<String>> cells = new ArrayList<>(2); // by row, as far as a row said a word
     final int[] interest = new int[1 + CLIENT_ROWS];
     final long[] queued = new long[1 + CLIENT_ROWS];
     long lost;
@@ -170,9 +170,10 @@ public final class TracePicture {
     Pass(String number, String ready) {
       this.number = number;
       this.ready = ready;
-      for (int r = 0; r <= CLIENT_ROWS; r++) {
-        cells.add(new ArrayList<>());
-      }
+    }
+
+    List<String> cell(int row) {
+      return row < cells.size() ? cells.get(row) : List.of();
     }
   }
 
@@ -280,7 +281,11 @@ public final class TracePicture {
     // A word in a cell: the listener counts its repeats ("accepted ×3"), a client says each once.
     void say(Row row, String word) {
       if (row.index <= CLIENT_ROWS) {
-        List<String> cell = passes.get(passes.size() - 1).cells.get(row.index);
+        List<List<String>> cells = passes.get(passes.size() - 1).cells;
+        while (cells.size() <= row.index) {
+          cells.add(new ArrayList<>(2));
+        }
+        List<String> cell = cells.get(row.index);
         String last = cell.isEmpty() ? "" : cell.get(cell.size() - 1);
         if (row.index == 0 && last.replaceFirst(" ×\\d+$", "").equals(word)) {
           String count = last.contains(" ×") ? last.substring(last.indexOf(" ×") + 2) : "1";
@@ -318,7 +323,7 @@ public final class TracePicture {
       Pass p = passes.get(pass);
       StringBuilder shape = new StringBuilder(p.ready);
       for (int r = 0; r < drawnRows(); r++) {
-        shape.append('|').append(alive(r, pass) ? p.interest[r] : -1).append(p.cells.get(r));
+        shape.append('|').append(alive(r, pass) ? p.interest[r] : -1).append(p.cell(r));
       }
       return NUMBER.matcher(shape).replaceAll("#");
     }
@@ -405,10 +410,9 @@ public final class TracePicture {
     List<List<String>> rows = new ArrayList<>();
     for (int r = 0; r < trace.drawnRows(); r++) {
       List<String> words = new ArrayList<>();
-      for (int k = 0, row = r; k < trace.passes.get(passes.get(0)).cells.get(r).size(); k++) {
+      for (int k = 0, row = r; k < trace.passes.get(passes.get(0)).cell(r).size(); k++) {
         int at = k;
-        words.add(
-            merge(passes.stream().map(p -> trace.passes.get(p).cells.get(row).get(at)).toList()));
+        words.add(merge(passes.stream().map(p -> trace.passes.get(p).cell(row).get(at)).toList()));
       }
       rows.add(words);
     }
@@ -814,7 +818,7 @@ public final class TracePicture {
             .append(stroke(s, row))
             .append(" stroke-width=\"2\" stroke-linejoin=\"round\"/>\n");
         for (int p = 0; row > 0 && p < n(); p++) {
-          if (trace.passes.get(p).cells.get(row).contains("paused")) {
+          if (trace.passes.get(p).cell(row).contains("paused")) {
             dot(px.applyAsDouble(p), py.applyAsDouble(trace.passes.get(p).queued[row]));
           }
         }

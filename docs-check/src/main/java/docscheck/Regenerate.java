@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.stream.Stream;
 
 /**
@@ -26,7 +27,10 @@ public final class Regenerate {
   public static void main(String[] args) throws Exception {
     Path root = Repo.root();
     write(root, StepDiffs.DIR, StepDiffs.generate(root));
-    write(root, Transcripts.DIR, Transcripts.generate(root));
+    Map<String, String> transcripts = new TreeMap<>(Transcripts.generate(root));
+    // Beside each recorded run, its pictures: NAME.svg and NAME.zh.svg.
+    transcripts.putAll(TracePicture.pictures(transcripts));
+    write(root, Transcripts.DIR, transcripts);
   }
 
   // Replaces the whole folder, so a file for a step that no longer exists does not linger.

@@ -1,0 +1,264 @@
+package docscheck;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import javax.xml.parsers.DocumentBuilderFactory;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The pictures of the recorded runs stay true to them, and any server's output draws one. */
+class TracePictureTest {
+  private static final Path ROOT = Repo.root();
+  private static final Path PROGRAM =
+      ROOT.resolve("docs-check/src/main/java/docscheck/TracePicture.java");
+  private static final String STEP3 = Transcripts.DIR + "/step3-read-write-split/server-trace.txt";
+  private static final Pattern FONT_SIZE = Pattern.compile("font-size=\"(\\d+)\"");
+  private static final Pattern WIDTH = Pattern.compile("<svg [^>]*width=\"(\\d+)\"");
+
+  private static Map<String, String> committed(String ending) throws IOException {
+    Map<String, String> files = new TreeMap<>();
+    try (Stream<Path> walk = Files.walk(ROOT.resolve(Transcripts.DIR))) {
+      for (Path p : walk.filter(p -> p.toString().endsWith(ending)).toList()) {
+        files.put(ROOT.relativize(p).toString().replace('\\', '/'), Repo.read(p));
+      }
+    }
+    return files;
+  }
+
+  @Test
+  void everyCommittedPictureIsTheOneItsCommittedRecordingDraws() throws IOException {
+    Map<String, String> expected = TracePicture.pictures(committed(".txt"));
+    Map<String, String> onDisk = committed(".svg");
+    String regenerate = "run `" + Repo.REGENERATE + "` and commit the result";
+    assertThat(onDisk.keySet()).as("the pictures; %s", regenerate).isEqualTo(expected.keySet());
+    List<String> stale =
+        expected.keySet().stream().filter(f -> !expected.get(f).equals(onDisk.get(f))).toList();
+    assertThat(stale).as("stale pictures; %s", regenerate).isEmpty();
+  }
+
+  @Test
+  void everyStepsRecordedRunsAreReadWordForWordAndDrawnWithinTheBounds() throws Exception {
+    Map<String, String> recordings = committed(".txt");
+    recordings
+        .keySet()
+        .removeIf(f -> !f.endsWith("/server-trace.txt") && !f.endsWith(".trace.txt"));
+    for (String step : Repo.steps(ROOT)) {
+      if (Repo.stepNumber(step) >= 2) {
+        assertThat(recordings).containsKey(Transcripts.DIR + "/" + step + "/server-trace.txt");
+      }
+    }
+    for (Map.Entry<String, String> recording : recordings.entrySet()) {
+      for (boolean chinese : new boolean[] {false, true}) {
+        TracePicture.Picture picture = TracePicture.draw("run.txt", recording.getValue(), chinese);
+        assertThat(picture.skipped()).as("lines of %s not understood", recording.getKey()).isZero();
+        assertReadable(picture.svg());
+      }
+    }
+    String slowReader =
+        recordings.get(Transcripts.DIR + "/step2-select-echo/slow-reader.trace.txt");
+    assertThat(TracePicture.draw("run.txt", slowReader, false).svg()).contains(">lost");
+  }
+
+  // Well-formed, with a title and a description, an opaque background, at most 880 px wide and
+  // no text under 12 px.
+  private static void assertReadable(String svg) throws Exception {
+    DocumentBuilderFactory.newInstance()
+        .newDocumentBuilder()
+        .parse(new ByteArrayInputStream(svg.getBytes(StandardCharsets.UTF_8)));
+    assertThat(svg).contains("<title id=\"title\">", "<desc id=\"desc\">", "fill=\"#ffffff\"/>");
+    Matcher width = WIDTH.matcher(svg);
+    assertThat(width.find() && Integer.parseInt(width.group(1)) <= 880).as("width").isTrue();
+    for (Matcher size = FONT_SIZE.matcher(svg); size.find(); ) {
+      assertThat(Integer.parseInt(size.group(1))).isGreaterThanOrEqualTo(12);
+    }
+  }
+
+  @Test
+  void itKnowsEveryStepsWords() {
+    String trace =
+        """
+        listening on 127.0.0.1:9999
+        pass 1: 1 ready of 1 registered [listener]
+        accepted 127.0.0.1:1
+        accepted 127.0.0.1:2
+        refused 127.0.0.1:3 (the cap is 2)
+        dropped on IOException 127.0.0.1:4
+        pass 2: 2 ready of 3 registered [listener, 127.0.0.1:1, 127.0.0.1:2]
+          127.0.0.1:1 read: read 6 B, wrote 2 B, lost 4 B
+        paused reading 127.0.0.1:2 (65536 queued)
+          127.0.0.1:2 read: read 1024 B, wrote 0 B, queued 65536 B, interest read -> write
+        pass 3: 1 ready of 3 registered [listener, 127.0.0.1:1, 127.0.0.1:2]
+          127.0.0.1:2 write: wrote 65536 B, queued 0 B, interest write -> nothing
+        resumed reading 127.0.0.1:2
+          127.0.0.1:2 resumed: reading again, queued 0 B, interest nothing -> read
+          127.0.0.1:1 read: nothing read, the budget is spent, queued 0 B, interest read -> nothing
+        pass 4: nothing ready (a timer is due)
+        closing idle 127.0.0.1:1 (lingering up to 30 s)
+          127.0.0.1:1 idle: shut down our output, lingering, queued 0 B, interest read -> read
+        accept failed (Too many open files), pausing 100 ms
+        pass 5: nothing ready (the accept pause is over)
+          127.0.0.1:1 read: discarded 5 B (lingering), queued 0 B, interest read -> read
+        dropped idle 127.0.0.1:1
+        dropped idle (5 B it never took) 127.0.0.1:2
+        pass 6: 1 ready of 1 registered [listener]
+        accepted 127.0.0.1:1
+        pass 7: 1 ready of 2 registered [listener, 127.0.0.1:1]
+          127.0.0.1:1 read: end of stream, queued 7 B
+        reset by peer 127.0.0.1:1
+        pass 8: nothing ready (woken early)
+        stopped by java.io.IOException: gone
+        """;
+    TracePicture.Picture picture = TracePicture.draw("run.txt", trace, false);
+    assertThat(picture.skipped()).isZero();
+    assertThat(visible(picture.svg()))
+        .contains("accepted ×2", "refused", "dropped on IOException", "lost 4 B", "paused")
+        .contains("resumed", "the budget is spent", "closing idle", "discarded 5 B (lingering)")
+        .contains("dropped idle", "end of stream", "reset by peer", "lost 7 B", "accept failed")
+        .contains("a timer is due", "the accept pause is over", "woken early", "stopped by");
+    // The port came back: a row of its own, after the first client's.
+    assertThat(picture.svg().split(">:1<", -1)).hasSize(3);
+  }
+
+  // The picture's words, as a reader reads them: a wrapped phrase is one again.
+  private static String visible(String svg) {
+    StringBuilder words = new StringBuilder();
+    for (Matcher m = Pattern.compile(">([^<>]+)</text>").matcher(svg); m.find(); ) {
+      words.append(m.group(1)).append(' ');
+    }
+    return words.toString();
+  }
+
+  @Test
+  void aServersWholeOutputDrawsTheSamePictureAsItsTraceAlone() {
+    String trace = Repo.read(ROOT.resolve(STEP3));
+    String clean = TracePicture.draw("run.txt", trace, false).svg();
+    List<String> lines = new ArrayList<>(trace.lines().toList());
+    lines.add(
+        0, "OpenJDK 64-Bit Server VM warning: Sharing is only supported for boot loader classes");
+    lines.add(5, "Exception in thread \"main\" java.lang.IllegalStateException: boom");
+    lines.add(6, "\tat multiplexing.EchoServer.run(EchoServer.java:99)");
+    lines.add(7, "Caused by: java.io.IOException: Broken pipe");
+    lines.add(8, "\t... 3 more");
+    lines.add(9, "WARNING: A terminally deprecated method in java.lang.System has been called");
+    lines.add(10, "something a student's own server printed");
+    String noisy = String.join("\r\n", lines) + "\r\n";
+    TracePicture.Picture picture = TracePicture.draw("run.txt", noisy, false);
+    assertThat(picture.skipped()).isEqualTo(7);
+    assertThat(picture.notes())
+        .containsExactly("skipped 7 lines it does not know (the first: line 1)");
+    assertThat(picture.svg()).isEqualTo(clean);
+
+    // What Windows PowerShell 5.1's `>` writes: UTF-16, little-endian, after a byte order mark.
+    byte[] utf16 = ("\uFEFF" + noisy).getBytes(StandardCharsets.UTF_16LE);
+    assertThat(TracePicture.draw("run.txt", TracePicture.decode(utf16), false).svg())
+        .isEqualTo(clean);
+    byte[] utf8 = ("\uFEFF" + trace).getBytes(StandardCharsets.UTF_8);
+    assertThat(TracePicture.draw("run.txt", TracePicture.decode(utf8), false).svg())
+        .isEqualTo(clean);
+  }
+
+  @Test
+  void itRefusesOnlyAnEmptyFileAndOneWithNoPassLine() {
+    assertThatThrownBy(() -> TracePicture.draw("run.txt", "", false))
+        .hasMessage("run.txt is empty: nothing to draw");
+    assertThatThrownBy(() -> TracePicture.draw("run.txt", "\r\n  \n", false))
+        .hasMessage("run.txt is empty: nothing to draw");
+    assertThatThrownBy(() -> TracePicture.draw("run.txt", "\nlistening on 127.0.0.1:9999\n", false))
+        .hasMessage(
+            "run.txt has no pass line (its first line, line 2, is \"listening on 127.0.0.1:9999\"):"
+                + " was the server started with --trace?");
+    assertThat(TracePicture.draw("run.txt", "pass 1: nothing ready (woken early)", false).svg())
+        .contains(">woken early<");
+  }
+
+  @Test
+  void aTraceOfThousandsOfClientsDrawsTheFirstRowsAndSaysHowManyItLeftOut() throws Exception {
+    StringBuilder trace = new StringBuilder("listening on 127.0.0.1:9999\n");
+    for (int i = 1; i <= 3000; i++) {
+      trace
+          .append("pass ")
+          .append(i)
+          .append(": 1 ready of ")
+          .append(i)
+          .append(" registered [listener]\n");
+      trace.append("accepted 127.0.0.1:").append(10000 + i).append('\n');
+    }
+    TracePicture.Picture picture = TracePicture.draw("run.txt", trace.toString(), false);
+    assertReadable(picture.svg());
+    assertThat(picture.svg()).contains(">and 2990 more<", ">:10010<").doesNotContain(">:10011<");
+    assertThat(picture.notes()).contains("drew the first 10 clients; left out 2990");
+  }
+
+  @Test
+  void aStudentDrawsTheirOwnRunWithTheOneSourceFile(@TempDir Path dir) throws Exception {
+    String trace = Repo.read(ROOT.resolve(STEP3));
+    Files.writeString(dir.resolve("run.txt"), trace);
+    assertThat(java(dir, "run.txt", "run.svg")).isEqualTo("wrote run.svg\n");
+    assertThat(Files.readString(dir.resolve("run.svg")))
+        .isEqualTo(TracePicture.draw("run.txt", trace, false).svg());
+    assertThat(java(dir, "--lang=zh", "run.txt"))
+        .isEqualTo(TracePicture.draw("run.txt", trace, true).svg());
+    try (Stream<Path> files = Files.list(dir)) {
+      assertThat(files.map(p -> p.getFileName().toString())).containsOnly("run.txt", "run.svg");
+    }
+  }
+
+  // What `java docs-check/src/main/java/docscheck/TracePicture.java ARGS` prints, run from dir.
+  private static String java(Path dir, String... args) throws Exception {
+    List<String> command = new ArrayList<>(List.of(javaCommand(), PROGRAM.toString()));
+    command.addAll(List.of(args));
+    Process process = new ProcessBuilder(command).directory(dir.toFile()).start();
+    process.getOutputStream().close();
+    byte[] out = process.getInputStream().readAllBytes();
+    String err = new String(process.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
+    assertThat(process.exitValue()).as(err).isZero();
+    return new String(out, StandardCharsets.UTF_8);
+  }
+
+  private static String javaCommand() {
+    return Path.of(System.getProperty("java.home"), "bin", "java").toString();
+  }
+
+  @Test
+  void aWrongCommandSaysWhyInOneLine(@TempDir Path dir) throws IOException {
+    Files.writeString(dir.resolve("run.txt"), "pass 1: nothing ready (woken early)\n");
+    String run = dir.resolve("run.txt").toString();
+    assertThat(run())
+        .isEqualTo(
+            "2 TracePicture: give a trace file, and an SVG file to write if not"
+                + " to standard output (--help for usage)\n");
+    assertThat(run("--colour", run))
+        .isEqualTo("2 TracePicture: unknown option --colour (--help for usage)\n");
+    assertThat(run(run, run))
+        .startsWith("2 TracePicture: ")
+        .endsWith(" is the trace itself: name another file\n");
+    assertThat(run(dir.resolve("none.txt").toString()))
+        .startsWith("1 TracePicture: no such file: ");
+    assertThat(run("--help"))
+        .startsWith("0 usage: java docs-check/src/main/java/docscheck/TracePicture.java");
+  }
+
+  // The exit status, then what went to standard error (standard output, if nothing did).
+  private static String run(String... args) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream(), err = new ByteArrayOutputStream();
+    int status = TracePicture.run(args, new PrintStream(out, true), new PrintStream(err, true));
+    return status + " " + (err.size() > 0 ? err : out);
+  }
+}

@@ -46,18 +46,20 @@ class EchoServerTest extends EchoContract {
   @Test
   @Lesson("close an idle client with shutdownOutput(), so it gets an end of stream, not a reset")
   void anIdleClientGetsAnEndOfStreamNotAResetWhileABusyOneStays() throws Exception {
-    restartWith("--idle-timeout=1");
+    restartWith("--idle-timeout=2");
     Peer idle = server.connect();
     Peer busy = server.connect();
-    // The busy client echoes every 100 ms: it never goes a second without a byte moving.
+    // The busy client echoes every 100 ms: it never goes two seconds without a byte moving,
+    // even on a loaded machine, while the idle one is judged within three (a walk every second).
     await()
-        .during(Duration.ofMillis(2_500))
-        .atMost(Duration.ofSeconds(5))
+        .during(Duration.ofMillis(3_500))
+        .atMost(Duration.ofSeconds(7))
         .pollInterval(Duration.ofMillis(100))
         .until(() -> busy.echo("tick").equals("tick"));
     // An end of stream (read() returns -1), where a reset would throw.
     assertThat(idle.atEndOfStream()).as("the idle client reads an end of stream").isTrue();
     assertThat(server.log())
+        .as("the server's log")
         .contains("closing idle " + Scenarios.address(idle) + " (lingering up to 30 s)")
         .noneMatch(line -> line.contains("idle " + Scenarios.address(busy)));
     idle.close();
@@ -154,10 +156,16 @@ class EchoServerTest extends EchoContract {
   @Lesson("select() waits until the next timer is due; the idle walk runs twice per timeout")
   void anIdleServerWakesOnlyForItsTimerTwicePerIdleTimeout() throws Exception {
     restartWith("--trace", "--idle-timeout=1");
+    // A walk every half second: about four passes in two seconds, counted from the first one.
+    server.awaitLineStartingWith("pass ");
+    long first = server.count("pass ");
     await()
         .during(Duration.ofSeconds(2))
         .atMost(Duration.ofSeconds(3))
-        .until(() -> server.count("pass ") <= 5);
+        .until(() -> server.count("pass ") - first <= 5);
+    assertThat(server.count("pass ") - first)
+        .as("passes in the two seconds after the first")
+        .isBetween(2L, 5L);
     assertThat(server.lines(line -> line.startsWith("pass ")))
         .as("the passes of a server with no client")
         .isNotEmpty()

@@ -36,12 +36,7 @@ public final class ChildServer implements AutoCloseable {
   public ChildServer(
       Class<?> serverClass, String shellPrefix, List<String> jvmOptions, String... serverArgs)
       throws IOException {
-    Path classes;
-    try {
-      classes = Path.of(serverClass.getProtectionDomain().getCodeSource().getLocation().toURI());
-    } catch (URISyntaxException e) {
-      throw new IllegalStateException("where " + serverClass + " comes from", e);
-    }
+    Path classes = codeSource(serverClass);
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     command.addAll(jvmOptions);
@@ -65,6 +60,31 @@ public final class ChildServer implements AutoCloseable {
     String listening =
         log().stream().filter(line -> line.startsWith("listening on ")).findFirst().orElseThrow();
     port = Integer.parseInt(listening.substring(listening.lastIndexOf(':') + 1));
+  }
+
+  /**
+   * What a JVM started with these options sees as its heap ({@code Runtime.maxMemory()}), which is
+   * a little less than {@code -Xmx}: the same JVM as the child's, asked by a probe of the
+   * testkit's.
+   */
+  public static long maxMemory(List<String> jvmOptions) throws IOException, InterruptedException {
+    List<String> command = new ArrayList<>();
+    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    command.addAll(jvmOptions);
+    command.addAll(
+        List.of("-cp", codeSource(MaxMemory.class).toString(), MaxMemory.class.getName()));
+    Process probe = new ProcessBuilder(command).redirectErrorStream(true).start();
+    String out = new String(probe.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+    assertThat(probe.waitFor(10, TimeUnit.SECONDS)).as("the heap probe exited").isTrue();
+    return Long.parseLong(out);
+  }
+
+  private static Path codeSource(Class<?> type) {
+    try {
+      return Path.of(type.getProtectionDomain().getCodeSource().getLocation().toURI());
+    } catch (URISyntaxException e) {
+      throw new IllegalStateException("where " + type + " comes from", e);
+    }
   }
 
   /** True where tests may start bash and use its ulimit: Linux and macOS with bash on the PATH. */

@@ -74,7 +74,8 @@ public abstract class EchoContract {
   @Test
   @Contract
   void everyByteValueZeroIncludedComesBackExactly() throws IOException {
-    assertThat(Scenarios.everyByteValue(server).intact()).isTrue();
+    Scenarios.Transfer transfer = Scenarios.everyByteValue(server);
+    assertThat(transfer.intact()).as("every byte value back, in order: %s", transfer).isTrue();
   }
 
   @Test
@@ -123,13 +124,13 @@ public abstract class EchoContract {
     assertThat(launched.server()).as("the server started").isNotNull();
     int port = (Integer) serverClass().getMethod("port").invoke(launched.server());
     CompletableFuture.runAsync(() -> call(launched.server(), "close")).get(5, TimeUnit.SECONDS);
-    // Before any run(): the port is free again, and nobody can connect.
-    try (ServerSocket again = new ServerSocket()) {
-      again.bind(new InetSocketAddress("127.0.0.1", port));
-    }
+    // Before any run(): nobody can connect, and the port is free again.
     assertThatThrownBy(() -> Peer.connect(port).close())
         .as("a connect to the closed server's port")
         .isInstanceOf(ConnectException.class);
+    try (ServerSocket again = new ServerSocket()) {
+      again.bind(new InetSocketAddress("127.0.0.1", port));
+    }
     CompletableFuture.runAsync(() -> call(launched.server(), "run")).get(5, TimeUnit.SECONDS);
     CompletableFuture.runAsync(() -> call(launched.server(), "close")).get(5, TimeUnit.SECONDS);
     assertThat(launched.out())

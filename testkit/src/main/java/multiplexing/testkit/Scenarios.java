@@ -9,6 +9,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
+import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
@@ -248,12 +249,54 @@ public final class Scenarios {
   /** Reads while the sender still sends, then exactly the rest of what it sent. */
   public static byte[] receiveAll(Peer peer, CompletableFuture<byte[]> sending) throws Exception {
     ByteArrayOutputStream received = new ByteArrayOutputStream();
-    for (int reads = 0; reads < 10_000 && !sending.isDone(); reads++) {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    while (!sending.isDone() && System.nanoTime() - deadline < 0) {
       received.write(peer.receiveUpTo(CHUNK, 100));
     }
     byte[] sent = sending.get(5, TimeUnit.SECONDS);
     received.write(peer.receive(sent.length - received.size()));
     return received.toByteArray();
+  }
+
+  /**
+   * A client that sends and reads at once, as most real clients do: one thread sends {@code total}
+   * bytes in writes of 1 to 3,000 bytes while this one reads, through a 4 KiB receive buffer, so
+   * that the server's socket is often full while bytes are still queued for it. Returns what was
+   * sent and what came back, in 60 s at most: an echo out of order or with a hole shows.
+   */
+  public static Transfer sendsWhileReading(int port, int total) throws Exception {
+    try (Peer peer = Peer.connect(port, 4096)) {
+      return sendsWhileReading(peer, total);
+    }
+  }
+
+  private static Transfer sendsWhileReading(Peer peer, int total) throws Exception {
+    byte[] sent = Peer.pattern(total);
+    CompletableFuture<Void> sending =
+        CompletableFuture.runAsync(
+            () -> {
+              SplittableRandom sizes = new SplittableRandom(total);
+              try {
+                for (int at = 0; at < total; ) {
+                  int size = Math.min(total - at, sizes.nextInt(1, 3_001));
+                  peer.socket.getOutputStream().write(sent, at, size);
+                  at += size;
+                }
+              } catch (IOException e) {
+                throw new UncheckedIOException(e);
+              }
+            });
+    ByteArrayOutputStream received = new ByteArrayOutputStream();
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+    while (received.size() < total && System.nanoTime() - deadline < 0) {
+      byte[] chunk = peer.receiveUpTo(total - received.size(), 2_000);
+      received.write(chunk);
+      if (chunk.length == 0 && sending.isDone()) {
+        break;
+      }
+    }
+    sending.get(5, TimeUnit.SECONDS);
+    return new Transfer(sent, received.toByteArray());
   }
 
   /**

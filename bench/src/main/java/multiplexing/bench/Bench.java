@@ -211,12 +211,9 @@ public final class Bench implements Callable<Integer> {
         root.resolve(
             quick ? "bench/target/quick" : complete ? "docs/bench" : "bench/target/partial");
     progress("written: %s, its CSV files and charts", Report.write(results, kind, output, root));
-    System.out.printf("%nTargets (step 7 against Netty in this %s):%n", kind);
-    List<List<String>> targets = Targets.rows(results);
-    targets.forEach(row -> System.out.println("- " + Targets.line(row)));
-    if (targets.isEmpty()) {
-      System.out.println("- none: they need step7 and netty");
-    }
+    System.out.printf("%nTargets, step 7 against Netty (%s):%n", kind);
+    System.out.print(Report.markdown(List.of(Targets.COLUMNS.split(","))));
+    Targets.rows(results).forEach(row -> System.out.print(Report.markdown(row)));
     return 0;
   }
 

@@ -73,7 +73,8 @@ final class LoadGenerator implements Closeable {
   private final ByteBuffer readBuffer = ByteBuffer.allocateDirect(64 * 1024);
   private final Histogram latency = new Histogram(60_000_000_000L, 3);
   private final Map<String, Integer> errors = new TreeMap<>();
-  private long connectStartedAt;
+  // When the first connect() was issued, on the System.nanoTime() clock.
+  long connectStartedAt;
   private int connecting;
   // Connections neither done nor failed, so that the loop need not walk them all on each pass.
   private int unsettled;
@@ -334,11 +335,6 @@ final class LoadGenerator implements Closeable {
 
   private void count(String why) {
     errors.merge(why, 1, Integer::sum);
-  }
-
-  /** When the first connect() was issued, on the {@link System#nanoTime()} clock. */
-  long connectStartedAt() {
-    return connectStartedAt;
   }
 
   /** Hangs up every connection (a FIN each) and closes the selector. */

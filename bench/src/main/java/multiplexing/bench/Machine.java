@@ -78,7 +78,10 @@ record Machine(long openFiles, String portRange) {
       {"ip_local_port_range", portRange},
       {"somaxconn", read("/proc/sys/net/core/somaxconn").orElse("?")},
       {"threads-max", read("/proc/sys/kernel/threads-max").orElse("?")},
-      {"pids.max", read("/sys/fs/cgroup/pids.max").orElse("?")},
+      {
+        "pids.max",
+        read("/sys/fs/cgroup/pids.max").or(() -> read("/sys/fs/cgroup/pids/pids.max")).orElse("?")
+      },
       {"ulimit -u", firstValue("/proc/self/limits", "Max processes").orElse("?").split("\\s+")[0]}
     };
     return Stream.of(facts).map(List::of).toList();

@@ -159,7 +159,7 @@ final class Measure {
       int accepted =
           server.awaitAccepts(before, generator.awaitConnected(patience), patience) - before;
       double millis =
-          accepted == 0 ? Double.NaN : (server.lastAcceptAt() - generator.connectStartedAt()) / 1e6;
+          accepted == 0 ? Double.NaN : (server.lastAcceptAt() - generator.connectStartedAt) / 1e6;
       ProcStats held = server.stats();
       LoadGenerator.Result echo = generator.exchange(0, 0, patience, () -> {});
       return new Burst(

@@ -14,6 +14,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.function.ToDoubleFunction;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 import multiplexing.bench.Results.Flood;
 import multiplexing.bench.Results.Idle;
 import multiplexing.bench.Results.Round;
@@ -61,6 +62,7 @@ final class Report {
 
   /** Writes the page, its CSV files and its charts into {@code folder}; returns the page. */
   static Path write(Results results, String kind, Path folder, Path root) throws IOException {
+    long started = System.currentTimeMillis() - 1_000;
     Files.createDirectories(folder);
     String readme = folder.relativize(root.resolve("bench/README.md")).toString();
     StringBuilder page = new StringBuilder("# Bench results (" + kind + ")\n\n");
@@ -92,10 +94,18 @@ final class Report {
     }
     Path md = folder.resolve("results.md");
     writeText(md, page.toString());
+    // The folder is the run's alone: what an earlier run wrote and this one did not goes.
+    try (Stream<Path> files = Files.list(folder)) {
+      for (Path file : files.filter(f -> f.toString().matches(".*\\.(md|csv|png)")).toList()) {
+        if (Files.getLastModifiedTime(file).toMillis() < started) {
+          Files.delete(file);
+        }
+      }
+    }
     return md;
   }
 
-  private static String markdown(List<String> cells) {
+  static String markdown(List<String> cells) {
     return cells.stream()
         .map(c -> c.replace('|', '/'))
         .collect(Collectors.joining(" | ", "| ", " |\n"));

@@ -122,14 +122,4 @@ final class Targets {
   static String format(String format, double value) {
     return Double.isNaN(value) ? "n/a" : String.format(Locale.ROOT, format, value);
   }
-
-  /** A row as the console prints it: each column's name before its value. */
-  static String line(List<String> row) {
-    String[] columns = COLUMNS.split(",");
-    StringBuilder line = new StringBuilder(row.get(0));
-    for (int i = 1; i < row.size(); i++) {
-      line.append(row.get(i).isEmpty() ? "" : ", " + columns[i] + " " + row.get(i));
-    }
-    return line.toString();
-  }
 }

@@ -73,8 +73,13 @@ class ReportTest {
       throws Exception {
     Files.createDirectories(root.resolve("bench"));
     Files.writeString(root.resolve("bench/README.md"), "# Bench\n");
+    Path stale =
+        Files.createDirectories(root.resolve("bench/target/quick")).resolve("concurrency.png");
+    Files.writeString(stale, "from an earlier run");
+    Files.setLastModifiedTime(stale, java.nio.file.attribute.FileTime.fromMillis(0));
     Path page =
         Report.write(results(5, 20_000), "full run", root.resolve("bench/target/quick"), root);
+    assertThat(stale).doesNotExist();
 
     String text = Files.readString(page);
     Matcher link = Pattern.compile("\\]\\(([^)]+)\\)").matcher(text);

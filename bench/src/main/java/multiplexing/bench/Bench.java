@@ -1,5 +1,6 @@
 package multiplexing.bench;
 
+import io.netty.util.Version;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -45,8 +46,6 @@ public final class Bench implements Callable<Integer> {
    *
    * @param rounds rounds of each measurement, the servers taking turns; tables quote medians
    * @param judgedRounds rounds step 7 and Netty take where a target compares them
-   * @param warmupSeconds load on each shared server JVM before anything counts
-   * @param rampSeconds load before each counting window opens
    * @param idlePatienceSeconds how long the idle scenario waits for handshakes, then for echoes
    * @param settleSeconds how long a server must print nothing to have finished with a burst
    * @param floodStallSeconds how long the never-reading client waits for progress
@@ -76,21 +75,9 @@ public final class Bench implements Callable<Integer> {
     static final Run FULL =
         new Run(
             3, 5, 5, 0.4, 1, 1.5, ALL_LOADS, List.of(10, 100, 1000), 10_000, 5, 0.4, 1L << 28, 2);
+    static final List<Load> SOME_LOADS = List.of(ALL_LOADS.get(0), ALL_LOADS.get(4));
     static final Run QUICK =
-        new Run(
-            1,
-            1,
-            0,
-            0.1,
-            0.2,
-            0.25,
-            List.of(ALL_LOADS.get(0), ALL_LOADS.get(4)),
-            List.of(100),
-            300,
-            2,
-            0.1,
-            1L << 24,
-            0.25);
+        new Run(1, 1, 0, 0.1, 0.2, 0.25, SOME_LOADS, List.of(100), 300, 2, 0.1, 1L << 24, 0.25);
 
     List<Load> cost() {
       return costConnections.stream().map(c -> Load.paced(c, COST_RATE)).toList();
@@ -100,11 +87,7 @@ public final class Bench implements Callable<Integer> {
   @Option(names = "--quick", description = "each scenario once and small: under 30 s")
   boolean quick;
 
-  @Option(
-      names = "--servers",
-      split = ",",
-      paramLabel = "NAME",
-      description = "${COMPLETION-CANDIDATES}")
+  @Option(names = "--servers", split = ",", description = "only these: ${COMPLETION-CANDIDATES}")
   List<Contender> servers;
 
   @Option(names = "--jdk21", paramLabel = "PATH", description = "the JDK 21+ every server runs on")
@@ -155,10 +138,8 @@ public final class Bench implements Callable<Integer> {
       System.out.println("vthreads: skipped, they need JDK 21 or newer; " + none);
     }
     boolean complete = chosen.size() == Contender.values().length;
-    String kind =
-        quick
-            ? "quick run: one round, cold, indicative only"
-            : complete ? "full run" : "partial run";
+    String kind = complete ? "full run" : "partial run";
+    kind = quick ? "quick run: one round, cold, indicative only" : kind;
     Machine machine = Machine.check(run.idleConnections() + 200);
     Map<Contender, List<String>> commands = new EnumMap<>(Contender.class);
     chosen.forEach(c -> commands.put(c, c.command(root, jdk)));
@@ -167,20 +148,29 @@ public final class Bench implements Callable<Integer> {
     Function<Contender, Server> start = c -> Server.start(c, commands.get(c), cpu);
     List<Contender> focus =
         quick ? chosen.stream().filter(Contender.FOUR::contains).toList() : chosen;
-    Results results = new Results(run, machine.facts(jdk, cpu));
+    Version netty = Version.identify().get("netty-transport");
+    String setup =
+        String.format(
+            "servers on JDK %s%s, the bench on JDK %s, Netty %s",
+            jdk.version(),
+            cpu < 0 ? "" : " and CPU " + cpu,
+            Runtime.version(),
+            netty.artifactVersion());
+    Results results = new Results(run, setup);
     progress("%s: %s on JDK %s", kind, chosen, jdk.version());
 
     // Throughput and cost share one warmed JVM per server, started side by side; the idle and
     // flood scenarios weigh memory, so each of their rounds starts a fresh one.
     List<CompletableFuture<Server>> starting = new ArrayList<>();
-    chosen.forEach(
-        c ->
-            starting.add(
-                CompletableFuture.supplyAsync(() -> start.apply(c), r -> new Thread(r).start())));
+    for (Contender c : chosen) {
+      starting.add(CompletableFuture.supplyAsync(() -> start.apply(c), r -> new Thread(r).start()));
+    }
     try {
       List<Server> shared = starting.stream().map(CompletableFuture::join).toList();
-      progress("warming each server for %.0f s", run.warmupSeconds());
-      Measure.warmUp(shared, run.warmupSeconds());
+      if (run.warmupSeconds() > 0) {
+        progress("warming each server for %.0f s", run.warmupSeconds());
+        Measure.warmUp(shared, run.warmupSeconds());
+      }
       progress("throughput: %s, %d round(s)", run.throughput(), run.rounds());
       results.throughput.addAll(Measure.rounds(shared, run.throughput(), run.rounds(), run));
       progress(
@@ -207,9 +197,8 @@ public final class Bench implements Callable<Integer> {
         results.flood.add(Measure.flood(server, run));
       }
     }
-    Path output =
-        root.resolve(
-            quick ? "bench/target/quick" : complete ? "docs/bench" : "bench/target/partial");
+    String folder = complete ? "docs/bench" : "bench/target/partial";
+    Path output = root.resolve(quick ? "bench/target/quick" : folder);
     progress("written: %s, its CSV files and charts", Report.write(results, kind, output, root));
     System.out.printf("%nTargets, step 7 against Netty (%s):%n", kind);
     System.out.print(Report.markdown(List.of(Targets.COLUMNS.split(","))));
@@ -223,17 +212,13 @@ public final class Bench implements Callable<Integer> {
         "[%4.0f s] %s%n", (System.nanoTime() - STARTED_AT) / 1e9, String.format(format, args));
   }
 
-  /** The repository root: the folder above the step modules, from wherever we were started. */
+  /** The repository root: bench/run starts us there; the tests say where it is. */
   static Path root() {
-    String configured = System.getProperty("bench.root");
-    for (Path dir = Path.of(configured != null ? configured : "").toAbsolutePath();
-        dir != null;
-        dir = dir.getParent()) {
-      if (Files.isRegularFile(dir.resolve("bench/pom.xml"))
-          && Files.isDirectory(dir.resolve("step1-blocking"))) {
-        return dir.normalize();
-      }
+    Path root = Path.of(System.getProperty("bench.root", "")).toAbsolutePath().normalize();
+    if (!Files.isDirectory(root.resolve("step1-blocking"))) {
+      throw new Failure(
+          "run the bench from the repository's root (no step1-blocking in " + root + ")");
     }
-    throw new Failure("run the bench from inside the repository (no step1-blocking above here)");
+    return root;
   }
 }

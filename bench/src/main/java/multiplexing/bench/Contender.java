@@ -1,12 +1,10 @@
 package multiplexing.bench;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
-import java.util.stream.Stream;
 
 /**
  * A server the bench starts, in the order of the tables: the seven steps (1 to 6 shown for what
@@ -57,10 +55,9 @@ enum Contender {
 
   /**
    * The command that starts this server on {@code jdk}, short of its port: a step from its module's
-   * {@code target/classes} (refused if older than its sources, so that a stale server is never
-   * measured), Netty from the bench's class path, a thread-per-client server from its one source
-   * file (virtual threads need JDK 21, and the Maven build stays on 17). The source launcher's
-   * compiler stays in that JVM's memory: compare what connections add to RSS, not RSS itself.
+   * {@code target/classes}, refused if older than its source (a stale server is never measured);
+   * Netty from our class path; a thread-per-client server from its one source file (the build stays
+   * on 17, virtual threads need 21), whose compiler then stays in that JVM's memory.
    */
   List<String> command(Path root, Jdk jdk) {
     String java = jdk.home().resolve("bin/java").toString();
@@ -71,10 +68,11 @@ enum Contender {
           : List.of(java, root.resolve("bench/contenders/" + source + ".java").toString());
     }
     Path classes = root.resolve(source).resolve("target/classes");
-    if (modified(classes.resolve("multiplexing/EchoServer.class"))
-        < newest(root.resolve(source).resolve("src/main/java"))) {
+    Path server = root.resolve(source).resolve("src/main/java/multiplexing/EchoServer.java");
+    if (modified(classes.resolve("multiplexing/EchoServer.class")) < modified(server)) {
       throw new Bench.Failure(
-          source + "'s classes are missing or older than its sources: bench/run builds them");
+          source
+              + "'s classes are missing or older than its EchoServer.java: bench/run builds them");
     }
     return List.of(java, "-cp", classes.toString(), "multiplexing.EchoServer");
   }
@@ -85,14 +83,6 @@ enum Contender {
       return Files.getLastModifiedTime(file).toMillis();
     } catch (IOException e) {
       return -1;
-    }
-  }
-
-  private static long newest(Path folder) {
-    try (Stream<Path> files = Files.walk(folder)) {
-      return files.mapToLong(Contender::modified).max().orElse(0);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
     }
   }
 }

@@ -19,9 +19,8 @@ import java.util.stream.Stream;
 record Jdk(Path home, int feature, String version) {
   static final int VIRTUAL_THREADS = 21;
 
-  /** Where we look when neither the flag nor JAVA_HOME names a JDK 21: Linux's, then macOS's. */
-  static final List<Path> FOLDERS =
-      List.of(Path.of("/usr/lib/jvm"), Path.of("/Library/Java/JavaVirtualMachines"));
+  /** Where we look when neither the flag nor JAVA_HOME names a JDK 21. */
+  static final List<Path> FOLDERS = List.of(Path.of("/usr/lib/jvm"));
 
   private static final Pattern VERSION =
       Pattern.compile("(?m)^JAVA_VERSION=\"((?:1\\.)?(\\d+)[^\"]*)\"");
@@ -72,14 +71,10 @@ record Jdk(Path home, int feature, String version) {
             running.feature(), javaHome == null ? "unset" : javaHome, folders);
   }
 
-  // A folder of JDKs: /usr/lib/jvm/*, or macOS's /Library/Java/JavaVirtualMachines/*/Contents/Home.
+  // A folder of JDKs, such as /usr/lib/jvm.
   private static Stream<Jdk> inside(Path folder) {
     try (Stream<Path> children = Files.list(folder)) {
-      return children
-          .sorted()
-          .flatMap(c -> at(c).or(() -> at(c.resolve("Contents/Home"))).stream())
-          .toList()
-          .stream();
+      return children.sorted().flatMap(c -> at(c).stream()).toList().stream();
     } catch (IOException e) {
       return Stream.empty();
     }

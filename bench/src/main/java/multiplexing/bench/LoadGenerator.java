@@ -49,10 +49,6 @@ final class LoadGenerator implements Closeable {
       return messages / seconds;
     }
 
-    int errorCount() {
-      return errors.values().stream().mapToInt(Integer::intValue).sum();
-    }
-
     double latencyMicros(double percentile) {
       return latency.getValueAtPercentile(percentile) / 1000.0;
     }

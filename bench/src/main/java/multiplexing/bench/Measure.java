@@ -7,8 +7,10 @@ import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.nio.channels.SocketChannel;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.function.Function;
+import java.util.function.Predicate;
 import multiplexing.bench.ProcStats.CpuTime;
 import multiplexing.bench.Results.Burst;
 import multiplexing.bench.Results.Flood;
@@ -37,39 +39,35 @@ final class Measure {
 
   /**
    * Every load against every server that takes it (step 1 only one connection), {@code
-   * run.rounds()} rounds each, then step 7 and Netty alone up to {@code judgedRounds}. Each round
-   * starts with a different server, so that none always runs first or last.
+   * run.rounds()} rounds each, then step 7 and Netty alone up to {@code judgedRounds}.
    */
   static List<Round> rounds(
       List<Server> servers, List<Load> loads, int judgedRounds, Bench.Run run) {
-    List<Round> all = new ArrayList<>();
+    List<Round> rounds = new ArrayList<>();
     for (Load load : loads) {
-      double window = load.isPaced() ? run.costWindowSeconds() : run.windowSeconds();
+      long ramp = (long) (run.rampSeconds() * SECOND);
+      long window =
+          (long) ((load.isPaced() ? run.costWindowSeconds() : run.windowSeconds()) * SECOND);
       for (int round = 0; round < Math.max(run.rounds(), judgedRounds); round++) {
-        int r = round;
-        List<Server> turns =
-            servers.stream()
-                .filter(s -> !s.contender.oneClientAtATime() || load.connections() == 1)
-                .filter(s -> r < run.rounds() || s.contender.judgedOrReference())
-                .toList();
-        for (int turn = 0; turn < turns.size(); turn++) {
-          Server server = turns.get((round + turn) % turns.size());
-          Round o =
-              measure(server, load, (long) (run.rampSeconds() * SECOND), (long) (window * SECOND));
-          all.add(o);
-          System.out.printf(
-              "  %-24s %-8s %8.0f msgs/s  p99 %7.0f us  server %.2f cores  %s us/msg %s%n",
-              load,
-              server.contender,
-              o.result().messagesPerSecond(),
-              o.result().latencyMicros(99),
-              o.serverCpu().cores(),
-              Targets.format("%.2f", o.cpuMicros()),
-              o.result().errors().isEmpty() ? "" : o.result().errors());
+        boolean all = round < run.rounds();
+        for (Server server : turns(servers, round, s -> all || s.contender.judgedOrReference())) {
+          if (!server.contender.oneClientAtATime() || load.connections() == 1) {
+            Round o = measure(server, load, ramp, window);
+            rounds.add(o);
+            System.out.println("  " + o);
+          }
         }
       }
     }
-    return all;
+    return rounds;
+  }
+
+  // Those of the servers that take this round, each round starting with a different one, so that
+  // none always runs first or last.
+  private static <T> List<T> turns(List<T> servers, int round, Predicate<T> taking) {
+    List<T> turns = new ArrayList<>(servers.stream().filter(taking).toList());
+    Collections.rotate(turns, -round);
+    return turns;
   }
 
   // One window of the load, the server's CPU sampled as it opens and closes: it covers exactly the
@@ -91,11 +89,8 @@ final class Measure {
     }
   }
 
-  /**
-   * Opens the load's connections 32 at a time and returns once the server has accepted them all:
-   * these loads measure echo, not accept, and a handshake dropped by a full backlog would join a
-   * second later, in the middle of the window.
-   */
+  // Opens the connections 32 at a time and returns once the server has accepted them all: these
+  // loads measure echo, and a handshake dropped by a full backlog would join mid-window.
   static LoadGenerator connect(Server server, Load load) throws IOException {
     int before = server.accepted();
     LoadGenerator generator = LoadGenerator.connect(server.address(), load, 32, CONNECT_TIMEOUT);
@@ -113,22 +108,13 @@ final class Measure {
     List<Idle> all = new ArrayList<>();
     List<Contender> taking = servers.stream().filter(c -> !c.oneClientAtATime()).toList();
     for (int round = 0; round < run.judgedRounds(); round++) {
-      int r = round;
-      List<Contender> turns = taking.stream().filter(c -> r == 0 || c.judgedOrReference()).toList();
-      for (int turn = 0; turn < turns.size(); turn++) {
-        try (Server server = start.apply(turns.get((round + turn) % turns.size()))) {
+      boolean first = round == 0;
+      for (Contender c : turns(taking, round, s -> first || s.judgedOrReference())) {
+        try (Server server = start.apply(c)) {
           Idle o = idle(server, run);
           machine.checkPorts(o.warm().errors());
           all.add(o);
-          System.out.printf(
-              "  %-8s accepted %d in %.0f ms (cold %.0f ms), %s KiB per connection, %d threads %s%n",
-              o.server(),
-              o.warm().accepted(),
-              o.warm().millis(),
-              o.cold().millis(),
-              Targets.format("%.1f", o.bytesPerConnection() / 1024),
-              o.cold().held().threads(),
-              o.allEchoed() ? "" : "not all echoed: " + o.trouble());
+          System.out.println("  " + o);
         }
       }
     }
@@ -169,8 +155,7 @@ final class Measure {
 
   /**
    * One client sends {@code run.floodBytes()} and never reads: an unbounded queue keeps it all, a
-   * bounded server stops reading it, a thread per client blocks in write(). We sample the server's
-   * RSS as it goes, and for a while after, before we hang up.
+   * bounded server stops reading it, a thread per client blocks in write().
    */
   static Flood flood(Server server, Bench.Run run) throws IOException {
     long rssBefore = server.stats().rssBytes();

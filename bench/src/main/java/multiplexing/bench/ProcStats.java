@@ -45,10 +45,9 @@ record ProcStats(
   }
 
   /**
-   * The same, with the CPU time to the nanosecond: /proc/PID/stat counts in ticks of 10 ms, too
-   * coarse for a window of a second or two (and so is {@code ProcessHandle}), so we add up every
-   * thread's /proc/PID/task/TID/schedstat, whose first field is the nanoseconds it has run. A
-   * thread that ends takes its time with it: only windows in which no thread ends use it.
+   * With the CPU time to the nanosecond: stat's ticks of 10 ms (and {@code ProcessHandle}'s) are
+   * too coarse for a window of a second or two, so we add up the nanoseconds each thread has run,
+   * the first field of /proc/PID/task/TID/schedstat. Only windows in which no thread ends use it.
    */
   static ProcStats precise(long pid) {
     ProcStats stats = of(pid);

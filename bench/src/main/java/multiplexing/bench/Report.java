@@ -2,7 +2,6 @@ package multiplexing.bench;
 
 import java.awt.Color;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -44,10 +43,9 @@ final class Report {
   };
 
   /**
-   * A table of the page, also written as {@code name}.csv ({@code columns} split at commas). A
-   * table with a {@code chart} is drawn from its own cells, so that the chart shows what the table
-   * and the CSV hold: a panel per column in {@code panels}, a group of bars per value of the {@code
-   * group} column, a bar per server.
+   * A table of the page, also written as {@code name}.csv. Its chart is drawn from its own cells,
+   * so that it shows what the table holds: a panel per column in {@code panels}, a group of bars
+   * per value of the {@code group} column, a bar per server.
    */
   record Table(
       String name,
@@ -64,13 +62,13 @@ final class Report {
   static Path write(Results results, String kind, Path folder, Path root) throws IOException {
     long started = System.currentTimeMillis() - 1_000;
     Files.createDirectories(folder);
-    String readme = folder.relativize(root.resolve("bench/README.md")).toString();
+    String readme =
+        folder.relativize(root.resolve("bench/README.md")).toString().replace('\\', '/');
     StringBuilder page = new StringBuilder("# Bench results (" + kind + ")\n\n");
-    page.append("Written by `bench/run`; what each column holds and how the bench measures it: ");
-    page.append("[bench/README.md](" + readme.replace('\\', '/') + ").\n");
+    page.append("Written by `bench/run`: " + results.setup + ". What each column holds, how the");
+    page.append(" bench measures it and the machine: [bench/README.md](" + readme + ").\n");
     for (Table table :
         List.of(
-            new Table("machine", "Machine", "what,value", results.machine, null, null),
             new Table("targets", "Targets", Targets.COLUMNS, Targets.rows(results), null, null),
             throughput(results),
             cost(results),
@@ -112,14 +110,14 @@ final class Report {
   }
 
   private static String csv(String value) {
-    return value.contains(",") || value.contains("\"")
-        ? '"' + value.replace("\"", "\"\"") + '"'
-        : value;
+    return value.contains(",") ? '"' + value.replace('"', '\'') + '"' : value;
   }
 
   private static void writeText(Path file, String text) throws IOException {
-    Path temporary = file.resolveSibling(file.getFileName() + ".tmp");
-    Files.writeString(temporary, text, StandardCharsets.UTF_8);
+    rename(Files.writeString(file.resolveSibling(file.getFileName() + ".tmp"), text), file);
+  }
+
+  private static void rename(Path temporary, Path file) throws IOException {
     Files.move(
         temporary, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
   }
@@ -236,7 +234,7 @@ final class Report {
                 m("%.0f", o, i -> i.warm().millis()),
                 m("%.0f", o, i -> i.rssBefore() / MIB),
                 m("%.0f", o, i -> i.cold().rssAfterEcho() / MIB),
-                m("%.1f", o, i -> i.bytesPerConnection() / 1024),
+                m("%.1f", o, i -> i.kibPerConnection()),
                 m("%.0f", o, i -> i.cold().held().threads()),
                 errors(o.stream().map(i -> i.warm().errors()).toList()),
                 o.stream().map(Idle::trouble).filter(t -> t != null).findFirst().orElse("")));
@@ -283,14 +281,13 @@ final class Report {
     try {
       for (String panel : table.panels()) {
         DefaultCategoryDataset data = new DefaultCategoryDataset();
+        int value = columns.indexOf(panel);
+        int server = columns.indexOf("server");
+        int group = columns.indexOf(table.group());
         for (List<String> row : table.rows()) {
-          String value = row.get(columns.indexOf(panel));
-          Contender server =
-              Contender.valueOf(row.get(columns.indexOf("server")).toUpperCase(Locale.ROOT));
+          Double figure = row.get(value).equals("n/a") ? null : Double.valueOf(row.get(value));
           data.addValue(
-              value.equals("n/a") ? null : Double.valueOf(value),
-              server,
-              row.get(columns.indexOf(table.group())));
+              figure, Contender.valueOf(row.get(server).toUpperCase(Locale.ROOT)), row.get(group));
         }
         plots.add(panel(data, panel));
         combined.add(plots.get(plots.size() - 1), 1);
@@ -301,11 +298,7 @@ final class Report {
       chart.setBackgroundPaint(Color.WHITE);
       Path temporary = folder.resolve(table.chart() + ".png.tmp");
       ChartUtils.saveChartAsPNG(temporary.toFile(), chart, 1000, 260 + 260 * table.panels().length);
-      Files.move(
-          temporary,
-          folder.resolve(table.chart() + ".png"),
-          StandardCopyOption.REPLACE_EXISTING,
-          StandardCopyOption.ATOMIC_MOVE);
+      rename(temporary, folder.resolve(table.chart() + ".png"));
       return true;
     } catch (RuntimeException | LinkageError e) {
       System.out.println("chart " + table.chart() + " skipped: " + e);

@@ -35,16 +35,19 @@ final class Results {
     private double perMessage(double seconds) {
       return result.messages() == 0 ? Double.NaN : seconds * 1e6 / result.messages();
     }
+
+    @Override
+    public String toString() {
+      String format = "%-24s %-8s %6.0f msgs/s, %5.2f us/msg %s";
+      double rate = result.messagesPerSecond();
+      return String.format(format, load, server, rate, cpuMicros(), result.errors());
+    }
   }
 
   /**
-   * One burst of idle connections into a fresh server, then one echo each.
-   *
-   * @param accepted connections it accepted, from its log
-   * @param echoed connections whose message came back intact
-   * @param millis from the first connect() to its last {@code accepted} line
-   * @param held its RSS and threads with the connections held, before they echoed
-   * @param rssAfterEcho its RSS once each had echoed
+   * A burst of idle connections, then one echo each: how many the server's log accepted, how many
+   * echoed, the milliseconds from the first connect() to its last {@code accepted} line, and its
+   * RSS and threads holding them (before they echoed) and its RSS after.
    */
   record Burst(
       int accepted,
@@ -61,36 +64,42 @@ final class Results {
    * @param trouble the first line where it turned a client away or failed, if any did not echo
    */
   record Idle(Contender server, int asked, long rssBefore, Burst cold, Burst warm, String trouble) {
-    /** RSS each connection costs the server; NaN when too few got in to tell. */
-    double bytesPerConnection() {
+    /** KiB of RSS each connection costs the server; NaN when too few got in to tell. */
+    double kibPerConnection() {
       return cold.accepted() < asked / 10
           ? Double.NaN
-          : (cold.rssAfterEcho() - rssBefore) / (double) cold.accepted();
+          : (cold.rssAfterEcho() - rssBefore) / 1024.0 / cold.accepted();
     }
 
     boolean allEchoed() {
       return cold.echoed() == asked && warm.echoed() == asked;
     }
+
+    @Override
+    public String toString() {
+      String format = "%-8s echoed %d, burst %.0f ms, %.1f KiB per connection %s";
+      String why = trouble == null ? "" : trouble;
+      return String.format(format, server, warm.echoed, warm.millis, kibPerConnection(), why);
+    }
   }
 
   /**
-   * A client that sends and never reads.
-   *
-   * @param sent what the server (and the socket buffers between us) took
-   * @param stalled whether the server stopped taking bytes before all were sent
+   * A client that never reads: what the server (and the buffers between) took, and whether it
+   * stopped.
    */
   record Flood(Contender server, long sent, boolean stalled, long rssBefore, long rssAfter) {}
 
   final Bench.Run run;
-  final List<List<String>> machine;
+  // What the figures depend on: "servers on JDK 25.0.3, the bench on JDK 17.0.15, Netty 4.2.18".
+  final String setup;
   final List<Round> throughput = new ArrayList<>();
   final List<Round> cost = new ArrayList<>();
   final List<Idle> idle = new ArrayList<>();
   final List<Flood> flood = new ArrayList<>();
 
-  Results(Bench.Run run, List<List<String>> machine) {
+  Results(Bench.Run run, String setup) {
     this.run = run;
-    this.machine = machine;
+    this.setup = setup;
   }
 
   /** The rounds of each (load, server), in the order they were first measured. */
@@ -111,7 +120,8 @@ final class Results {
    * at once, which makes each look cheaper: its row is not ranked.
    */
   static boolean keptUp(List<Round> rounds) {
-    long skipped = rounds.stream().mapToLong(r -> r.result().errorCount()).sum();
+    var errors = rounds.stream().flatMap(r -> r.result().errors().values().stream());
+    long skipped = errors.mapToLong(Integer::longValue).sum();
     long messages = rounds.stream().mapToLong(r -> r.result().messages()).sum();
     double rate = median(rounds, r -> r.result().messagesPerSecond());
     return rate >= 0.97 * rounds.get(0).load().rate() && skipped <= messages / 1000;

@@ -27,15 +27,8 @@ final class Targets {
       List<Round> netty = cells.get(List.of(load, Contender.NETTY));
       if (ours != null && netty != null) {
         String behind = !Results.keptUp(ours) ? "step7" : !Results.keptUp(netty) ? "netty" : null;
-        rows.add(
-            ratio(
-                "CPU per message at " + load,
-                ours,
-                netty,
-                Round::cpuMicros,
-                "%.2f us",
-                1.05,
-                behind));
+        String what = "CPU per message at " + load;
+        rows.add(ratio(what, ours, netty, Round::cpuMicros, "%.2f us", 1.05, behind));
       }
     }
     List<Idle> ours = results.idle(Contender.STEP7);
@@ -43,37 +36,15 @@ final class Targets {
     if (!ours.isEmpty() && !netty.isEmpty()) {
       String at = " at " + results.run.idleConnections() + " connections";
       long echoed = ours.stream().filter(Idle::allEchoed).count();
-      String nettyEchoed = netty.stream().filter(Idle::allEchoed).count() + " of " + netty.size();
+      String theirs = netty.stream().filter(Idle::allEchoed).count() + " of " + netty.size();
       String verdict = verdict(echoed == ours.size(), ours.size());
-      rows.add(
-          List.of(
-              "every connection echoed" + at,
-              echoed + " of " + ours.size(),
-              nettyEchoed,
-              "",
-              "",
-              "",
-              "" + ours.size(),
-              "every round",
-              verdict));
-      rows.add(
-          ratio(
-              "warm connect burst" + at,
-              ours,
-              netty,
-              i -> i.warm().millis(),
-              "%.0f ms",
-              1.10,
-              null));
-      rows.add(
-          ratio(
-              "RSS per connection" + at,
-              ours,
-              netty,
-              i -> i.bytesPerConnection() / 1024,
-              "%.1f KiB",
-              0.50,
-              null));
+      String n = Integer.toString(ours.size());
+      String what = "every connection echoed" + at;
+      rows.add(List.of(what, echoed + " of " + n, theirs, "", "", "", n, "every round", verdict));
+      what = "warm connect burst" + at;
+      rows.add(ratio(what, ours, netty, i -> i.warm().millis(), "%.0f ms", 1.10, null));
+      what = "RSS per connection" + at;
+      rows.add(ratio(what, ours, netty, Idle::kibPerConnection, "%.1f KiB", 0.50, null));
     }
     return rows;
   }
@@ -83,17 +54,15 @@ final class Targets {
       String what,
       List<T> ours,
       List<T> netty,
-      ToDoubleFunction<T> metric,
+      ToDoubleFunction<T> f,
       String unit,
       double limit,
       String behind) {
     List<Double> ratios = new ArrayList<>();
     for (int i = 0; i < Math.min(ours.size(), netty.size()); i++) {
-      double ratio = metric.applyAsDouble(ours.get(i)) / metric.applyAsDouble(netty.get(i));
-      if (Double.isFinite(ratio)) {
-        ratios.add(ratio);
-      }
+      ratios.add(f.applyAsDouble(ours.get(i)) / f.applyAsDouble(netty.get(i)));
     }
+    ratios.removeIf(r -> !Double.isFinite(r));
     double median = Results.median(ratios, Double::doubleValue);
     String verdict =
         behind != null
@@ -101,8 +70,8 @@ final class Targets {
             : ratios.isEmpty() ? "not measured" : verdict(median <= limit, ratios.size());
     return List.of(
         what,
-        format(unit, Results.median(ours, metric)),
-        format(unit, Results.median(netty, metric)),
+        format(unit, Results.median(ours, f)),
+        format(unit, Results.median(netty, f)),
         format("%.2f", median),
         format("%.2f", ratios.stream().mapToDouble(d -> d).min().orElse(Double.NaN)),
         format("%.2f", ratios.stream().mapToDouble(d -> d).max().orElse(Double.NaN)),

@@ -48,7 +48,7 @@ class BenchSmokeTest {
       assertThat(idle.allEchoed()).as("%s", idle).isTrue();
       assertThat(idle.warm().accepted()).isEqualTo(50);
       assertThat(idle.cold().held().threads()).isGreaterThan(50);
-      assertThat(idle.bytesPerConnection()).isPositive();
+      assertThat(idle.kibPerConnection()).isPositive();
     }
   }
 
@@ -66,7 +66,7 @@ class BenchSmokeTest {
     assertThatThrownBy(() -> Contender.STEP7.command(root, Jdk.running()))
         .isInstanceOf(Bench.Failure.class)
         .hasMessage(
-            "step7-fast-path's classes are missing or older than its sources: bench/run builds them");
+            "step7-fast-path's classes are missing or older than its EchoServer.java: bench/run builds them");
     Files.setLastModifiedTime(
         compiled, FileTime.fromMillis(Files.getLastModifiedTime(source).toMillis() + 1_000));
     assertThat(Contender.STEP7.command(root, Jdk.running())).endsWith("multiplexing.EchoServer");

@@ -42,7 +42,7 @@ class ReportTest {
 
   private static Results results(int rounds, long step7Messages) {
     Bench.Run run = new Bench.Run(1, rounds, 0, 0, 1, 1, List.of(), List.of(100), 100, 1, 0, 1, 1);
-    Results results = new Results(run, List.of(List.of("kernel", "Linux")));
+    Results results = new Results(run, "servers on JDK 25");
     for (int i = 0; i < rounds; i++) {
       results.cost.add(round(Contender.STEP7, step7Messages, 0.1));
       results.cost.add(round(Contender.NETTY, 20_000, 0.2));

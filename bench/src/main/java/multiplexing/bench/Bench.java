@@ -1,373 +1,224 @@
 package multiplexing.bench;
 
+import io.netty.util.Version;
 import java.io.IOException;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
+import java.util.EnumMap;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
+import java.util.concurrent.CompletionException;
+import java.util.function.Function;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 
 /** The bench: starts each server in a JVM of its own, drives it, and writes what it saw. */
-public final class Bench {
-  static final String USAGE =
-      "usage: Bench [--quick] [--plan] [--out DIR] [--jdk21=PATH|none] [--scenarios=a,b]"
-          + " [--servers=a,b]";
-  // The load generator stays on CPU 0 and every server goes to this one, when there are two.
-  private static final int SERVER_CPU = 1;
-
-  private final Settings settings;
-  private final Path root;
-  private final PrintStream out;
-  private final Jdk serverJdk;
-  private final Map<Contender, List<String>> commands = new LinkedHashMap<>();
-  private int serverCpu = -1;
-  // When this JVM began, for the progress lines: the quick run's promise counts from there.
+@Command(
+    name = "bench/run",
+    sortOptions = false,
+    description = {
+      "Puts the seven steps, Netty and a thread per client under load and prints the targets"
+          + " that judge step 7. The full run takes about 13 minutes and writes docs/bench/;"
+          + " a run of fewer servers writes bench/target/partial/."
+    })
+public final class Bench implements Callable<Integer> {
+  static final int COST_RATE = 20_000;
+  // When this JVM began: the quick run's promise counts from there.
   private static final long STARTED_AT = System.nanoTime();
 
-  Bench(Settings settings, Path root, Jdk serverJdk, PrintStream out) {
-    this.settings = settings;
-    this.root = root;
-    this.serverJdk = serverJdk;
-    this.out = out;
-  }
+  /** Why the run cannot go on, in one line. */
+  static final class Failure extends RuntimeException {
+    private static final long serialVersionUID = 1L;
 
-  public static void main(String[] args) throws IOException {
-    Settings settings = Settings.fullRun();
-    Path output = null;
-    String jdkFlag = null;
-    boolean planOnly = false;
-    List<String> scenarios = null;
-    List<String> servers = null;
-    try {
-      for (int i = 0; i < args.length; i++) {
-        String arg = args[i];
-        if (arg.equals("--quick")) {
-          settings = Settings.quickRun();
-        } else if (arg.equals("--plan")) {
-          planOnly = true;
-        } else if (arg.equals("--out") && i + 1 < args.length) {
-          output = Path.of(args[++i]);
-        } else if (arg.startsWith("--jdk21=")) {
-          jdkFlag = arg.substring("--jdk21=".length());
-        } else if (arg.startsWith("--scenarios=")) {
-          scenarios = List.of(arg.substring("--scenarios=".length()).split(","));
-        } else if (arg.startsWith("--servers=")) {
-          servers = List.of(arg.substring("--servers=".length()).split(","));
-        } else {
-          throw new IllegalArgumentException("unknown argument " + arg);
-        }
-      }
-      if (scenarios != null) {
-        settings = settings.onlyScenarios(scenarios);
-      }
-      if (servers != null) {
-        settings = settings.onlyContenders(servers);
-      }
-    } catch (IllegalArgumentException e) {
-      System.err.println("Bench: " + e.getMessage() + " (" + USAGE + ")");
-      System.exit(1);
-      return;
+    Failure(String why) {
+      super(why, null, false, false);
     }
-    Path root = findRoot();
-    PrintStream out = System.out;
-
-    // Virtual threads need JDK 21; every server runs on the JDK we find, so that the JDK is not
-    // what differs between two rows.
-    Jdk.Search search =
-        Jdk.find(jdkFlag, Jdk.running(), System.getenv("JAVA_HOME"), Jdk.usualFolders());
-    Jdk serverJdk = search.jdk().orElse(Jdk.running());
-    Map<String, String> skipped = new LinkedHashMap<>();
-    List<Contender> contenders = new ArrayList<>();
-    for (Contender c : Contender.present(root)) {
-      if (!settings.contenders().contains(c.name())) {
-        continue;
-      }
-      if (c.minimumJdk() > serverJdk.feature()) {
-        skipped.put(c.name(), search.how());
-        out.println(
-            c.name()
-                + ": skipped, virtual threads need JDK "
-                + c.minimumJdk()
-                + " or newer: "
-                + search.how());
-      } else {
-        contenders.add(c);
-      }
-    }
-    if (search.jdk().isPresent()) {
-      out.println(
-          "servers run on JDK "
-              + serverJdk.version()
-              + " ("
-              + serverJdk.home()
-              + ", found by "
-              + search.how()
-              + ")");
-    }
-    Optional<SyscallCounter> counter = Optional.empty();
-    String syscallSkip = settings.quick() ? "quick" : "off";
-    String syscallHow = "";
-    if (settings.scenarios().contains(Settings.Scenario.COST) && settings.syscallSeconds() > 0) {
-      SyscallCounter.Search tracer = SyscallCounter.find();
-      counter = tracer.counter();
-      syscallHow = tracer.how();
-      if (counter.isEmpty()) {
-        syscallSkip = "unavailable";
-        out.println("syscalls per message: skipped, " + tracer.how());
-      }
-    }
-
-    out.print(Plan.describe(settings, contenders, counter.isPresent()));
-    if (planOnly) {
-      return;
-    }
-    if (output == null) {
-      // Only a full run of everything writes the pages in docs/; other runs must not replace them.
-      output =
-          settings.quick()
-              ? root.resolve("bench/target/quick")
-              : settings.complete()
-                  ? root.resolve("docs/bench")
-                  : root.resolve("bench/target/partial");
-    }
-    output = output.toAbsolutePath().normalize();
-    Bench bench = new Bench(settings, root, serverJdk, out);
-    int cpus = Runtime.getRuntime().availableProcessors();
-    bench.compile(contenders);
-    bench.pinToCpuZero(cpus);
-    Results results = new Results(settings, Machine.describe(cpus, bench.serverCpu, serverJdk));
-    results.skipped.putAll(skipped);
-    results.syscallTool = counter.isPresent() ? syscallHow : null;
-    results.syscallSkip = syscallSkip;
-    results.syscallDetail = syscallHow;
-    bench.run(contenders, counter, results);
-    write(results, root, output);
-    bench.progress("pages and charts written");
-    out.println();
-    out.println("Targets (step 5 against Netty in this run):");
-    Targets.check(results).forEach(t -> out.println("- " + t));
-  }
-
-  private static void write(Results results, Path root, Path output) throws IOException {
-    Files.createDirectories(output);
-    List<String> charts = List.of();
-    try {
-      charts = Charts.write(results, output);
-    } catch (IOException | RuntimeException | LinkageError e) {
-      // A JDK without its desktop module or fonts still gets the tables.
-      System.out.println("charts skipped: " + e);
-    }
-    String english = Report.markdown(results, charts, new EnglishPage());
-    Files.writeString(output.resolve("results.md"), english, StandardCharsets.UTF_8);
-    // Every page in docs/ has a Chinese page in docs/zh, with the same headings.
-    Path chinese =
-        output.equals(root.resolve("docs/bench"))
-            ? root.resolve("docs/zh/bench")
-            : output.resolve("zh");
-    Files.createDirectories(chinese);
-    Files.writeString(
-        chinese.resolve("results.md"),
-        Report.markdown(results, charts, new ChinesePage()),
-        StandardCharsets.UTF_8);
-    System.out.println();
-    System.out.print(english);
-    System.out.println(
-        "written to " + output.resolve("results.md") + " and " + chinese.resolve("results.md"));
   }
 
   /**
-   * Compiles every server that needs it, before we pin ourselves to one CPU: javac may use both.
-   * Each step compiles on a thread of its own, and the one-file servers in a javac process of their
-   * own.
+   * How long and how hard a run loads each server.
+   *
+   * @param rounds rounds of each measurement, the servers taking turns; tables quote medians
+   * @param judgedRounds rounds step 7 and Netty take where a target compares them
+   * @param idlePatienceSeconds how long the idle scenario waits for handshakes, then for echoes
+   * @param settleSeconds how long a server must print nothing to have finished with a burst
+   * @param floodStallSeconds how long the never-reading client waits for progress
    */
-  void compile(List<Contender> contenders) throws IOException {
-    Path classes = root.resolve("bench/target/server-classes");
-    // The one-file servers compile in a javac process of their own while the steps compile here.
-    CompletableFuture<Path> oneFileServers =
-        StepCompiler.compileWith(
-            serverJdk,
-            contenders.stream()
-                .filter(c -> c.kind() == Contender.Kind.SOURCE_FILE)
-                .map(c -> c.sourceFile(root))
-                .toList(),
-            classes);
-    Map<Contender, CompletableFuture<Path>> steps = new LinkedHashMap<>();
-    for (Contender contender : contenders) {
-      if (contender.kind() == Contender.Kind.STEP) {
-        steps.put(contender, StepCompiler.compileAsync(root.resolve(contender.source()), classes));
-      }
+  record Run(
+      int rounds,
+      int judgedRounds,
+      double warmupSeconds,
+      double rampSeconds,
+      double windowSeconds,
+      double costWindowSeconds,
+      List<Load> throughput,
+      List<Integer> costConnections,
+      int idleConnections,
+      double idlePatienceSeconds,
+      double settleSeconds,
+      long floodBytes,
+      double floodStallSeconds) {
+    static final List<Load> ALL_LOADS =
+        List.of(
+            Load.sustained(1, 64, 1),
+            Load.sustained(100, 64, 1),
+            Load.sustained(100, 64, 16),
+            Load.sustained(1, 16 * 1024, 1),
+            Load.sustained(10, 16 * 1024, 1),
+            Load.sustained(100, 16 * 1024, 1));
+    static final Run FULL =
+        new Run(
+            3, 5, 5, 0.4, 1, 1.5, ALL_LOADS, List.of(10, 100, 1000), 10_000, 5, 0.4, 1L << 28, 2);
+    static final List<Load> SOME_LOADS = List.of(ALL_LOADS.get(0), ALL_LOADS.get(4));
+    static final Run QUICK =
+        new Run(1, 1, 0, 0.1, 0.2, 0.25, SOME_LOADS, List.of(100), 300, 2, 0.1, 1L << 24, 0.25);
+
+    List<Load> cost() {
+      return costConnections.stream().map(c -> Load.paced(c, COST_RATE)).toList();
     }
-    for (Contender contender : contenders) {
-      if (contender.kind() == Contender.Kind.NETTY) {
-        commands.put(
-            contender,
-            ServerProcess.command(serverJdk, contender, System.getProperty("java.class.path")));
-      } else if (contender.kind() == Contender.Kind.STEP) {
-        Path stepClasses = StepCompiler.await(steps.get(contender));
-        commands.put(
-            contender, ServerProcess.command(serverJdk, contender, stepClasses.toString()));
-      }
-    }
-    Path compiled = StepCompiler.await(oneFileServers);
-    for (Contender contender : contenders) {
-      if (contender.kind() == Contender.Kind.SOURCE_FILE) {
-        commands.put(contender, ServerProcess.command(serverJdk, contender, compiled.toString()));
-      }
-    }
-    progress("compiled; servers on JDK %s", serverJdk.version());
   }
 
-  /** Runs the scenarios of the settings against {@code contenders}, filling in {@code results}. */
-  void run(List<Contender> contenders, Optional<SyscallCounter> counter, Results results)
-      throws IOException {
+  @Option(names = "--quick", description = "each scenario once and small: under 30 s")
+  boolean quick;
 
-    // The first three scenarios share one warmed JVM per server; the others need fresh ones to
-    // weigh memory.
-    if (settings.scenarios().stream().anyMatch(Settings.Scenario::sharesJvms)) {
-      List<ServerProcess> servers = new ArrayList<>();
-      try {
-        for (Contender contender : contenders) {
-          servers.add(start(contender));
-        }
-        progress("warming each server for %.1f s under load", settings.warmupSeconds());
-        if (settings.warmupSeconds() > 0) {
-          ThroughputScenario.warmUp(servers, settings);
-        }
-        if (settings.scenarios().contains(Settings.Scenario.CONCURRENCY)) {
-          progress("concurrency: %s", Settings.Scenario.CONCURRENCY.title);
-          results.concurrency.addAll(ConcurrencyScenario.run(servers, settings, out));
-        }
-        if (settings.scenarios().contains(Settings.Scenario.THROUGHPUT)) {
-          progress("throughput: %s", Settings.Scenario.THROUGHPUT.title);
-          results.throughput.addAll(ThroughputScenario.run(servers, settings, out));
-        }
-        if (settings.scenarios().contains(Settings.Scenario.COST)) {
-          progress("cost: 64 B messages at %,d msgs/s, CPU per message", settings.costRate());
-          results.cost.addAll(CostScenario.run(servers, settings, counter, out));
-        }
-        for (ServerProcess server : servers) {
-          if (!server.isAlive()) {
-            // Someone else's cleanup can kill our servers: say so rather than show zeros.
-            out.println("  " + server.contender().name() + " exited early: " + server.lastLines());
+  @Option(names = "--servers", split = ",", description = "only these: ${COMPLETION-CANDIDATES}")
+  List<Contender> servers;
+
+  @Option(names = "--jdk21", paramLabel = "PATH", description = "the JDK 21+ every server runs on")
+  String jdk21;
+
+  @Option(
+      names = {"-h", "--help"},
+      usageHelp = true,
+      description = "this help")
+  boolean help;
+
+  public static void main(String[] args) {
+    CommandLine cli = new CommandLine(new Bench()).setCaseInsensitiveEnumValuesAllowed(true);
+    cli.setParameterExceptionHandler((e, a) -> fail(e.getMessage() + " (--help for usage)", 2));
+    cli.setExecutionExceptionHandler(
+        (e, c, p) -> {
+          Throwable why = e instanceof CompletionException ? e.getCause() : e;
+          if (why instanceof Failure) {
+            return fail(why.getMessage(), 1);
           }
-        }
-      } finally {
-        servers.forEach(ServerProcess::close);
-      }
-    }
+          why.printStackTrace();
+          return fail(why.toString(), 1);
+        });
+    System.exit(cli.execute(args));
+  }
 
-    List<Contender> fresh =
-        contenders.stream().filter(c -> settings.focusContenders().contains(c.name())).toList();
-    if (settings.scenarios().contains(Settings.Scenario.IDLE)) {
+  private static int fail(String why, int status) {
+    System.err.println("bench: " + why);
+    return status;
+  }
+
+  @Override
+  public Integer call() throws IOException {
+    Run run = quick ? Run.QUICK : Run.FULL;
+    Path root = root();
+    List<Contender> chosen =
+        new ArrayList<>(servers == null ? List.of(Contender.values()) : EnumSet.copyOf(servers));
+    // Every server runs on one JDK, so that the JDK is not what differs between two rows.
+    String javaHome = System.getenv("JAVA_HOME");
+    Optional<Jdk> found = Jdk.find(jdk21, Jdk.running(), javaHome, Jdk.FOLDERS);
+    Jdk jdk = found.orElse(Jdk.running());
+    String none = Jdk.none(jdk21, Jdk.running(), javaHome, Jdk.FOLDERS);
+    if (found.isEmpty() && chosen.remove(Contender.VTHREADS)) {
+      if (!quick) {
+        throw new Failure(
+            "vthreads need JDK 21 or newer; " + none + " (or --servers without them)");
+      }
+      System.out.println("vthreads: skipped, they need JDK 21 or newer; " + none);
+    }
+    boolean complete = chosen.size() == Contender.values().length;
+    String kind = complete ? "full run" : "partial run";
+    kind = quick ? "quick run: one round, cold, indicative only" : kind;
+    Machine machine = Machine.check(run.idleConnections() + 200);
+    Map<Contender, List<String>> commands = new EnumMap<>(Contender.class);
+    chosen.forEach(c -> commands.put(c, c.command(root, jdk)));
+    // bench/run pins this JVM to CPU 0 and asks for every server on CPU 1, where there are two.
+    int cpu = Integer.getInteger("bench.serverCpu", -1);
+    Function<Contender, Server> start = c -> Server.start(c, commands.get(c), cpu);
+    List<Contender> focus =
+        quick ? chosen.stream().filter(Contender.FOUR::contains).toList() : chosen;
+    Version netty = Version.identify().get("netty-transport");
+    String setup =
+        String.format(
+            "servers on JDK %s%s, the bench on JDK %s, Netty %s",
+            jdk.version(),
+            cpu < 0 ? "" : " and CPU " + cpu,
+            Runtime.version(),
+            netty.artifactVersion());
+    Results results = new Results(run, setup);
+    progress("%s: %s on JDK %s", kind, chosen, jdk.version());
+
+    // Throughput and cost share one warmed JVM per server, started side by side; the idle and
+    // flood scenarios weigh memory, so each of their rounds starts a fresh one.
+    List<CompletableFuture<Server>> starting = new ArrayList<>();
+    for (Contender c : chosen) {
+      starting.add(CompletableFuture.supplyAsync(() -> start.apply(c), r -> new Thread(r).start()));
+    }
+    try {
+      List<Server> shared = starting.stream().map(CompletableFuture::join).toList();
+      if (run.warmupSeconds() > 0) {
+        progress("warming each server for %.0f s", run.warmupSeconds());
+        Measure.warmUp(shared, run.warmupSeconds());
+      }
+      progress("throughput: %s, %d round(s)", run.throughput(), run.rounds());
+      results.throughput.addAll(Measure.rounds(shared, run.throughput(), run.rounds(), run));
       progress(
-          "idle: %,d connections in one burst, then one echo each", settings.idleConnections());
-      idle(fresh.stream().filter(c -> !c.oneClientAtATime()).toList(), results);
-    }
-    if (settings.scenarios().contains(Settings.Scenario.FLOOD)) {
-      progress("flood: one client sends %d MiB and never reads", settings.floodBytes() >> 20);
-      for (Contender contender : fresh) {
-        if (contender.losesUnsentBytes()) {
-          continue;
-        }
-        try (ServerProcess server = start(contender)) {
-          FloodScenario.Outcome o = FloodScenario.run(server, settings);
-          results.flood.add(o);
-          out.printf(
-              "  %-8s took %.1f MiB, RSS grew %.0f MiB, %d threads%n",
-              contender.name(), o.sent() / 1048576.0, o.growth() / 1048576.0, o.threads());
-        } catch (IOException e) {
-          out.println("  " + contender.name() + " skipped: " + e.getMessage());
+          "cost: %s, %d round(s), %d for step7 and netty",
+          run.cost(), run.rounds(), run.judgedRounds());
+      List<Server> paced = shared.stream().filter(s -> focus.contains(s.contender)).toList();
+      results.cost.addAll(Measure.rounds(paced, run.cost(), run.judgedRounds(), run));
+      for (Server server : shared) {
+        if (!server.isAlive()) {
+          throw new Failure(
+              server.contender + " " + server.trouble() + " in the middle of the run");
         }
       }
+    } finally {
+      // Each server that started, the ones still starting included, once they have.
+      starting.forEach(s -> s.thenAccept(Server::close));
     }
-    progress("bench: done");
-  }
-
-  // Every server takes a first round; step 5 and Netty take turns for the rest of the rounds
-  // the targets need. A fresh JVM each round: memory is what we weigh.
-  private void idle(List<Contender> contenders, Results results) {
-    for (int round = 0; round < settings.judgedRounds(); round++) {
-      int r = round;
-      List<Contender> turns =
-          contenders.stream().filter(c -> r == 0 || c.judgedOrReference()).toList();
-      for (int turn = 0; turn < turns.size(); turn++) {
-        Contender contender = turns.get((round + turn) % turns.size());
-        try (ServerProcess server = start(contender)) {
-          IdleScenario.Outcome o = IdleScenario.run(server, settings);
-          results.idle.add(o);
-          out.printf(
-              "  %-8s round %d: accepted %,d in %.0f ms (cold: %.0f ms), echoed %,d, %s KiB per"
-                  + " connection, %,d threads, idle CPU %.0f ms/s%s%n",
-              contender.name(),
-              round + 1,
-              o.accepted(),
-              o.burstMillis(),
-              o.coldBurstMillis(),
-              o.echoed(),
-              Double.isNaN(o.bytesPerConnection())
-                  ? "n/a"
-                  : String.format("%.1f", o.bytesPerConnection() / 1024),
-              o.threadsHeld(),
-              1000 * o.idleCpu().cores(),
-              o.trouble() == null ? "" : "; stopped by: " + o.trouble());
-        } catch (IOException e) {
-          // One server failing to start or to take the burst costs its row, not the run.
-          out.println("  " + contender.name() + " skipped: " + e.getMessage());
-        }
+    progress("idle: %d connections in one burst, then one echo each, twice", run.idleConnections());
+    results.idle.addAll(Measure.idle(focus, start, machine, run));
+    progress("flood: one client sends %d MiB and never reads", run.floodBytes() >> 20);
+    // Step 2 drops what a socket does not take at once: its memory would tell us nothing.
+    for (Contender c : focus.stream().filter(c -> c != Contender.STEP2).toList()) {
+      try (Server server = start.apply(c)) {
+        results.flood.add(Measure.flood(server, run));
       }
     }
+    String folder = complete ? "docs/bench" : "bench/target/partial";
+    Path output = root.resolve(quick ? "bench/target/quick" : folder);
+    progress("written: %s, its CSV files and charts", Report.write(results, kind, output, root));
+    System.out.printf("%nTargets, step 7 against Netty (%s):%n", kind);
+    System.out.print(Report.markdown(List.of(Targets.COLUMNS.split(","))));
+    Targets.rows(results).forEach(row -> System.out.print(Report.markdown(row)));
+    return 0;
   }
 
-  // One line per step of the run, with the seconds since it began.
-  private void progress(String format, Object... args) {
-    out.printf(
+  // One line per part of the run, with the seconds since it began.
+  static void progress(String format, Object... args) {
+    System.out.printf(
         "[%4.0f s] %s%n", (System.nanoTime() - STARTED_AT) / 1e9, String.format(format, args));
   }
 
-  private ServerProcess start(Contender contender) throws IOException {
-    return ServerProcess.start(contender, commands.get(contender), serverCpu);
-  }
-
-  // Pins this JVM, every thread, to CPU 0, so that the servers get CPU 1 to themselves.
-  private void pinToCpuZero(int cpus) {
-    if (cpus < 2) {
-      return;
+  /** The repository root: bench/run starts us there; the tests say where it is. */
+  static Path root() {
+    Path root = Path.of(System.getProperty("bench.root", "")).toAbsolutePath().normalize();
+    if (!Files.isDirectory(root.resolve("step1-blocking"))) {
+      throw new Failure(
+          "run the bench from the repository's root (no step1-blocking in " + root + ")");
     }
-    try {
-      Process taskset =
-          new ProcessBuilder(
-                  "taskset", "-a", "-p", "-c", "0", Long.toString(ProcessHandle.current().pid()))
-              .redirectErrorStream(true)
-              .redirectOutput(ProcessBuilder.Redirect.DISCARD)
-              .start();
-      if (taskset.waitFor(5, TimeUnit.SECONDS) && taskset.exitValue() == 0) {
-        serverCpu = SERVER_CPU;
-      }
-    } catch (IOException e) {
-      // No taskset (macOS, say): we run unpinned and say so in the machine description.
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
-  }
-
-  /** The repository root: the folder above the step modules, from wherever we were started. */
-  static Path findRoot() throws IOException {
-    String configured = System.getProperty("bench.root");
-    if (configured != null) {
-      return Path.of(configured).toAbsolutePath().normalize();
-    }
-    for (Path dir = Path.of("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
-      if (Files.isRegularFile(dir.resolve("bench/pom.xml"))
-          && Files.isDirectory(dir.resolve("step1-blocking"))) {
-        return dir;
-      }
-    }
-    throw new IOException("run the bench from inside the repository (no step1-blocking found)");
+    return root;
   }
 }

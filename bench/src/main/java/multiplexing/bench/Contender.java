@@ -1,129 +1,88 @@
 package multiplexing.bench;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Locale;
 
 /**
- * A server the bench can start, and what it is known to do: each contender says so here, one by
- * one, rather than the bench guessing from a folder's step number.
- *
- * @param name the column a student reads: "step3", "netty", "threads"
- * @param kind how it is built and started
- * @param source the step's folder, or the contender's one source file, from the repository root;
- *     empty for Netty
- * @param role whether the bench judges it, compares against it, or shows it for illustration
- * @param oneClientAtATime it serves one client until that client leaves (step 1): it only takes
- *     loads of one connection
- * @param losesUnsentBytes it drops what a client's socket does not take at once (step 2): a client
- *     that never reads tells us nothing about its memory
- * @param minimumJdk the oldest JDK that runs it
+ * A server the bench starts, in the order of the tables: the seven steps (1 to 6 shown for what
+ * they teach and never judged, 7 judged by the targets), Netty (the reference of every target), and
+ * step 1 with a thread per client, platform and virtual.
  */
-record Contender(
-    String name,
-    Kind kind,
-    String source,
-    Role role,
-    boolean oneClientAtATime,
-    boolean losesUnsentBytes,
-    int minimumJdk) {
+enum Contender {
+  STEP1("step1-blocking"),
+  STEP2("step2-select-echo"),
+  STEP3("step3-read-write-split"),
+  STEP4("step4-error-handling"),
+  STEP5("step5-backpressure"),
+  STEP6("step6-idle-timeout"),
+  STEP7("step7-fast-path"),
+  NETTY(""),
+  THREADS("ThreadPerClientEchoServer"),
+  VTHREADS("VirtualThreadEchoServer");
 
-  /** How a contender is built and started. */
-  enum Kind {
-    /** A step module: its EchoServer.java compiled on its own, class multiplexing.EchoServer. */
-    STEP,
-    /** The Netty reference, from the bench's own class path. */
-    NETTY,
-    /** A one-file server in bench/contenders, compiled by the JDK that runs it. */
-    SOURCE_FILE
+  /** The four the threads-or-a-selector question puts side by side; the quick run's focus. */
+  static final List<Contender> FOUR = List.of(STEP7, NETTY, THREADS, VTHREADS);
+
+  // A step's module, or a contender's file name in bench/contenders.
+  private final String source;
+
+  Contender(String source) {
+    this.source = source;
   }
 
-  /** Why a contender is in the tables. */
-  enum Role {
-    /** An earlier step: slow on purpose in places, shown for what it teaches, never judged. */
-    ILLUSTRATION,
-    /** The last step: the one the targets judge. */
-    JUDGED,
-    /** Netty: every target is a ratio against it. */
-    REFERENCE,
-    /** Another way to write the server: a thread per client, platform or virtual. */
-    ALTERNATIVE
+  /** The column a student reads: "step7", "netty", "threads". */
+  @Override
+  public String toString() {
+    return name().toLowerCase(Locale.ROOT);
   }
 
-  static final Contender STEP1 =
-      new Contender("step1", Kind.STEP, "step1-blocking", Role.ILLUSTRATION, true, false, 17);
-  static final Contender STEP2 =
-      new Contender("step2", Kind.STEP, "step2-select-echo", Role.ILLUSTRATION, false, true, 17);
-  static final Contender STEP3 =
-      new Contender(
-          "step3", Kind.STEP, "step3-read-write-split", Role.ILLUSTRATION, false, false, 17);
-  static final Contender STEP4 =
-      new Contender(
-          "step4", Kind.STEP, "step4-error-handling", Role.ILLUSTRATION, false, false, 17);
-  static final Contender STEP5 =
-      new Contender("step5", Kind.STEP, "step5-backpressure", Role.JUDGED, false, false, 17);
-  static final Contender NETTY =
-      new Contender("netty", Kind.NETTY, "", Role.REFERENCE, false, false, 17);
-  static final Contender THREADS =
-      new Contender(
-          "threads",
-          Kind.SOURCE_FILE,
-          "bench/contenders/ThreadPerClientEchoServer.java",
-          Role.ALTERNATIVE,
-          false,
-          false,
-          17);
-  static final Contender VTHREADS =
-      new Contender(
-          "vthreads",
-          Kind.SOURCE_FILE,
-          "bench/contenders/VirtualThreadEchoServer.java",
-          Role.ALTERNATIVE,
-          false,
-          false,
-          Jdk.VIRTUAL_THREADS);
-
-  /** Every contender, in the order of the tables. */
-  static final List<Contender> ALL =
-      List.of(STEP1, STEP2, STEP3, STEP4, STEP5, NETTY, THREADS, VTHREADS);
-
-  /** The four the threads-versus-selector table puts side by side. */
-  static final List<Contender> THREADS_OR_SELECTOR = List.of(STEP5, NETTY, THREADS, VTHREADS);
-
-  /** The contenders whose source is in this repository (all of them, unless a step is missing). */
-  static List<Contender> present(Path root) {
-    return ALL.stream()
-        .filter(c -> c.kind() == Kind.NETTY || Files.isRegularFile(c.sourceFile(root)))
-        .toList();
+  boolean isStep() {
+    return compareTo(STEP7) <= 0;
   }
 
-  /** The one Java file that is this server; for Netty, none. */
-  Path sourceFile(Path root) {
-    return kind == Kind.STEP
-        ? StepCompiler.serverSource(root.resolve(source))
-        : root.resolve(source);
+  /** Step 1 serves one client until it leaves: it takes only loads of one connection. */
+  boolean oneClientAtATime() {
+    return this == STEP1;
   }
 
-  /** The class its JVM starts. */
-  String mainClass() {
-    return switch (kind) {
-      case STEP -> "multiplexing.EchoServer";
-      case NETTY -> NettyEchoServer.class.getName();
-      case SOURCE_FILE -> Path.of(source).getFileName().toString().replace(".java", "");
-    };
-  }
-
-  /** The docs page a student reads about it, from docs/: "step3-read-write-split.md". */
-  String chapter() {
-    return kind == Kind.STEP ? source + ".md" : null;
-  }
-
-  boolean isNetty() {
-    return kind == Kind.NETTY;
-  }
-
-  /** The step 5 and Netty rows: the targets take at least five rounds of each. */
+  /** Step 7 and Netty: the targets compare them, round by round, over more rounds. */
   boolean judgedOrReference() {
-    return role == Role.JUDGED || role == Role.REFERENCE;
+    return this == STEP7 || this == NETTY;
+  }
+
+  /**
+   * The command that starts this server on {@code jdk}, short of its port: a step from its module's
+   * {@code target/classes}, refused if older than its source (a stale server is never measured);
+   * Netty from our class path; a thread-per-client server from its one source file (the build stays
+   * on 17, virtual threads need 21), whose compiler then stays in that JVM's memory.
+   */
+  List<String> command(Path root, Jdk jdk) {
+    String java = jdk.home().resolve("bin/java").toString();
+    if (!isStep()) {
+      return this == NETTY
+          ? List.of(
+              java, "-cp", System.getProperty("java.class.path"), NettyEchoServer.class.getName())
+          : List.of(java, root.resolve("bench/contenders/" + source + ".java").toString());
+    }
+    Path classes = root.resolve(source).resolve("target/classes");
+    Path server = root.resolve(source).resolve("src/main/java/multiplexing/EchoServer.java");
+    if (modified(classes.resolve("multiplexing/EchoServer.class")) < modified(server)) {
+      throw new Bench.Failure(
+          source
+              + "'s classes are missing or older than its EchoServer.java: bench/run builds them");
+    }
+    return List.of(java, "-cp", classes.toString(), "multiplexing.EchoServer");
+  }
+
+  // Milliseconds since the epoch; -1 for a file that is not there.
+  private static long modified(Path file) {
+    try {
+      return Files.getLastModifiedTime(file).toMillis();
+    } catch (IOException e) {
+      return -1;
+    }
   }
 }

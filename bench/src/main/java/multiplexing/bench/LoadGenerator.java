@@ -2,8 +2,6 @@ package multiplexing.bench;
 
 import java.io.Closeable;
 import java.io.IOException;
-import java.lang.management.ManagementFactory;
-import java.lang.management.ThreadMXBean;
 import java.net.InetSocketAddress;
 import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
@@ -14,114 +12,117 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
 import java.util.TreeMap;
-import java.util.concurrent.TimeUnit;
 import org.HdrHistogram.Histogram;
 
 /**
  * The load generator: one thread and one {@link Selector} drive many echo connections, the client
- * side of the servers' loop. Each connection keeps a few messages in flight and checks every byte.
+ * side of the servers' loop (tutorial 9.2): non-blocking connects finished on {@code OP_CONNECT},
+ * {@code OP_WRITE} only while bytes wait, one read buffer for every connection, every byte checked.
  */
 final class LoadGenerator implements Closeable {
   // After the window closes we stop sending and wait this long for the last echoes.
-  private static final long DRAIN_NANOS = TimeUnit.SECONDS.toNanos(2);
+  private static final long DRAIN_NANOS = 2_000_000_000L;
+  // Stream position p of a connection with offset o carries byte STREAM[(p + o) % PERIOD]; two
+  // periods back to back, so that any window of up to one period is one contiguous slice.
+  private static final int PERIOD = 1 << 20;
+  private static final ByteBuffer STREAM = stream();
+
+  /**
+   * What one exchange saw.
+   *
+   * @param finished connections that got back every message they were to send
+   * @param echoed messages that came back, in the window or not
+   * @param messages those sent and echoed inside the counting window
+   * @param latency their round trips, in nanoseconds, from when each was due
+   * @param errors failures by kind; empty when every byte came back as sent
+   */
+  record Result(
+      int finished,
+      long echoed,
+      long messages,
+      double seconds,
+      Histogram latency,
+      Map<String, Integer> errors) {
+    double messagesPerSecond() {
+      return messages / seconds;
+    }
+
+    double latencyMicros(double percentile) {
+      return latency.getValueAtPercentile(percentile) / 1000.0;
+    }
+  }
+
+  private enum State {
+    NEW,
+    CONNECTING,
+    OPEN,
+    DONE,
+    FAILED
+  }
 
   private final Load load;
-  private final Selector selector;
-  private final List<EchoConnection> connections = new ArrayList<>();
+  private final Selector selector = Selector.open();
+  private final List<Connection> connections = new ArrayList<>();
   // One read buffer serves every connection: we check the bytes before reading the next key.
   private final ByteBuffer readBuffer = ByteBuffer.allocateDirect(64 * 1024);
-  private final Histogram latency = new Histogram(TimeUnit.SECONDS.toNanos(60), 3);
+  private final Histogram latency = new Histogram(60_000_000_000L, 3);
   private final Map<String, Integer> errors = new TreeMap<>();
-  private final ThreadMXBean threads = ManagementFactory.getThreadMXBean();
-
-  private long connectStartedAt;
+  // When the first connect() was issued, on the System.nanoTime() clock.
+  long connectStartedAt;
   private int connecting;
   // Connections neither done nor failed, so that the loop need not walk them all on each pass.
   private int unsettled;
   private boolean sending;
-  // Only messages that come back inside [countFrom, countUntil) are counted and timed.
+  // Only messages sent and back inside [countFrom, countUntil) are counted and timed.
   private long countFrom = Long.MAX_VALUE;
   private long countUntil = Long.MAX_VALUE;
   private long counted;
   private long echoed;
-  private long lastEchoAt;
-  // At a fixed rate: when the schedule began, how many sends it has made, and when the next is due.
+  // At a fixed rate: when the schedule began, how many sends it has made, when the next is due.
   private long scheduleStart;
   private long scheduled;
   private long nextDueAt;
 
-  private LoadGenerator(Load load, Selector selector) {
+  // Every socket is opened beforehand, so that a burst is connect() calls alone.
+  private LoadGenerator(Load load) throws IOException {
     this.load = load;
-    this.selector = selector;
-  }
-
-  /** Starts every connection's handshake at once and returns without waiting for them. */
-  static LoadGenerator connect(InetSocketAddress server, Load load) throws IOException {
-    LoadGenerator generator = prepared(load);
-    // Sockets are ready beforehand, so the burst is connect() calls alone, as close together as
-    // one thread can issue them.
-    generator.connectStartedAt = System.nanoTime();
-    for (EchoConnection connection : generator.connections) {
-      generator.startConnect(connection, server);
+    for (int id = 0; id < load.connections(); id++) {
+      try {
+        SocketChannel channel = SocketChannel.open();
+        channel.configureBlocking(false);
+        // Our messages are whole and should leave now: Nagle's algorithm would hold them back.
+        channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
+        connections.add(new Connection(id, channel, load.messageSize(), load.inFlight()));
+        unsettled++;
+      } catch (IOException e) {
+        // Out of descriptors: the run goes on with the connections it has.
+        count("connect failed: " + e.getMessage());
+      }
     }
-    return generator;
   }
 
   /**
-   * Connects {@code batch} connections at a time and waits for each batch's handshakes, so that no
-   * burst overflows a small listen backlog: for loads that measure echo, not accept.
+   * Connects {@code batch} connections at a time, waiting for each batch's handshakes (so that no
+   * burst overflows a small listen backlog), or all of them in one burst if {@code batch} is 0.
    */
-  static LoadGenerator connectInBatches(
-      InetSocketAddress server, Load load, int batch, long timeoutNanos) throws IOException {
-    LoadGenerator generator = prepared(load);
+  static LoadGenerator connect(InetSocketAddress server, Load load, int batch, long timeoutNanos)
+      throws IOException {
+    LoadGenerator generator = new LoadGenerator(load);
     generator.connectStartedAt = System.nanoTime();
-    List<EchoConnection> all = new ArrayList<>(generator.connections);
-    for (int from = 0; from < all.size(); from += batch) {
-      for (EchoConnection connection : all.subList(from, Math.min(all.size(), from + batch))) {
-        generator.startConnect(connection, server);
+    for (Connection connection : generator.connections) {
+      generator.startConnect(connection, server);
+      if (batch > 0 && generator.connecting >= batch) {
+        generator.awaitConnected(timeoutNanos);
       }
-      generator.awaitConnected(timeoutNanos);
     }
     return generator;
-  }
-
-  private static LoadGenerator prepared(Load load) throws IOException {
-    LoadGenerator generator = new LoadGenerator(load, Selector.open());
-    for (int id = 0; id < load.connections(); id++) {
-      generator.prepare(id);
-    }
-    return generator;
-  }
-
-  private void prepare(int id) {
-    SocketChannel channel;
-    try {
-      channel = SocketChannel.open();
-    } catch (IOException e) {
-      // Out of descriptors: the run goes on with the connections it has.
-      count("connect failed: " + e.getMessage());
-      return;
-    }
-    EchoConnection connection =
-        new EchoConnection(id, channel, load.messageSize(), load.inFlight());
-    connections.add(connection);
-    unsettled++;
-    try {
-      channel.configureBlocking(false);
-      // Our messages are whole and should leave now: Nagle's algorithm would hold them back.
-      channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
-    } catch (IOException e) {
-      fail(connection, "connect failed: " + e.getMessage());
-    }
   }
 
   // A non-blocking connect() returns at once; OP_CONNECT tells us when the handshake is done.
-  private void startConnect(EchoConnection connection, InetSocketAddress server) {
-    if (connection.state != EchoConnection.State.NEW) {
-      return;
-    }
-    connection.state = EchoConnection.State.CONNECTING;
+  private void startConnect(Connection connection, InetSocketAddress server) {
+    connection.state = State.CONNECTING;
     connecting++;
     try {
       // Registered only now: a socket that is not connecting would look ready for OP_CONNECT.
@@ -130,7 +131,7 @@ final class LoadGenerator implements Closeable {
         connected(connection);
       }
     } catch (IOException e) {
-      // Out of ephemeral ports, or refused at once.
+      // Out of ephemeral ports ("Cannot assign requested address"), or refused at once.
       fail(connection, "connect failed: " + e.getMessage());
     }
   }
@@ -141,29 +142,17 @@ final class LoadGenerator implements Closeable {
     while (connecting > 0 && System.nanoTime() < deadline) {
       poll(Math.max(1, Math.min(100, (deadline - System.nanoTime()) / 1_000_000)));
     }
-    return connectedCount();
-  }
-
-  /** Called as the counting window opens and as it closes, to sample the server meanwhile. */
-  interface Window {
-    Window NONE = new Window() {};
-
-    default void opened() {}
-
-    default void closed() {}
-  }
-
-  LoadResult exchange(long warmupNanos, long measureNanos, long timeoutNanos) throws IOException {
-    return exchange(warmupNanos, measureNanos, timeoutNanos, Window.NONE);
+    return (int)
+        connections.stream().filter(c -> c.state == State.OPEN || c.state == State.DONE).count();
   }
 
   /**
-   * Sends on every connection (and on each one still connecting, once it is through). With an
-   * open-ended load it counts a window of {@code measureNanos} after {@code warmupNanos}, telling
-   * {@code window} as it opens and closes; with a fixed number of messages it runs until all are
-   * back or {@code timeoutNanos} passes.
+   * Sends on every connection (and on each one still connecting, once it is through). An open-ended
+   * load counts a window of {@code measureNanos} after {@code warmupNanos}, running {@code sample}
+   * as it opens and as it closes; a load with a number of messages runs until all are back or
+   * {@code timeoutNanos} passed.
    */
-  LoadResult exchange(long warmupNanos, long measureNanos, long timeoutNanos, Window window)
+  Result exchange(long warmupNanos, long measureNanos, long timeoutNanos, Runnable sample)
       throws IOException {
     long start = System.nanoTime();
     boolean openEnded = load.messagesPerConnection() == 0;
@@ -173,32 +162,20 @@ final class LoadGenerator implements Closeable {
     sending = true;
     scheduleStart = start;
     nextDueAt = start;
-    if (!load.isPaced()) {
-      for (EchoConnection connection : connections) {
-        if (connection.state == EchoConnection.State.OPEN) {
-          topUp(connection, start);
-        }
+    for (Connection connection : connections) {
+      if (connection.state == State.OPEN) {
+        topUp(connection, start);
       }
     }
-    boolean windowOpen = false;
-    long cpuAtOpen = 0;
-    long userAtOpen = 0;
-    CpuTime cpu = CpuTime.NONE;
-    while (true) {
-      long now = System.nanoTime();
-      if (!windowOpen && now >= countFrom) {
-        windowOpen = true;
-        window.opened();
-        cpuAtOpen = threads.getCurrentThreadCpuTime();
-        userAtOpen = threads.getCurrentThreadUserTime();
+    boolean opened = false;
+    for (long now = start; !answered() && now < deadline; now = System.nanoTime()) {
+      if (!opened && now >= countFrom) {
+        opened = true;
+        sample.run();
       }
       if (openEnded && sending && now >= countUntil) {
         sending = false;
-        window.closed();
-        cpu = cpuSince(cpuAtOpen, userAtOpen, (now - countFrom) / 1e9);
-      }
-      if (allAnswered() || now >= deadline) {
-        break;
+        sample.run();
       }
       if (load.isPaced() && sending) {
         // A fixed rate needs each send on time: we spin on selectNow() rather than sleep in
@@ -209,58 +186,46 @@ final class LoadGenerator implements Closeable {
         poll(Math.max(1, Math.min(100, (deadline - now) / 1_000_000)));
       }
     }
-    if (!openEnded) {
-      cpu = cpuSince(cpuAtOpen, userAtOpen, (System.nanoTime() - countFrom) / 1e9);
+    // When time is up, connections still waiting are failures too: their echo never came.
+    for (Connection c : connections) {
+      if (c.state == State.NEW || c.state == State.CONNECTING) {
+        count("never connected");
+      } else if (c.state == State.OPEN && (c.inFlight() > 0 || !openEnded)) {
+        count("no echo in time");
+      }
     }
-    countUnanswered();
-    double seconds = openEnded ? measureNanos / 1e9 : (lastEchoAt - start) / 1e9;
-    return new LoadResult(
-        load,
-        connectedCount(),
-        finishedCount(),
-        counted,
-        Math.max(seconds, 1e-9),
-        latency.copy(),
-        lastEchoAt == 0 ? 0 : lastEchoAt - connectStartedAt,
-        new TreeMap<>(errors),
-        cpu,
-        echoed);
+    double seconds = openEnded ? measureNanos / 1e9 : (System.nanoTime() - start) / 1e9;
+    int finished = (int) connections.stream().filter(c -> c.state == State.DONE).count();
+    return new Result(finished, echoed, counted, seconds, latency.copy(), new TreeMap<>(errors));
   }
 
   // Every send that is due by now, the connections taking turns; a message's time is when it was
   // due, so a late send counts against the latency, not for it.
   private void sendDue(long now) throws IOException {
-    int count = connections.size();
-    while (count > 0 && nextDueAt <= now) {
-      EchoConnection connection = connections.get((int) (scheduled % count));
+    while (!connections.isEmpty() && nextDueAt <= now) {
+      Connection connection = connections.get((int) (scheduled % connections.size()));
       long due = nextDueAt;
-      scheduled++;
-      nextDueAt = scheduleStart + (long) (scheduled * 1e9 / load.rate());
-      if (connection.state != EchoConnection.State.OPEN) {
-        continue;
-      }
-      if (connection.inFlight() >= load.inFlight()) {
+      nextDueAt = scheduleStart + (long) (++scheduled * 1e9 / load.rate());
+      if (connection.state == State.OPEN && connection.inFlight() >= load.inFlight()) {
         count("rate not kept (" + load.inFlight() + " in flight on a connection)");
-        continue;
+      } else if (connection.state == State.OPEN) {
+        connection.issue(due);
+        flush(connection);
       }
-      connection.issue(due);
-      flush(connection);
     }
   }
 
-  // One pass of the loop: wait for ready keys (not at all for 0), then handle each (tutorial
-  // 9.2, from the client side).
+  // One pass of the loop: wait for ready keys (not at all for 0), then handle each.
   private void poll(long waitMillis) throws IOException {
     if (waitMillis == 0) {
       selector.selectNow();
     } else {
       selector.select(waitMillis);
     }
-    Iterator<SelectionKey> ready = selector.selectedKeys().iterator();
-    while (ready.hasNext()) {
+    for (Iterator<SelectionKey> ready = selector.selectedKeys().iterator(); ready.hasNext(); ) {
       SelectionKey key = ready.next();
       ready.remove();
-      EchoConnection connection = (EchoConnection) key.attachment();
+      Connection connection = (Connection) key.attachment();
       try {
         if (key.isConnectable()) {
           if (connection.channel.finishConnect()) {
@@ -275,15 +240,14 @@ final class LoadGenerator implements Closeable {
           }
         }
       } catch (IOException e) {
-        // A refused connect, or a reset while reading or writing.
-        fail(connection, connection.state == EchoConnection.State.CONNECTING ? "refused" : "reset");
+        fail(connection, connection.state == State.CONNECTING ? "refused" : "reset");
       }
     }
   }
 
-  private void connected(EchoConnection connection) throws IOException {
+  private void connected(Connection connection) throws IOException {
     connecting--;
-    connection.state = EchoConnection.State.OPEN;
+    connection.state = State.OPEN;
     connection.key.interestOps(SelectionKey.OP_READ);
     if (sending) {
       topUp(connection, System.nanoTime());
@@ -291,165 +255,88 @@ final class LoadGenerator implements Closeable {
   }
 
   // Bytes came back: check them, retire every message they complete, and send the next ones.
-  private void readable(EchoConnection connection) throws IOException {
+  private void readable(Connection connection) throws IOException {
     readBuffer.clear();
-    int n = connection.channel.read(readBuffer);
-    if (n == -1) {
+    if (connection.channel.read(readBuffer) == -1) {
       fail(connection, "closed by server");
       return;
     }
-    readBuffer.flip();
-    String wrong = connection.check(readBuffer);
+    String wrong = connection.check(readBuffer.flip());
     if (wrong != null) {
       fail(connection, wrong);
       return;
     }
     long now = System.nanoTime();
     while (connection.oldestIsBack()) {
-      long sentAt = connection.retireOldest();
+      long sentAt = connection.issuedAt[(int) (connection.completed++ % load.inFlight())];
       echoed++;
-      lastEchoAt = now;
       if (sentAt >= countFrom && now < countUntil) {
         latency.recordValue(Math.min(now - sentAt, latency.getHighestTrackableValue()));
         counted++;
       }
     }
-    if (isDone(connection)) {
-      connection.state = EchoConnection.State.DONE;
+    if (load.messagesPerConnection() > 0 && connection.completed == load.messagesPerConnection()) {
+      connection.state = State.DONE;
       unsettled--;
-      if (load.closeWhenDone()) {
-        connection.key.cancel();
-        closeQuietly(connection.channel);
-      }
-      return;
+    } else {
+      topUp(connection, now);
     }
-    topUp(connection, now);
   }
 
-  // Keep the connection's pipeline full: ping-pong keeps one message out, pipelining more. At a
+  // Keeps a connection's pipeline full: ping-pong keeps one message out, pipelining more. At a
   // fixed rate the schedule sends, not the echoes.
-  private void topUp(EchoConnection connection, long now) throws IOException {
-    long budget = load.messagesPerConnection();
+  private void topUp(Connection connection, long now) throws IOException {
+    long most = load.messagesPerConnection();
     while (sending
         && !load.isPaced()
         && connection.inFlight() < load.inFlight()
-        && (budget == 0 || connection.issued() < budget)) {
+        && (most == 0 || connection.issued < most)) {
       connection.issue(now);
     }
     flush(connection);
   }
 
-  // Register for OP_WRITE only while bytes are waiting: a writable socket is ready nearly always.
-  private void flush(EchoConnection connection) throws IOException {
-    boolean empty = connection.flush();
-    int wanted = empty ? SelectionKey.OP_READ : SelectionKey.OP_READ | SelectionKey.OP_WRITE;
+  // OP_WRITE only while bytes are waiting: a writable socket is ready nearly always.
+  private void flush(Connection connection) throws IOException {
+    int wanted =
+        connection.flush() ? SelectionKey.OP_READ : SelectionKey.OP_READ | SelectionKey.OP_WRITE;
     if (connection.key.interestOps() != wanted) {
       connection.key.interestOps(wanted);
     }
   }
 
-  private boolean isDone(EchoConnection connection) {
-    long budget = load.messagesPerConnection();
-    return budget > 0 && connection.completed() == budget;
-  }
-
-  private boolean allAnswered() {
-    if (load.messagesPerConnection() > 0) {
+  // Whether nothing is left to wait for; after an open-ended window a short drain walks them all.
+  private boolean answered() {
+    if (load.messagesPerConnection() > 0 || sending) {
       return unsettled == 0;
     }
-    if (sending) {
-      return false;
-    }
-    // Draining after the window: a short phase, so walking every connection is fine here.
-    for (EchoConnection connection : connections) {
-      switch (connection.state) {
-        case NEW, CONNECTING -> {
-          return false;
-        }
-        case OPEN -> {
-          if (sending || connection.inFlight() > 0) {
-            return false;
-          }
-        }
-        default -> {}
-      }
-    }
-    return true;
+    return connections.stream()
+        .noneMatch(
+            c ->
+                c.state == State.NEW
+                    || c.state == State.CONNECTING
+                    || (c.state == State.OPEN && c.inFlight() > 0));
   }
 
-  // When time is up, connections still waiting are failures too: their echo never came.
-  private void countUnanswered() {
-    for (EchoConnection connection : connections) {
-      if (connection.state == EchoConnection.State.NEW
-          || connection.state == EchoConnection.State.CONNECTING) {
-        count("never connected");
-      } else if (connection.state == EchoConnection.State.OPEN
-          && (connection.inFlight() > 0 || load.messagesPerConnection() > 0)) {
-        count("no echo in time");
-      }
-    }
-  }
-
-  private void fail(EchoConnection connection, String why) {
-    if (connection.state == EchoConnection.State.CONNECTING) {
-      connecting--;
-    }
-    if (connection.state != EchoConnection.State.DONE
-        && connection.state != EchoConnection.State.FAILED) {
-      unsettled--;
-    }
-    connection.state = EchoConnection.State.FAILED;
+  private void fail(Connection connection, String why) {
+    connecting -= connection.state == State.CONNECTING ? 1 : 0;
+    unsettled -= connection.state == State.DONE || connection.state == State.FAILED ? 0 : 1;
+    connection.state = State.FAILED;
     if (connection.key != null) {
       connection.key.cancel();
     }
     closeQuietly(connection.channel);
-    if (why != null) {
-      count(why);
-    }
+    count(why);
   }
 
   private void count(String why) {
     errors.merge(why, 1, Integer::sum);
   }
 
-  private CpuTime cpuSince(long cpuAtOpen, long userAtOpen, double wallSeconds) {
-    double cpu = (threads.getCurrentThreadCpuTime() - cpuAtOpen) / 1e9;
-    double user = (threads.getCurrentThreadUserTime() - userAtOpen) / 1e9;
-    return new CpuTime(user, Math.max(0, cpu - user), Math.max(wallSeconds, 1e-9));
-  }
-
-  int connectedCount() {
-    int count = 0;
-    for (EchoConnection connection : connections) {
-      if (connection.state == EchoConnection.State.OPEN
-          || connection.state == EchoConnection.State.DONE) {
-        count++;
-      }
-    }
-    return count;
-  }
-
-  private int finishedCount() {
-    int count = 0;
-    for (EchoConnection connection : connections) {
-      if (connection.state == EchoConnection.State.DONE) {
-        count++;
-      }
-    }
-    return count;
-  }
-
-  /** When the first connect() was issued, on the {@link System#nanoTime()} clock. */
-  long connectStartedAt() {
-    return connectStartedAt;
-  }
-
   /** Hangs up every connection (a FIN each) and closes the selector. */
   @Override
   public void close() {
-    for (EchoConnection connection : connections) {
-      closeQuietly(connection.channel);
-    }
+    connections.forEach(connection -> closeQuietly(connection.channel));
     closeQuietly(selector);
   }
 
@@ -458,6 +345,92 @@ final class LoadGenerator implements Closeable {
       closeable.close();
     } catch (IOException ignored) {
       // Closing is best effort: the run is over either way.
+    }
+  }
+
+  private static ByteBuffer stream() {
+    byte[] period = new byte[PERIOD];
+    new Random(20_240_601L).nextBytes(period);
+    return ByteBuffer.allocateDirect(2 * PERIOD).put(period).put(period).flip().asReadOnlyBuffer();
+  }
+
+  /**
+   * One connection's bookkeeping: what it sent, what came back, when each message was sent. It
+   * sends a slice of one fixed random stream from a place of its own, so that every echoed byte can
+   * be checked and no two connections look alike.
+   */
+  private static final class Connection {
+    final SocketChannel channel;
+    SelectionKey key;
+    State state = State.NEW;
+    // A ring with the send time of each message still in flight, indexed by message number.
+    final long[] issuedAt;
+    long issued;
+    long completed;
+    private final int offset;
+    private final int messageSize;
+    // Two views of the stream: one walks what we send, one what we expect back.
+    private final ByteBuffer sendView = STREAM.duplicate();
+    private final ByteBuffer expectView = STREAM.duplicate();
+    private long sent;
+    private long received;
+
+    Connection(int id, SocketChannel channel, int messageSize, int inFlight) {
+      this.channel = channel;
+      this.offset = (int) ((id * 0x9E3779B1L) & (PERIOD - 1));
+      this.messageSize = messageSize;
+      this.issuedAt = new long[inFlight];
+    }
+
+    int inFlight() {
+      return (int) (issued - completed);
+    }
+
+    /** Queues one more message; its bytes go out on the next {@link #flush()}. */
+    void issue(long now) {
+      issuedAt[(int) (issued++ % issuedAt.length)] = now;
+    }
+
+    /** Writes what the socket takes; true when nothing is left to send. */
+    boolean flush() throws IOException {
+      for (long pending = issued * messageSize - sent; pending > 0; ) {
+        int n = channel.write(slice(sendView, sent, (int) pending));
+        if (n == 0) {
+          // The socket's send buffer is full: the caller waits for OP_WRITE.
+          return false;
+        }
+        sent += n;
+        pending -= n;
+      }
+      return true;
+    }
+
+    /**
+     * Checks freshly read bytes against what we sent at that place in the stream; null if they
+     * match. A stream has no message boundaries: one read may hold half a message or several.
+     */
+    String check(ByteBuffer data) {
+      int n = data.remaining();
+      if (received + n > sent) {
+        return "more bytes than sent";
+      }
+      if (data.mismatch(slice(expectView, received, n)) != -1) {
+        return "corrupt bytes";
+      }
+      received += n;
+      return null;
+    }
+
+    /** True when the bytes received so far finish the oldest message in flight. */
+    boolean oldestIsBack() {
+      return completed < issued && (completed + 1) * messageSize <= received;
+    }
+
+    // Points view at length bytes of this connection's stream from position on.
+    private ByteBuffer slice(ByteBuffer view, long position, int length) {
+      int start = (int) ((position + offset) % PERIOD);
+      view.limit(start + Math.min(length, PERIOD)).position(start);
+      return view;
     }
   }
 }

@@ -11,7 +11,6 @@ import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import java.net.InetSocketAddress;
-import java.util.concurrent.TimeUnit;
 
 /**
  * The reference row: Netty's echo server on the NIO transport with one event-loop thread, the same
@@ -39,7 +38,7 @@ public final class NettyEchoServer {
       ctx.flush();
     }
 
-    // Netty's water marks (32 to 64 KiB of pending output) bound what we hold, like step 5.
+    // Netty's water marks (32 to 64 KiB of pending output) bound what we hold, like steps 5 to 7.
     @Override
     public void channelWritabilityChanged(ChannelHandlerContext ctx) {
       ctx.channel().config().setAutoRead(ctx.channel().isWritable());
@@ -69,11 +68,6 @@ public final class NettyEchoServer {
     int port = args.length > 0 ? Integer.parseInt(args[0]) : 0;
     // One thread does everything, accepting included: the same budget as our servers.
     EventLoopGroup loop = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
-    Runtime.getRuntime()
-        .addShutdownHook(
-            new Thread(
-                () -> loop.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly(),
-                "shutdown"));
     Channel listener =
         new ServerBootstrap()
             .group(loop)

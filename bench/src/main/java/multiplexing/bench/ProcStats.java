@@ -1,26 +1,37 @@
 package multiplexing.bench;
 
 import java.io.IOException;
-import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.stream.Stream;
 
 /**
- * A process's CPU time, resident memory and thread count, read from Linux's /proc (zeros
- * elsewhere).
+ * A process's CPU time, resident memory ({@code VmRSS}) and threads, read from Linux's /proc.
  *
- * @param userTicks CPU time in the process's own code, all threads, in clock ticks
- * @param systemTicks CPU time in the kernel on its behalf, in clock ticks
- * @param rssBytes the pages of the process that are in memory now ({@code VmRSS})
- * @param threads its threads now ({@code Threads}), the JVM's own included
+ * @param userTicks CPU time in its own code, all threads, in ticks of 10 ms; systemTicks in the
+ *     kernel on its behalf
  * @param nanoTime when we read it, on the {@link System#nanoTime()} clock
  * @param runNanos CPU time of all its threads in nanoseconds, from each thread's schedstat; -1 when
  *     not read (it costs a file per thread)
  */
 record ProcStats(
     long userTicks, long systemTicks, long rssBytes, int threads, long nanoTime, long runNanos) {
-  // /proc counts CPU time in clock ticks of 1/100 s (USER_HZ) on every Linux we know of.
-  static final double TICKS_PER_SECOND = 100.0;
+  // /proc counts CPU time in ticks of 1/100 s (USER_HZ) on every Linux we know of.
+  private static final double TICKS_PER_SECOND = 100.0;
+
+  /** CPU time over an interval; the system time is the kernel's: syscalls, loopback TCP. */
+  record CpuTime(double userSeconds, double systemSeconds, double wallSeconds) {
+    static final CpuTime NONE = new CpuTime(0, 0, 1);
+
+    double seconds() {
+      return userSeconds + systemSeconds;
+    }
+
+    /** Fraction of one core busy over the interval: 1.0 is a full core. */
+    double cores() {
+      return seconds() / wallSeconds;
+    }
+  }
 
   static ProcStats of(long pid) {
     long now = System.nanoTime();
@@ -34,37 +45,35 @@ record ProcStats(
   }
 
   /**
-   * The same, with the CPU time to the nanosecond: /proc/PID/stat counts in ticks of 10 ms, too
-   * coarse for a window of a second or two, so we add up every thread's
-   * /proc/PID/task/TID/schedstat (its first field is the nanoseconds it has run). Threads that end
-   * meanwhile take their time with them: only windows in which no client's thread ends use it.
+   * With the CPU time to the nanosecond: stat's ticks of 10 ms (and {@code ProcessHandle}'s) are
+   * too coarse for a window of a second or two, so we add up the nanoseconds each thread has run,
+   * the first field of /proc/PID/task/TID/schedstat. Only windows in which no thread ends use it.
    */
   static ProcStats precise(long pid) {
     ProcStats stats = of(pid);
-    long sum = 0;
-    try (DirectoryStream<Path> tasks =
-        Files.newDirectoryStream(Path.of("/proc", Long.toString(pid), "task"))) {
-      for (Path task : tasks) {
-        try {
-          String schedstat = Files.readString(task.resolve("schedstat"));
-          sum += Long.parseLong(schedstat.substring(0, schedstat.indexOf(' ')));
-        } catch (IOException e) {
-          // The thread ended between listing and reading: its time is gone with it.
-        }
-      }
+    try (Stream<Path> tasks = Files.list(Path.of("/proc", Long.toString(pid), "task"))) {
+      long sum = tasks.mapToLong(ProcStats::runNanos).sum();
+      return new ProcStats(
+          stats.userTicks, stats.systemTicks, stats.rssBytes, stats.threads, stats.nanoTime, sum);
     } catch (IOException | RuntimeException e) {
       return stats;
     }
-    return new ProcStats(
-        stats.userTicks, stats.systemTicks, stats.rssBytes, stats.threads, stats.nanoTime, sum);
+  }
+
+  private static long runNanos(Path task) {
+    try {
+      String schedstat = Files.readString(task.resolve("schedstat"));
+      return Long.parseLong(schedstat.substring(0, schedstat.indexOf(' ')));
+    } catch (IOException e) {
+      // The thread ended between listing and reading: its time is gone with it.
+      return 0;
+    }
   }
 
   /** Reads /proc/PID/stat (fields 14 and 15: utime, stime) and /proc/PID/status. */
   static ProcStats parse(String stat, String status, long nanoTime) {
     // The command name is in parentheses and may hold spaces: count fields after the last ')'.
     String[] fields = stat.substring(stat.lastIndexOf(')') + 2).trim().split(" ");
-    long user = Long.parseLong(fields[11]);
-    long system = Long.parseLong(fields[12]);
     long rss = 0;
     int threads = 0;
     for (String line : status.lines().toList()) {
@@ -74,13 +83,13 @@ record ProcStats(
         threads = Integer.parseInt(line.replaceAll("[^0-9]", ""));
       }
     }
-    return new ProcStats(user, system, rss, threads, nanoTime, -1);
+    return new ProcStats(
+        Long.parseLong(fields[11]), Long.parseLong(fields[12]), rss, threads, nanoTime, -1);
   }
 
   /**
-   * The CPU time spent between {@code earlier} and this sample. With both samples precise, the
-   * total is the schedstat nanoseconds, split into user and system time in the proportion of the
-   * ticks; otherwise the ticks alone.
+   * The CPU time spent since {@code earlier}. With both samples precise, the total is the schedstat
+   * nanoseconds, split into user and system time in the proportion of the ticks; else the ticks.
    */
   CpuTime since(ProcStats earlier) {
     double wall = Math.max((nanoTime - earlier.nanoTime) / 1e9, 1e-9);

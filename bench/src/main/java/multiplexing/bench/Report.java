@@ -1,456 +1,321 @@
 package multiplexing.bench;
 
+import java.awt.Color;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Comparator;
-import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Optional;
-import java.util.Set;
 import java.util.TreeMap;
+import java.util.function.ToDoubleFunction;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import multiplexing.bench.Results.Flood;
+import multiplexing.bench.Results.Idle;
+import multiplexing.bench.Results.Round;
+import org.jfree.chart.ChartUtils;
+import org.jfree.chart.JFreeChart;
+import org.jfree.chart.axis.CategoryAxis;
+import org.jfree.chart.axis.NumberAxis;
+import org.jfree.chart.plot.CategoryPlot;
+import org.jfree.chart.plot.CombinedDomainCategoryPlot;
+import org.jfree.chart.renderer.category.BarRenderer;
+import org.jfree.chart.renderer.category.StandardBarPainter;
+import org.jfree.data.category.DefaultCategoryDataset;
 
 /**
- * Turns the results into a student's page, in the words of one {@link Page}: for each scenario a
- * sentence on what it shows and which step it illustrates, then its table; then the charts. The
- * targets are not on the page: they belong to the console and bench/README.md.
+ * Writes what a run measured: results.md with one table per scenario, each table also as a CSV
+ * file, and the charts beside them; numbers only (bench/README.md says what they mean, the student
+ * page what they teach). Each file goes to a temporary name first and is then renamed, so that a
+ * crash never leaves a half-written page.
  */
 final class Report {
   private static final double MIB = 1024 * 1024;
+  // Both sides near a full core: the machine, not the server, is the limit.
+  private static final double SATURATED = 0.92;
+  // A server's colour in every chart, in the order of Contender.
+  private static final int[] COLOURS = {
+    0xD62728, 0xFF7F0E, 0x2CA02C, 0x9467BD, 0x17BECF, 0xBCBD22, 0x1F77B4, 0, 0x8C564B, 0xE377C2
+  };
 
-  private final Results results;
-  private final Page words;
-  private final StringBuilder text = new StringBuilder();
+  /**
+   * A table of the page, also written as {@code name}.csv. Its chart is drawn from its own cells,
+   * so that it shows what the table holds: a panel per column in {@code panels}, a group of bars
+   * per value of the {@code group} column, a bar per server.
+   */
+  record Table(
+      String name,
+      String title,
+      String columns,
+      List<List<String>> rows,
+      String chart,
+      String group,
+      String... panels) {}
 
-  private Report(Results results, Page words) {
-    this.results = results;
-    this.words = words;
-  }
+  private Report() {}
 
-  static String markdown(Results results, List<String> charts, Page words) {
-    Report report = new Report(results, words);
-    report.header();
-    report.concurrency();
-    report.throughput();
-    report.cost();
-    report.idle();
-    report.flood();
-    report.threadsOrSelector(charts);
-    report.charts(charts);
-    return report.text.toString();
-  }
-
-  private void line(String text) {
-    this.text.append(text).append('\n');
-  }
-
-  private void row(Object... cells) {
-    line(
-        "| " + Arrays.stream(cells).map(String::valueOf).collect(Collectors.joining(" | ")) + " |");
-  }
-
-  // The header row, then the alignment row: the first `left` columns and a last column with no
-  // name (notes) left, the figures right.
-  private void header(String header, int left) {
-    line(header);
-    String[] names = header.substring(1, header.length() - 1).split("\\|", -1);
-    StringBuilder align = new StringBuilder("|");
-    for (int i = 0; i < names.length; i++) {
-      align.append(i < left || names[i].isBlank() ? "---|" : "---:|");
+  /** Writes the page, its CSV files and its charts into {@code folder}; returns the page. */
+  static Path write(Results results, String kind, Path folder, Path root) throws IOException {
+    long started = System.currentTimeMillis() - 1_000;
+    Files.createDirectories(folder);
+    String readme =
+        folder.relativize(root.resolve("bench/README.md")).toString().replace('\\', '/');
+    StringBuilder page = new StringBuilder("# Bench results (" + kind + ")\n\n");
+    page.append("Written by `bench/run`: " + results.setup + ". What each column holds, how the");
+    page.append(" bench measures it and the machine: [bench/README.md](" + readme + ").\n");
+    for (Table table :
+        List.of(
+            new Table("targets", "Targets", Targets.COLUMNS, Targets.rows(results), null, null),
+            throughput(results),
+            cost(results),
+            idle(results),
+            flood(results))) {
+      String csv = table.name() + ".csv";
+      List<String> columns = List.of(table.columns().split(","));
+      page.append("\n## " + table.title() + " ([" + csv + "](" + csv + "))\n\n");
+      page.append(markdown(columns)).append("|" + "---|".repeat(columns.size()) + "\n");
+      table.rows().forEach(row -> page.append(markdown(row)));
+      if (table.chart() != null && !table.rows().isEmpty() && draw(table, folder)) {
+        page.append("\n![" + table.chart() + "](" + table.chart() + ".png)\n");
+      }
+      writeText(
+          folder.resolve(csv),
+          table.columns()
+              + "\n"
+              + table.rows().stream()
+                  .map(row -> row.stream().map(Report::csv).collect(Collectors.joining(",")) + "\n")
+                  .collect(Collectors.joining()));
     }
-    line(align.toString());
-  }
-
-  // Seconds as a student reads them: "2", "0.2".
-  private static String seconds(double s) {
-    return s == Math.rint(s) ? Long.toString((long) s) : String.format(Locale.ROOT, "%.1f", s);
-  }
-
-  private String format(String format, Object... args) {
-    return String.format(Locale.ROOT, format, args);
-  }
-
-  // NaN stands for "too few to tell".
-  private String orNa(String format, double value) {
-    return Double.isNaN(value) ? words.t("na") : format(format, value);
-  }
-
-  private void header() {
-    Settings s = results.settings;
-    Machine m = results.machine;
-    line(words.t(s.quick() ? "title.quick" : "title"));
-    line("");
-    String pinning = m.serverCpu() >= 0 ? words.t("pinned", m.serverCpu()) : words.t("unpinned");
-    line(
-        words.t(
-            "machine",
-            m.cpu(),
-            m.cpus(),
-            m.memoryGib(),
-            m.os(),
-            m.serverJdk(),
-            m.benchJdk(),
-            m.netty(),
-            pinning,
-            m.threadLimits()));
-    line("");
-    String warmup =
-        s.warmupSeconds() > 0 ? words.t("warmed", seconds(s.warmupSeconds())) : words.t("cold");
-    line(words.t("method", warmup, s.rounds(), s.judgedRounds(), words.root()));
-    line("");
-    line(words.t("servers", words.root(), words.root()));
-    line("");
-    results.skipped.forEach((name, why) -> line(words.t("skipped", name, why.replace('`', '\''))));
-    if (!results.skipped.isEmpty()) {
-      line("");
+    Path md = folder.resolve("results.md");
+    writeText(md, page.toString());
+    // The folder is the run's alone: what an earlier run wrote and this one did not goes.
+    try (Stream<Path> files = Files.list(folder)) {
+      for (Path file : files.filter(f -> f.toString().matches(".*\\.(md|csv|png)")).toList()) {
+        if (Files.getLastModifiedTime(file).toMillis() < started) {
+          Files.delete(file);
+        }
+      }
     }
+    return md;
   }
 
-  private void concurrency() {
-    if (results.concurrency.isEmpty()) {
-      return;
-    }
-    Set<String> servers = new LinkedHashSet<>();
-    results.concurrency.forEach(p -> servers.add(p.contender().name()));
-    line(words.t("concurrency.heading"));
-    line("");
-    line(words.t("concurrency.lead"));
-    line("");
-    line(words.t("concurrency.cells"));
-    line("");
-    header("| " + words.t("concurrency.clients") + " | " + String.join(" | ", servers) + " |", 0);
-    Map<Integer, List<ConcurrencyScenario.Point>> byClients =
-        results.concurrency.stream()
-            .collect(
-                Collectors.groupingBy(
-                    ConcurrencyScenario.Point::clients, TreeMap::new, Collectors.toList()));
-    byClients.forEach(
-        (clients, points) -> {
-          List<Object> cells = new ArrayList<>();
-          cells.add(clients);
-          for (ConcurrencyScenario.Point point : points) {
-            cells.add(
-                format("%.1f / %.2f", point.totalMillis(), point.medianRoundTripMillis())
-                    + (point.errors() > 0 ? words.t("concurrency.errors", point.errors()) : ""));
-          }
-          row(cells.toArray());
+  static String markdown(List<String> cells) {
+    return cells.stream()
+        .map(c -> c.replace('|', '/'))
+        .collect(Collectors.joining(" | ", "| ", " |\n"));
+  }
+
+  private static String csv(String value) {
+    return value.contains(",") ? '"' + value.replace('"', '\'') + '"' : value;
+  }
+
+  private static void writeText(Path file, String text) throws IOException {
+    rename(Files.writeString(file.resolveSibling(file.getFileName() + ".tmp"), text), file);
+  }
+
+  private static void rename(Path temporary, Path file) throws IOException {
+    Files.move(
+        temporary, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+  }
+
+  private static String f(String format, double value) {
+    return Targets.format(format, value);
+  }
+
+  // The median of the rounds, formatted; "n/a" where no round has the figure.
+  private static <T> String m(String format, List<T> rounds, ToDoubleFunction<T> metric) {
+    return f(format, Results.median(rounds, metric));
+  }
+
+  private static String errors(List<Map<String, Integer>> each) {
+    Map<String, Integer> sum = new TreeMap<>();
+    each.forEach(errors -> errors.forEach((k, v) -> sum.merge(k, v, Integer::sum)));
+    return sum.entrySet().stream()
+        .map(e -> e.getKey() + " " + e.getValue())
+        .collect(Collectors.joining("; "));
+  }
+
+  private static Table throughput(Results results) {
+    List<List<String>> rows = new ArrayList<>();
+    Map<List<Object>, List<Round>> cells = Results.cells(results.throughput);
+    cells.forEach(
+        (key, rounds) -> {
+          Load load = rounds.get(0).load();
+          double rate = Results.median(rounds, r -> r.result().messagesPerSecond());
+          List<Round> netty = cells.get(List.of(load, Contender.NETTY));
+          boolean saturated =
+              Results.median(rounds, r -> r.serverCpu().cores()) >= SATURATED
+                  && Results.median(rounds, r -> r.generatorCpu().cores()) >= SATURATED;
+          rows.add(
+              List.of(
+                  load.toString(),
+                  rounds.get(0).server().toString(),
+                  Integer.toString(rounds.size()),
+                  f("%.0f", rate),
+                  f("%.1f", rate * load.messageSize() / 1e6),
+                  m("%.0f", rounds, r -> r.result().latencyMicros(99)),
+                  m("%.0f", rounds, r -> r.result().latencyMicros(99.9)),
+                  m("%.2f", rounds, r -> r.serverCpu().cores()),
+                  m("%.2f", rounds, r -> r.generatorCpu().cores()),
+                  errors(rounds.stream().map(r -> r.result().errors()).toList()),
+                  netty == null ? "" : m("%.2f", netty, r -> rate / r.result().messagesPerSecond()),
+                  saturated ? "saturated: not ranked" : ""));
         });
-    line("");
-    if (results.concurrency.stream().anyMatch(p -> p.totalMillis() > 900)) {
-      line(words.t("concurrency.backlog"));
-      line("");
-    }
+    return new Table(
+        "throughput",
+        "Throughput: closed loop",
+        "load,server,rounds,msgs/s,MB/s,p99 us,p99.9 us,server cores,generator cores,"
+            + "errors,x netty,note",
+        rows,
+        "throughput",
+        "load",
+        "msgs/s");
   }
 
-  private void throughput() {
-    if (results.throughput.isEmpty()) {
-      return;
+  private static Table cost(Results results) {
+    Map<Load, List<List<Round>>> byLoad = new TreeMap<>(Comparator.comparingInt(Load::connections));
+    for (List<Round> cell : Results.cells(results.cost).values()) {
+      byLoad.computeIfAbsent(cell.get(0).load(), k -> new ArrayList<>()).add(cell);
     }
-    line(words.t("throughput.heading"));
-    line("");
-    line(words.t("throughput.lead"));
-    line("");
-    line(words.t("throughput.legend"));
-    line("");
-    header(words.t("throughput.header"), 2);
-    for (ThroughputScenario.Cell cell : results.throughput) {
-      row(
-          words.load(cell.load()),
-          cell.contender().name(),
-          format("%,.0f", cell.messagesPerSecond()),
-          format("%.1f", cell.megabytesPerSecond()),
-          format("%.0f", cell.latencyMicros(50)),
-          format("%.0f", cell.latencyMicros(99)),
-          format("%.0f", cell.latencyMicros(99.9)),
-          format("%.2f", cell.serverCores()),
-          format("%.2f", cell.generatorCores()),
-          format("%.0f", cell.serverRssBytes() / MIB),
-          cell.errors(),
-          results
-              .ratioToNetty(cell)
-              .map(r -> format(cell.saturated() ? "(%.2fx)" : "%.2fx", r))
-              .orElse(""),
-          cell.saturated() ? words.t("throughput.saturated") : "");
-    }
-    line("");
-    saturation();
+    List<List<String>> rows = new ArrayList<>();
+    byLoad.forEach(
+        (load, cells) -> {
+          // Ranked by CPU per message; a server that fell behind goes last, not ranked.
+          cells.sort(
+              Comparator.comparing((List<Round> c) -> !Results.keptUp(c))
+                  .thenComparingDouble(c -> Results.median(c, Round::cpuMicros)));
+          int rank = 0;
+          for (List<Round> c : cells) {
+            boolean kept = Results.keptUp(c);
+            rows.add(
+                List.of(
+                    load.toString(),
+                    kept ? Integer.toString(++rank) : "-",
+                    c.get(0).server().toString(),
+                    Integer.toString(c.size()),
+                    m("%.2f", c, Round::cpuMicros),
+                    m("%.2f", c, Round::userMicros),
+                    m("%.2f", c, Round::systemMicros),
+                    f("%.2f", c.stream().mapToDouble(Round::cpuMicros).min().orElse(Double.NaN)),
+                    f("%.2f", c.stream().mapToDouble(Round::cpuMicros).max().orElse(Double.NaN)),
+                    m("%.0f", c, r -> r.result().messagesPerSecond()),
+                    m("%.2f", c, r -> r.serverCpu().cores()),
+                    m("%.0f", c, r -> r.result().latencyMicros(99)),
+                    kept ? "" : "fell behind the rate: not ranked"));
+          }
+        });
+    return new Table(
+        "cost",
+        "Cost per message: 64 B at a fixed rate",
+        "load,rank,server,rounds,CPU us/msg,user us/msg,system us/msg,lowest,highest,msgs/s,"
+            + "server cores,p99 us,note",
+        rows,
+        "cost-per-message",
+        "load",
+        "CPU us/msg");
   }
 
-  // Where both sides burn a full core, the servers' differences are the machine's noise.
-  private void saturation() {
-    List<ThroughputScenario.Cell> saturated =
-        results.throughput.stream().filter(ThroughputScenario.Cell::saturated).toList();
-    if (saturated.isEmpty()) {
-      return;
-    }
-    Set<String> loads = new LinkedHashSet<>();
-    saturated.forEach(c -> loads.add(words.load(c.load())));
-    double spread =
-        Median.of(saturated, c -> Median.spread(c.rounds(), r -> r.result().messagesPerSecond()));
-    line(words.t("throughput.saturation", String.join("; ", loads), 100 * spread));
-    line("");
-    generatorHeadroom()
-        .ifPresent(
-            headroom -> {
-              line(headroom);
-              line("");
-            });
-  }
-
-  // The generator's best rate in this run bounds what it can drive; ping-pong stays far below
-  // it, so ping-pong is limited by a syscall and a wake-up per message on both sides.
-  private Optional<String> generatorHeadroom() {
-    Optional<ThroughputScenario.Cell> fastest =
-        results.throughput.stream()
-            .max(Comparator.comparingDouble(ThroughputScenario.Cell::messagesPerSecond));
-    Optional<ThroughputScenario.Cell> pingPong =
-        results.throughput.stream()
-            .filter(c -> c.saturated() && c.load().inFlight() == 1)
-            .max(Comparator.comparingDouble(ThroughputScenario.Cell::messagesPerSecond));
-    if (fastest.isEmpty() || pingPong.isEmpty()) {
-      return Optional.empty();
-    }
-    ThroughputScenario.Cell f = fastest.get();
-    ThroughputScenario.Cell p = pingPong.get();
-    return Optional.of(
-        words.t(
-            "throughput.headroom",
-            f.messagesPerSecond(),
-            f.contender().name(),
-            words.load(f.load()),
-            f.messagesPerSecond() / p.messagesPerSecond(),
-            p.messagesPerSecond(),
-            p.contender().name(),
-            words.load(p.load()),
-            100 * p.generatorSystemShare()));
-  }
-
-  private void cost() {
-    if (results.cost.isEmpty()) {
-      return;
-    }
-    line(words.t("cost.heading"));
-    line("");
-    line(words.t("cost.lead", results.settings.costRate()));
-    line("");
-    line(words.t("cost.legend"));
-    line("");
-    header(words.t("cost.header"), 3);
-    // The scenario keeps each load's cells ranked, cheapest first, those that fell behind last.
-    Map<Load, Integer> rank = new LinkedHashMap<>();
-    for (CostScenario.Cell cell : results.cost) {
-      String r = cell.keptUp() ? Integer.toString(rank.merge(cell.load(), 1, Integer::sum)) : "-";
-      row(
-          words.load(cell.load()),
-          r,
-          cell.contender().name(),
-          orNa("%.2f", cell.millisPerThousand()),
-          orNa("%.2f", cell.userMillisPerThousand()),
-          orNa("%.2f", cell.systemMillisPerThousand()),
-          format("%.0f%%", 100 * cell.spread()),
-          format("%,.0f", cell.messagesPerSecond()),
-          format("%.2f", cell.serverCores()),
-          format("%.0f", cell.latencyMicros(99)),
-          cell.keptUp() ? "" : words.t("cost.behind"));
-    }
-    line("");
-    List<CostScenario.Cell> counted =
-        results.cost.stream().filter(c -> c.syscalls().isPresent()).toList();
-    if (counted.isEmpty()) {
-      line(words.t("cost.syscalls." + results.syscallSkip, results.syscallDetail));
-      line("");
-      return;
-    }
-    line(words.t("cost.syscalls", results.syscallTool));
-    line("");
-    header(words.t("cost.syscalls.header"), 2);
-    for (CostScenario.Cell cell : counted) {
-      SyscallCounter.Count count = cell.syscalls().orElseThrow();
-      List<Object> cells =
-          new ArrayList<>(List.of(words.load(cell.load()), cell.contender().name()));
-      for (SyscallCounter.Kind kind : SyscallCounter.Kind.values()) {
-        cells.add(orNa("%.2f", count.perMessage(kind)));
-      }
-      cells.add(cell.tracedKeptUp() ? "" : words.t("cost.syscalls.behind"));
-      row(cells.toArray());
-    }
-    line("");
-  }
-
-  private void idle() {
-    if (results.idle.isEmpty()) {
-      return;
-    }
-    int asked = results.settings.idleConnections();
-    line(words.t("idle.heading", asked));
-    line("");
-    line(words.t("idle.lead", asked));
-    line("");
-    line(
-        words.t(
-            "idle.legend",
-            seconds(results.settings.idleCpuSeconds()),
-            seconds(results.settings.idleTimeoutSeconds())));
-    line("");
-    header(words.t("idle.header"), 1);
-    List<String> troubles = new ArrayList<>();
-    for (Contender server : results.idleServers()) {
-      List<IdleScenario.Outcome> rounds = results.idleRounds(server.name());
-      Map<String, Integer> errors = new TreeMap<>();
-      rounds.forEach(o -> o.errors().forEach((k, v) -> errors.merge(k, v, Integer::sum)));
-      row(
-          server.name(),
-          rounds.size(),
-          format("%,.0f", Median.of(rounds, o -> (double) o.accepted())),
-          format("%,.0f", Median.of(rounds, o -> (double) o.echoed())),
-          orNa("%.0f", Median.of(rounds, IdleScenario.Outcome::coldBurstMillis)),
-          orNa("%.0f", Median.of(rounds, IdleScenario.Outcome::burstMillis)),
-          format("%.0f", Median.of(rounds, o -> o.rssBefore() / MIB)),
-          format("%.0f", Median.of(rounds, o -> o.rssHeld() / MIB)),
-          orNa("%.1f", Median.of(rounds, o -> o.bytesPerConnection() / 1024)),
-          format("%,.0f", Median.of(rounds, o -> (double) o.threadsHeld())),
-          format("%.0f", Median.of(rounds, o -> 1000 * o.idleCpu().cores())),
-          errors.entrySet().stream()
-              .map(e -> words.error(e.getKey(), e.getValue()))
-              .collect(Collectors.joining(", ")));
-      rounds.stream()
-          .filter(o -> o.trouble() != null)
-          .findFirst()
-          .ifPresent(
-              o ->
-                  troubles.add(
-                      words.t(
-                          "idle.trouble",
-                          server.name(),
-                          Math.min(o.coldEchoed(), o.echoed()),
-                          o.asked(),
-                          o.trouble().replace('`', '\''))));
-    }
-    line("");
-    for (String trouble : troubles) {
-      line(trouble);
-      line("");
-    }
-  }
-
-  private void flood() {
-    if (results.flood.isEmpty()) {
-      return;
-    }
-    line(words.t("flood.heading"));
-    line("");
-    line(words.t("flood.lead", results.settings.floodBytes() >> 20));
-    line("");
-    line(words.t("flood.legend"));
-    line("");
-    header(words.t("flood.header"), 1);
-    for (FloodScenario.Outcome o : results.flood) {
-      row(
-          o.contender().name(),
-          format("%.1f", o.sent() / MIB),
-          words.t(o.stalled() ? "yes" : "no"),
-          format("%.0f", o.rssBefore() / MIB),
-          format("%.0f", o.rssPeak() / MIB),
-          format("%.0f", o.growth() / MIB),
-          o.threads());
-    }
-    line("");
-  }
-
-  /** The loads the threads-versus-selector table quotes, from those this run measured. */
-  static List<Load> threadsTableLoads(Results results) {
-    List<Load> loads = new ArrayList<>();
-    for (Load wanted :
-        List.of(Load.sustained(100, 64, 1), Load.sustained(10, 16 * 1024, 1), Settings.PIPELINED)) {
-      if (results.throughput.stream().anyMatch(c -> c.load().equals(wanted))) {
-        loads.add(wanted);
+  private static Table idle(Results results) {
+    List<List<String>> rows = new ArrayList<>();
+    for (Contender server : Contender.values()) {
+      List<Idle> o = results.idle(server);
+      if (!o.isEmpty()) {
+        rows.add(
+            List.of(
+                server.toString(),
+                Integer.toString(o.size()),
+                Integer.toString(o.get(0).asked()),
+                m("%.0f", o, i -> Math.min(i.cold().echoed(), i.warm().echoed())),
+                m("%.0f", o, i -> i.cold().millis()),
+                m("%.0f", o, i -> i.warm().millis()),
+                m("%.0f", o, i -> i.rssBefore() / MIB),
+                m("%.0f", o, i -> i.cold().rssAfterEcho() / MIB),
+                m("%.1f", o, i -> i.kibPerConnection()),
+                m("%.0f", o, i -> i.cold().held().threads()),
+                errors(o.stream().map(i -> i.warm().errors()).toList()),
+                o.stream().map(Idle::trouble).filter(t -> t != null).findFirst().orElse("")));
       }
     }
-    if (loads.isEmpty()) {
-      results.throughput.stream()
-          .map(ThroughputScenario.Cell::load)
-          .filter(l -> l.connections() > 1)
-          .findFirst()
-          .ifPresent(loads::add);
-    }
-    return loads;
+    return new Table(
+        "idle",
+        "Idle connections: one burst, then one echo each",
+        "server,rounds,connections,echoed,cold burst ms,warm burst ms,RSS before MiB,RSS after MiB,"
+            + "KiB per connection,threads,errors,stopped by",
+        rows,
+        "threads-vs-selector",
+        "connections",
+        "KiB per connection",
+        "threads");
   }
 
-  private void threadsOrSelector(List<String> charts) {
-    List<Contender> four =
-        Contender.THREADS_OR_SELECTOR.stream()
-            .filter(c -> !results.skipped.containsKey(c.name()))
-            .toList();
-    if (results.throughput.isEmpty() && results.idle.isEmpty() && results.cost.isEmpty()) {
-      return;
+  private static Table flood(Results results) {
+    List<List<String>> rows = new ArrayList<>();
+    for (Flood o : results.flood) {
+      rows.add(
+          List.of(
+              o.server().toString(),
+              f("%.1f", o.sent() / MIB),
+              o.stalled() ? "yes" : "no",
+              f("%.0f", o.rssBefore() / MIB),
+              f("%.0f", o.rssAfter() / MIB)));
     }
-    line(words.t("threads.heading"));
-    line("");
-    line(words.t("threads.lead", results.machine.serverJdk()));
-    line("");
-    List<Load> loads = threadsTableLoads(results);
-    List<Load> costLoads = results.settings.costLoads();
-    Load costLoad = costLoads.get(costLoads.size() - 1);
-    StringBuilder head = new StringBuilder("| " + words.t("threads.server") + " |");
-    for (Load load : loads) {
-      head.append(' ').append(words.t("threads.rate", words.load(load))).append(" |");
-    }
-    head.append(' ').append(words.t("threads.cpu", words.load(costLoad))).append(" |");
-    head.append(' ').append(words.t("threads.rest", results.settings.idleConnections()));
-    header(head.toString(), 1);
-    for (Contender c : four) {
-      List<IdleScenario.Outcome> idle = results.idleRounds(c.name());
-      Optional<FloodScenario.Outcome> flood =
-          results.flood.stream().filter(o -> o.contender().equals(c)).findFirst();
-      List<Object> cells = new ArrayList<>();
-      cells.add(c.name());
-      for (Load load : loads) {
-        cells.add(
-            results
-                .cell(load, c.name())
-                .map(x -> format("%,.0f", x.messagesPerSecond()))
-                .orElse(""));
+    return new Table(
+        "flood",
+        "A client that sends and never reads",
+        "server,taken MiB,stopped reading,RSS before MiB,RSS after MiB",
+        rows,
+        null,
+        null);
+  }
+
+  // Draws the table's chart; false if this JDK cannot (no fonts, no desktop module).
+  private static boolean draw(Table table, Path folder) throws IOException {
+    System.setProperty("java.awt.headless", "true");
+    List<String> columns = List.of(table.columns().split(","));
+    CombinedDomainCategoryPlot combined = new CombinedDomainCategoryPlot(new CategoryAxis());
+    List<CategoryPlot> plots = new ArrayList<>();
+    try {
+      for (String panel : table.panels()) {
+        DefaultCategoryDataset data = new DefaultCategoryDataset();
+        int value = columns.indexOf(panel);
+        int server = columns.indexOf("server");
+        int group = columns.indexOf(table.group());
+        for (List<String> row : table.rows()) {
+          Double figure = row.get(value).equals("n/a") ? null : Double.valueOf(row.get(value));
+          data.addValue(
+              figure, Contender.valueOf(row.get(server).toUpperCase(Locale.ROOT)), row.get(group));
+        }
+        plots.add(panel(data, panel));
+        combined.add(plots.get(plots.size() - 1), 1);
       }
-      cells.add(
-          results
-              .cost(costLoad, c.name())
-              .map(x -> orNa("%.2f", x.millisPerThousand()))
-              .orElse(""));
-      if (idle.isEmpty()) {
-        cells.addAll(List.of("", "", "", "", ""));
-      } else {
-        cells.add(format("%,.0f", Median.of(idle, o -> (double) o.echoed())));
-        cells.add(orNa("%.0f", Median.of(idle, IdleScenario.Outcome::burstMillis)));
-        cells.add(format("%.0f", Median.of(idle, o -> o.rssHeld() / MIB)));
-        cells.add(orNa("%.1f", Median.of(idle, o -> o.bytesPerConnection() / 1024)));
-        cells.add(format("%,.0f", Median.of(idle, o -> (double) o.threadsHeld())));
-      }
-      cells.add(flood.map(o -> format("%.0f", o.growth() / MIB)).orElse(""));
-      row(cells.toArray());
-    }
-    line("");
-    if (charts.contains(Charts.THREADS_VS_SELECTOR)) {
-      image(Charts.THREADS_VS_SELECTOR);
+      // One legend entry per server, not one per panel.
+      combined.setFixedLegendItems(plots.get(0).getLegendItems());
+      JFreeChart chart = new JFreeChart(null, JFreeChart.DEFAULT_TITLE_FONT, combined, true);
+      chart.setBackgroundPaint(Color.WHITE);
+      Path temporary = folder.resolve(table.chart() + ".png.tmp");
+      ChartUtils.saveChartAsPNG(temporary.toFile(), chart, 1000, 260 + 260 * table.panels().length);
+      rename(temporary, folder.resolve(table.chart() + ".png"));
+      return true;
+    } catch (RuntimeException | LinkageError e) {
+      System.out.println("chart " + table.chart() + " skipped: " + e);
+      return false;
     }
   }
 
-  private void charts(List<String> charts) {
-    List<String> others =
-        charts.stream().filter(c -> !c.equals(Charts.THREADS_VS_SELECTOR)).toList();
-    if (others.isEmpty()) {
-      return;
+  private static CategoryPlot panel(DefaultCategoryDataset data, String axis) {
+    BarRenderer renderer = new BarRenderer();
+    renderer.setBarPainter(new StandardBarPainter());
+    renderer.setShadowVisible(false);
+    for (int i = 0; i < data.getRowCount(); i++) {
+      renderer.setSeriesPaint(i, new Color(COLOURS[((Contender) data.getRowKey(i)).ordinal()]));
     }
-    line(words.t("charts.heading"));
-    line("");
-    others.forEach(this::image);
-  }
-
-  private void image(String chart) {
-    line(
-        "![" + words.t("chart." + chart.replace(".png", "")) + "](" + words.charts() + chart + ")");
-    line("");
+    CategoryPlot plot = new CategoryPlot(data, null, new NumberAxis(axis), renderer);
+    plot.setBackgroundPaint(Color.WHITE);
+    plot.setRangeGridlinePaint(Color.LIGHT_GRAY);
+    return plot;
   }
 }

@@ -15,28 +15,12 @@ class JdkTest {
   @TempDir Path jvms;
 
   private Path fakeJdk(String name, String version) throws IOException {
-    Path home = jvms.resolve(name);
-    Files.createDirectories(home.resolve("bin"));
-    for (String tool : List.of("java", "javac")) {
-      Path file = Files.writeString(home.resolve("bin").resolve(tool), "#!/bin/sh\n");
-      Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rwxr-xr-x"));
-    }
-    Files.writeString(
-        home.resolve("release"),
-        "IMPLEMENTOR=\"Test\"\nJAVA_RUNTIME_VERSION=\""
-            + version
-            + "+1\"\nJAVA_VERSION=\""
-            + version
-            + "\"\n");
-    return home;
-  }
-
-  @Test
-  void readsTheFeatureVersionFromTheReleaseFile() throws IOException {
-    assertThat(Jdk.at(fakeJdk("a", "25.0.3")).orElseThrow().feature()).isEqualTo(25);
-    assertThat(Jdk.at(fakeJdk("b", "1.8.0_292")).orElseThrow().feature()).isEqualTo(8);
-    assertThat(Jdk.at(fakeJdk("c", "21")).orElseThrow().version()).isEqualTo("21+1");
-    assertThat(Jdk.at(jvms.resolve("nothing-here"))).isEmpty();
+    Path javac = jvms.resolve(name).resolve("bin/javac");
+    Files.createDirectories(javac.getParent());
+    Files.writeString(javac, "#!/bin/sh\n");
+    Files.setPosixFilePermissions(javac, PosixFilePermissions.fromString("rwxr-xr-x"));
+    Files.writeString(jvms.resolve(name).resolve("release"), "JAVA_VERSION=\"" + version + "\"\n");
+    return jvms.resolve(name);
   }
 
   @Test
@@ -47,27 +31,26 @@ class JdkTest {
     Path jdk25 = fakeJdk("jdk-25", "25.0.3");
     List<Path> folders = List.of(jvms);
 
-    assertThat(Jdk.find(jdk21.toString(), running17, null, folders).jdk().orElseThrow().home())
+    assertThat(Jdk.at(fakeJdk("old", "1.8.0_292")).orElseThrow().feature()).isEqualTo(8);
+    assertThat(Jdk.find(jdk21.toString(), running17, null, folders).orElseThrow().home())
         .isEqualTo(jdk21);
-    assertThat(Jdk.find(null, running17, jdk21.toString(), folders).how()).isEqualTo("JAVA_HOME");
-    Jdk.Search scanned = Jdk.find(null, running17, running17.home().toString(), folders);
-    assertThat(scanned.jdk().orElseThrow().home()).isEqualTo(jdk25);
+    assertThat(Jdk.find(null, running17, jdk21.toString(), folders).orElseThrow().home())
+        .isEqualTo(jdk21);
+    assertThat(Jdk.find(null, running17, null, folders).orElseThrow().home()).isEqualTo(jdk25);
     Jdk running25 = Jdk.at(jdk25).orElseThrow();
-    assertThat(Jdk.find(null, running25, null, folders).how())
-        .isEqualTo("the JDK running the bench");
+    assertThat(Jdk.find(null, running25, jdk21.toString(), folders)).contains(running25);
   }
 
   @Test
   void withoutAJdk21TheReasonIsOneLineThatSaysWhereWeLooked() throws IOException {
     Jdk running17 = Jdk.at(fakeJdk("running-17", "17.0.15")).orElseThrow();
 
-    Jdk.Search none = Jdk.find(null, running17, null, List.of(jvms));
-    assertThat(none.jdk()).isEmpty();
-    assertThat(none.how())
+    assertThat(Jdk.find(null, running17, null, List.of(jvms))).isEmpty();
+    assertThat(Jdk.find("none", running17, null, List.of(jvms))).isEmpty();
+    assertThat(Jdk.none(null, running17, null, List.of(jvms)))
         .doesNotContain("\n")
-        .contains("no JDK 21 or newer", "JDK 17", "JAVA_HOME is unset", jvms.toString(), "--jdk21");
-    assertThat(Jdk.find(running17.home().toString(), running17, null, List.of()).how())
-        .contains("is JDK 17");
-    assertThat(Jdk.find("none", running17, null, List.of(jvms)).jdk()).isEmpty();
+        .contains("JDK 17", "JAVA_HOME is unset", jvms.toString(), "--jdk21=PATH");
+    assertThat(Jdk.none(running17.home().toString(), running17, null, List.of()))
+        .isEqualTo("--jdk21=" + running17.home() + " is no JDK 21 or newer");
   }
 }

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
@@ -13,8 +12,6 @@ import org.junit.jupiter.api.Test;
 
 /** The load generator notices an echo that does not match what it sent. */
 class LoadGeneratorTest {
-  private static final long SECOND = 1_000_000_000L;
-
   @Test
   void aFlippedByteIsCountedAsCorrupt() throws Exception {
     try (ServerSocket listener = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
@@ -22,8 +19,9 @@ class LoadGeneratorTest {
       server.start();
       InetSocketAddress address =
           new InetSocketAddress(listener.getInetAddress(), listener.getLocalPort());
-      try (LoadGenerator generator = LoadGenerator.connect(address, Load.once(1, 64, true))) {
-        LoadResult result = generator.exchange(0, 0, 5 * SECOND);
+      try (LoadGenerator generator =
+          LoadGenerator.connect(address, Load.once(1), 0, 5_000_000_000L)) {
+        LoadGenerator.Result result = generator.exchange(0, 0, 5_000_000_000L, () -> {});
 
         assertThat(result.errors()).containsEntry("corrupt bytes", 1);
         assertThat(result.finished()).isZero();
@@ -36,11 +34,9 @@ class LoadGeneratorTest {
   private static void echoWithOneFlippedByte(ServerSocket listener) {
     try (Socket client = listener.accept()) {
       InputStream in = client.getInputStream();
-      OutputStream out = client.getOutputStream();
       byte[] message = in.readNBytes(64);
       message[0] ^= 1;
-      out.write(message);
-      out.flush();
+      client.getOutputStream().write(message);
       in.read();
     } catch (IOException ignored) {
       // The generator hangs up once it has seen the bad byte; that ends this echo.

@@ -1,193 +1,134 @@
 package multiplexing.bench;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import multiplexing.bench.ProcStats.CpuTime;
+import multiplexing.bench.Results.Burst;
+import multiplexing.bench.Results.Idle;
+import multiplexing.bench.Results.Round;
 import org.HdrHistogram.Histogram;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Both pages render every section from made-up figures, for students: no targets, no English in the
- * Chinese one.
+ * The results page, its CSV files and the targets, from made-up figures; and the machine checks.
  */
 class ReportTest {
-  private static final List<Contender> SERVERS =
-      List.of(Contender.STEP3, Contender.STEP5, Contender.NETTY, Contender.THREADS);
-  private static final Pattern ENGLISH_RUN =
-      Pattern.compile("[A-Za-z]{2,}(?:[ '][A-Za-z]{2,}){2,}");
+  private static final Load COST = Load.paced(100, Bench.COST_RATE);
 
-  private static Results results() {
-    Machine machine =
-        new Machine(
-            "AMD EPYC",
-            2,
-            24,
-            "Linux 6.1",
-            "JDK 25.0.3+9-LTS",
-            "JDK 17.0.15",
-            "4.2.18.Final",
-            1,
-            "threads-max 192725, pid_max 32768");
-    Results results = new Results(Settings.quickRun(), machine);
-    results.skipped.put("vthreads", "no JDK 21 or newer: pass --jdk21=PATH");
-    results.syscallTool = "perf stat";
-    int i = 0;
-    for (Contender server : SERVERS) {
-      i++;
-      for (Load load : List.of(Load.sustained(100, 64, 1), Settings.PIPELINED)) {
-        double rate = load.inFlight() == 1 ? 100_000 : 1_000_000;
-        results.throughput.add(
-            new ThroughputScenario.Cell(
-                load, server, List.of(round(load, rate, 0.95), round(load, rate * 1.1, 0.97))));
-      }
-      results.concurrency.add(new ConcurrencyScenario.Point(50, server, List.of(once(50))));
-      Load paced = Load.paced(100, 64, 20_000);
-      SyscallCounter.Count calls =
-          SyscallCounter.count(
-              Map.of("read", 20_000L, "write", 20_000L, "epoll_wait", 19_000L, "*", 60_000L),
-              20_000,
-              SyscallCounter.Tool.PERF);
-      results.cost.add(
-          new CostScenario.Cell(
-              paced,
-              server,
-              List.of(
-                  new CostScenario.Round(
-                      result(paced, server == Contender.THREADS ? 15_000 : 20_000, 0.3),
-                      new CpuTime(0.02 * i, 0.03, 0.4))),
-              Optional.of(calls),
-              true));
-      results.idle.add(
-          new IdleScenario.Outcome(
-              server,
-              300,
-              300,
-              300,
-              90,
-              40,
-              server == Contender.THREADS ? 250 : 300,
-              300,
-              300,
-              40 << 20,
-              41 << 20,
-              42 << 20,
-              20,
-              server == Contender.THREADS ? 320 : 20,
-              new CpuTime(0, 0.001, 2),
-              server == Contender.THREADS
-                  ? "refused 127.0.0.1:4000 (unable to create native thread)"
-                  : null,
-              Map.of("no echo in time", 3)));
-      results.flood.add(new FloodScenario.Outcome(server, 8 << 20, true, 40 << 20, 47 << 20, 21));
+  // A cost round: `messages` echoed in 1 s with `cpu` seconds of server CPU.
+  private static Round round(Contender server, long messages, double cpu) {
+    Histogram latency = new Histogram(3);
+    latency.recordValue(100_000);
+    LoadGenerator.Result result =
+        new LoadGenerator.Result(0, messages, messages, 1, latency, Map.of());
+    return new Round(
+        COST, server, result, new CpuTime(cpu / 2, cpu / 2, 1), new CpuTime(0.5, 0.5, 1));
+  }
+
+  private static Idle idle(Contender server, double warmMillis, long rssAfter) {
+    ProcStats held = new ProcStats(0, 0, rssAfter, 20, 0, -1);
+    Burst burst = new Burst(100, 100, warmMillis, held, rssAfter, Map.of());
+    return new Idle(server, 100, 0, burst, burst, null);
+  }
+
+  private static Results results(int rounds, long step7Messages) {
+    Bench.Run run = new Bench.Run(1, rounds, 0, 0, 1, 1, List.of(), List.of(100), 100, 1, 0, 1, 1);
+    Results results = new Results(run, "servers on JDK 25");
+    for (int i = 0; i < rounds; i++) {
+      results.cost.add(round(Contender.STEP7, step7Messages, 0.1));
+      results.cost.add(round(Contender.NETTY, 20_000, 0.2));
+      results.idle.add(idle(Contender.STEP7, 100, 1_000 * 1024));
+      results.idle.add(idle(Contender.NETTY, 50, 2_000 * 1024));
     }
     return results;
   }
 
   @Test
-  void theEnglishPageHasEveryScenarioWithItsChapterAndNoTargets() {
-    String page =
-        Report.markdown(
-            results(),
-            List.of("throughput-64b.png", Charts.THREADS_VS_SELECTOR),
-            new EnglishPage());
-
-    assertThat(page)
-        .contains(
-            "## N clients at the same moment",
-            "## Throughput",
-            "## Cost per message at a fixed rate")
-        .contains(
-            "## 300 idle connections", "## A client that never reads", "## Threads or a selector?")
-        .contains(
-            "(../step1-blocking.md)",
-            "(../step3-read-write-split.md)",
-            "(../step5-backpressure.md)")
-        .contains("| 100 x 64 B, 16 in flight | step5 | 1,050,000 |")
-        .contains(
-            "| 100 x 64 B, 20,000 msgs/s | 1 | step3 |",
-            "| 100 x 64 B, 20,000 msgs/s | 3 | netty |")
-        .contains(
-            "| 100 x 64 B, 20,000 msgs/s | - | threads |", "did not keep the rate: not ranked")
-        .contains("saturated", "The load generator is not what caps them")
-        .contains("`threads` served 250 of 300 connections; what stopped it: `refused")
-        .contains("Not in this run: `vthreads`")
-        .contains("![threads or a selector", "](threads-vs-selector.png)", "](throughput-64b.png)")
-        .doesNotContainIgnoringCase("target")
-        .doesNotContainIgnoringCase("issue");
+  void eachTargetIsTheMedianOfRoundByRoundRatiosAndAFallenBehindServerIsNotRanked() {
+    List<List<String>> rows = Targets.rows(results(5, 20_000));
+    assertThat(rows)
+        .extracting(r -> r.get(0) + ": " + r.get(3) + " " + r.get(8))
+        .containsExactly(
+            "CPU per message at 100 x 64 B at 20000/s: 0.50 met",
+            "every connection echoed at 100 connections:  met",
+            "warm connect burst at 100 connections: 2.00 missed",
+            "RSS per connection at 100 connections: 0.50 met");
+    assertThat(Targets.rows(results(1, 20_000)).get(0).get(8))
+        .isEqualTo("met (1 round(s): indicative only)");
+    assertThat(Targets.rows(results(5, 15_000)).get(0).get(8))
+        .isEqualTo("not ranked: step7 fell behind the rate");
   }
 
   @Test
-  void theChinesePageHasTheSameSectionsAndNoEnglishSentence() {
-    Results results = results();
-    List<String> charts = List.of("throughput-64b.png", Charts.THREADS_VS_SELECTOR);
-    String english = Report.markdown(results, charts, new EnglishPage());
-    String chinese = Report.markdown(results, charts, new ChinesePage());
+  void thePageAndItsCsvFilesHoldTheSameRowsAndEveryLinkWorksWhereThePageLands(@TempDir Path root)
+      throws Exception {
+    Files.createDirectories(root.resolve("bench"));
+    Files.writeString(root.resolve("bench/README.md"), "# Bench\n");
+    Path stale =
+        Files.createDirectories(root.resolve("bench/target/quick")).resolve("concurrency.png");
+    Files.writeString(stale, "from an earlier run");
+    Files.setLastModifiedTime(stale, java.nio.file.attribute.FileTime.fromMillis(0));
+    Path page =
+        Report.write(results(5, 20_000), "full run", root.resolve("bench/target/quick"), root);
+    assertThat(stale).doesNotExist();
 
-    assertThat(headings(chinese)).isEqualTo(headings(english));
-    assertThat(chinese)
+    String text = Files.readString(page);
+    Matcher link = Pattern.compile("\\]\\(([^)]+)\\)").matcher(text);
+    int links = 0;
+    while (link.find()) {
+      assertThat(page.resolveSibling(link.group(1))).as(link.group(1)).exists();
+      links++;
+    }
+    assertThat(links).isGreaterThan(6);
+    assertThat(text)
+        .contains("| step7 | 5 | 100 | 100 |", "![threads-vs-selector](threads-vs-selector.png)");
+    assertThat(Files.readAllLines(page.resolveSibling("cost.csv"))).hasSize(3);
+    assertThat(Files.readAllLines(page.resolveSibling("targets.csv")))
         .contains(
-            "## 固定速率下每条消息的开销", "(../step5-backpressure.md)", "](../../bench/throughput-64b.png)")
-        .contains("| 100 × 64 B，每秒 20,000 条 | 1 | step3 |")
-        .contains("3 次未按时回显")
-        .doesNotContainIgnoringCase("english")
-        .doesNotContainIgnoringCase("issue")
-        .doesNotContainIgnoringCase("target");
-    // Server names, units, system calls and quoted log lines stay as they are; sentences do not.
-    assertThat(ENGLISH_RUN.matcher(english).find()).as("the check finds English").isTrue();
-    String prose = chinese.replaceAll("`[^`]*`", "").replaceAll("\\]\\([^)]*\\)", "]");
-    Matcher english3 = ENGLISH_RUN.matcher(prose);
-    assertThat(english3.find())
-        .as("English left: %s", english3.find(0) ? english3.group() : "")
-        .isFalse();
+            "CPU per message at 100 x 64 B at 20000/s,5.00 us,10.00 us,0.50,0.50,0.50,5,<= 1.05,met");
+    try (var files = Files.list(page.getParent())) {
+      assertThat(files.map(Path::toString)).noneMatch(name -> name.endsWith(".tmp"));
+    }
   }
 
   @Test
-  void bothPagesHaveTheSameWords() {
-    assertThat(new ChinesePage().text().keySet()).isEqualTo(new EnglishPage().text().keySet());
+  void aRunThatCannotFinishSaysWhyInOneLine() {
+    assertThatThrownBy(() -> new Machine(1024, "32768-60999").require(10_200))
+        .hasMessage(
+            "ulimit -n is 1024, below the 10200 descriptors this run needs on each side: raise"
+                + " ulimit -Hn (bench/run raises -n to it)");
+    assertThatThrownBy(() -> new Machine(1 << 20, "50000-55000").require(10_200))
+        .hasMessageStartingWith(
+            "ephemeral ports exhausted: net.ipv4.ip_local_port_range is 50000-55000");
+    assertThatThrownBy(
+            () ->
+                new Machine(1 << 20, "")
+                    .checkPorts(Map.of("connect failed: Cannot assign requested address", 7)))
+        .hasMessageStartingWith("ephemeral ports exhausted: 7 connects");
   }
 
-  private static long headings(String page) {
-    return page.lines().filter(l -> l.startsWith("#")).count();
-  }
-
-  private static ThroughputScenario.Round round(Load load, double rate, double cores) {
-    return new ThroughputScenario.Round(
-        result(load, rate, cores), new CpuTime(0.3, 0.7 * cores, 1.0), 50 << 20);
-  }
-
-  private static LoadResult result(Load load, double rate, double cores) {
-    Histogram latency = new Histogram(60_000_000_000L, 3);
-    latency.recordValue(50_000);
-    return new LoadResult(
-        load,
-        load.connections(),
-        0,
-        (long) rate,
-        1.0,
-        latency,
-        0,
-        Map.of(),
-        new CpuTime(0.2 * cores, 0.8 * cores, 1.0),
-        (long) rate);
-  }
-
-  private static LoadResult once(int clients) {
-    Histogram latency = new Histogram(60_000_000_000L, 3);
-    latency.recordValue(300_000);
-    return new LoadResult(
-        Load.once(clients, 64, true),
-        clients,
-        clients,
-        clients,
-        0.01,
-        latency,
-        10_000_000,
-        Map.of(),
-        CpuTime.NONE,
-        clients);
+  @Test
+  void procGivesTicksRssAndThreadsAndSchedstatTheNanoseconds() {
+    String stat = "4242 (java server) S 1 4242 4242 0 -1 4194560 9 0 0 0 137 52 0 0 20 0 23";
+    ProcStats before = ProcStats.parse(stat, "Threads:\t10023\nVmRSS:\t   51200 kB\n", 0);
+    assertThat(before.rssBytes()).isEqualTo(50L << 20);
+    assertThat(before.threads()).isEqualTo(10_023);
+    ProcStats after = ProcStats.parse(stat.replace(" 137 52 ", " 237 102 "), "", 2_000_000_000L);
+    assertThat(after.since(before).cores()).isCloseTo(0.75, within(1e-9));
+    // 70 ms by schedstat, where the ticks say 70 ms give or take 20: split 3 to 4 by the ticks.
+    CpuTime precise =
+        new ProcStats(103, 54, 0, 0, 1, 1_070_000_000L)
+            .since(new ProcStats(100, 50, 0, 0, 0, 1_000_000_000L));
+    assertThat(precise.userSeconds()).isCloseTo(0.030, within(1e-9));
+    assertThat(precise.systemSeconds()).isCloseTo(0.040, within(1e-9));
   }
 }

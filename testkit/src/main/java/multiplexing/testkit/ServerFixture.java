@@ -3,63 +3,38 @@ package multiplexing.testkit;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.OutputStream;
-import java.io.PrintStream;
-import java.lang.reflect.InvocationTargetException;
-import java.lang.reflect.Method;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Predicate;
 import java.util.stream.Stream;
 
 /**
  * One step's server on a loopback port the OS picks, its loop on a thread of its own, every line it
- * prints kept. It starts the server the way its main method does, through {@code
+ * prints kept. The {@link Launcher} starts it the way its main method does, through {@code
  * EchoServer.launch(args, out, err)}, and uses only what a student's code calls too: {@code
  * port()}, {@code run()} and {@code close()}.
  */
 public final class ServerFixture implements AutoCloseable {
-  private final Lines log;
-  private final Object server;
-  private final Method close;
-  private final int port;
-  private final Thread loop;
+  // More lines than any test makes a server print.
+  private static final int KEEP = 1 << 20;
+  private final Log log = new Log(KEEP);
+  private final Launcher server;
   private final List<Peer> peers = new ArrayList<>();
   private boolean closed;
 
   private ServerFixture(Class<?> serverClass, Predicate<String> failOnce, String... args)
       throws IOException {
-    log = new Lines(failOnce);
-    ByteArrayOutputStream err = new ByteArrayOutputStream();
-    List<String> words = new ArrayList<>(List.of(args));
-    words.add("0");
-    try {
-      Method launch =
-          serverClass.getDeclaredMethod(
-              "launch", String[].class, PrintStream.class, PrintStream.class);
-      launch.setAccessible(true);
-      PrintStream out = new PrintStream(log, true, StandardCharsets.UTF_8);
-      server =
-          launch.invoke(
-              null,
-              words.toArray(String[]::new),
-              out,
-              new PrintStream(err, true, StandardCharsets.UTF_8));
-      if (server == null) {
-        throw new IOException("the server did not start: " + err.toString(StandardCharsets.UTF_8));
-      }
-      port = (Integer) serverClass.getMethod("port").invoke(server);
-      close = serverClass.getMethod("close");
-      Method run = serverClass.getMethod("run");
-      loop = new Thread(() -> invoke(run), "echo-loop");
-    } catch (ReflectiveOperationException e) {
-      throw new IllegalStateException("EchoServer lacks launch, port, run or close", e);
-    }
-    loop.start();
+    AtomicBoolean failed = new AtomicBoolean();
+    log.watch(
+        line -> {
+          if (failOnce.test(line) && !failed.getAndSet(true)) {
+            throw new IllegalStateException("the log failed on: " + line);
+          }
+        });
+    server = Launcher.inProcess(serverClass, log, args);
   }
 
   /** Starts the server with these arguments (and port 0). */
@@ -76,28 +51,18 @@ public final class ServerFixture implements AutoCloseable {
     return new ServerFixture(serverClass, failOnce, args);
   }
 
-  private void invoke(Method method) {
-    try {
-      method.invoke(server);
-    } catch (IllegalAccessException e) {
-      throw new IllegalStateException(e);
-    } catch (InvocationTargetException e) {
-      throw new IllegalStateException(e.getCause());
-    }
-  }
-
   public int port() {
-    return port;
+    return server.port();
   }
 
   /** A new client, closed with the fixture. */
   public Peer connect() throws IOException {
-    return keep(Peer.connect(port));
+    return keep(Peer.connect(server.port()));
   }
 
   /** A new client with a small fixed receive buffer, closed with the fixture. */
   public Peer connect(int receiveBuffer) throws IOException {
-    return keep(Peer.connect(port, receiveBuffer));
+    return keep(Peer.connect(server.port(), receiveBuffer));
   }
 
   private Peer keep(Peer peer) {
@@ -109,7 +74,7 @@ public final class ServerFixture implements AutoCloseable {
 
   /** Every line the server has printed so far. */
   public List<String> log() {
-    return log.snapshot();
+    return log.lines();
   }
 
   public Stream<String> lines(Predicate<String> which) {
@@ -126,10 +91,12 @@ public final class ServerFixture implements AutoCloseable {
 
   /** Waits up to ten seconds for a line that matches. */
   public String awaitLine(Predicate<String> which) {
-    await("the server's log shows the line this test waits for")
-        .atMost(Duration.ofSeconds(10))
-        .until(() -> log.any(which));
-    return lines(which).findFirst().orElseThrow();
+    return log.await(which, Duration.ofSeconds(10))
+        .orElseThrow(
+            () ->
+                new AssertionError(
+                    "the server's log shows no line this test waits for in 10 s; the last: "
+                        + last()));
   }
 
   public String awaitLineStartingWith(String prefix) {
@@ -149,12 +116,17 @@ public final class ServerFixture implements AutoCloseable {
         .until(() -> count("pass ") == passes);
   }
 
+  private String last() {
+    List<String> lines = log.lines();
+    return lines.isEmpty() ? "(none)" : lines.get(lines.size() - 1);
+  }
+
   public boolean loopEnded() {
-    return !loop.isAlive();
+    return !server.isAlive();
   }
 
   public void interruptLoop() {
-    loop.interrupt();
+    server.loop().interrupt();
   }
 
   /** Closes the server, checks that its loop ended, then closes every client it made. */
@@ -164,67 +136,12 @@ public final class ServerFixture implements AutoCloseable {
       return;
     }
     closed = true;
-    invoke(close);
-    try {
-      loop.join(5_000);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
+    server.close();
     synchronized (peers) {
       for (Peer peer : peers) {
         peer.close();
       }
     }
-    assertThat(loop.isAlive()).as("the loop ended").isFalse();
-  }
-
-  /** The server's output, kept line by line; thread-safe, as the loop writes while tests read. */
-  private static final class Lines extends OutputStream {
-    private final ByteArrayOutputStream partial = new ByteArrayOutputStream();
-    private final List<String> lines = new ArrayList<>();
-    private final Predicate<String> failOnce;
-    private boolean failed;
-
-    Lines(Predicate<String> failOnce) {
-      this.failOnce = failOnce;
-    }
-
-    @Override
-    public synchronized void write(int b) {
-      if (b != '\n') {
-        partial.write(b);
-        return;
-      }
-      String line = partial.toString(StandardCharsets.UTF_8);
-      partial.reset();
-      if (line.endsWith("\r")) {
-        line = line.substring(0, line.length() - 1);
-      }
-      lines.add(line);
-      if (!failed && failOnce.test(line)) {
-        failed = true;
-        throw new IllegalStateException("the log failed on: " + line);
-      }
-    }
-
-    @Override
-    public synchronized void write(byte[] bytes, int offset, int length) {
-      for (int i = offset; i < offset + length; i++) {
-        write(bytes[i]);
-      }
-    }
-
-    synchronized List<String> snapshot() {
-      return List.copyOf(lines);
-    }
-
-    synchronized boolean any(Predicate<String> which) {
-      for (int i = lines.size() - 1; i >= 0; i--) {
-        if (which.test(lines.get(i))) {
-          return true;
-        }
-      }
-      return false;
-    }
+    assertThat(server.isAlive()).as("the loop ended").isFalse();
   }
 }

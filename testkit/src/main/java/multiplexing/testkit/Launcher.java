@@ -1,0 +1,197 @@
+package multiplexing.testkit;
+
+import java.io.BufferedReader;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.PrintStream;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
+import java.net.URISyntaxException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The one way to start a server: in this JVM, the way its main method does (through {@code
+ * launch(args, out, err)}, then {@code run()} on a thread of its own, {@code port()} and {@code
+ * close()}), or in a child JVM, where it waits for the {@code listening on} line. Either way every
+ * line it prints goes to a {@link Log} as it comes. Plain Java: the bench and docs-check use it
+ * without the test libraries.
+ */
+public final class Launcher implements AutoCloseable {
+  private static final Duration START_PATIENCE = Duration.ofSeconds(20);
+  // Children still running, so that a JVM stopped by Ctrl-C or a crash leaves none behind.
+  private static final Set<Process> CHILDREN = ConcurrentHashMap.newKeySet();
+
+  static {
+    Runtime.getRuntime()
+        .addShutdownHook(new Thread(() -> CHILDREN.forEach(Process::destroyForcibly), "children"));
+  }
+
+  private final Log log;
+  private final int port;
+  private final Process process;
+  private final Object server;
+  private final Thread loop;
+
+  private Launcher(Log log, int port, Process process, Object server, Thread loop) {
+    this.log = log;
+    this.port = port;
+    this.process = process;
+    this.server = server;
+    this.loop = loop;
+  }
+
+  /** Starts {@code serverClass} here with these arguments and port 0, printing to {@code log}. */
+  public static Launcher inProcess(Class<?> serverClass, Log log, String... args)
+      throws IOException {
+    List<String> words = new ArrayList<>(List.of(args));
+    words.add("0");
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    try {
+      Method launch =
+          serverClass.getDeclaredMethod(
+              "launch", String[].class, PrintStream.class, PrintStream.class);
+      launch.setAccessible(true);
+      Object server =
+          launch.invoke(
+              null,
+              words.toArray(String[]::new),
+              new PrintStream(log, true, StandardCharsets.UTF_8),
+              new PrintStream(err, true, StandardCharsets.UTF_8));
+      if (server == null) {
+        throw new IOException("the server did not start: " + err.toString(StandardCharsets.UTF_8));
+      }
+      int port = (Integer) serverClass.getMethod("port").invoke(server);
+      Method run = serverClass.getMethod("run");
+      Thread loop = new Thread(() -> call(run, server), "echo-loop");
+      loop.start();
+      return new Launcher(log, port, null, server, loop);
+    } catch (ReflectiveOperationException e) {
+      throw new IllegalStateException("EchoServer lacks launch, port, run or close", e);
+    }
+  }
+
+  /**
+   * Runs {@code command} (which ends with the port to listen on, 0 for any) as a child process, its
+   * standard error into the same log, and waits for its {@code listening on} line.
+   */
+  public static Launcher child(List<String> command, Log log) throws IOException {
+    Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+    CHILDREN.add(process);
+    Thread reader = new Thread(() -> read(process, log), "child-output");
+    reader.setDaemon(true);
+    reader.start();
+    String listening =
+        log.await(line -> line.startsWith("listening on "), START_PATIENCE).orElse(null);
+    Launcher child = new Launcher(log, -1, process, null, null);
+    if (listening == null) {
+      child.close();
+      List<String> lines = log.lines();
+      throw new IOException(
+          "did not start"
+              + (lines.isEmpty() ? "" : ": " + lines.get(lines.size() - 1))
+              + (process.isAlive() ? "" : " (exit " + process.exitValue() + ")"));
+    }
+    int port = Integer.parseInt(listening.substring(listening.lastIndexOf(':') + 1));
+    return new Launcher(log, port, process, null, null);
+  }
+
+  /**
+   * The command that runs {@code mainClass} on this JVM's java, from the folder or jar it was
+   * loaded from, with these JVM options and arguments.
+   */
+  public static List<String> java(Class<?> mainClass, List<String> jvmOptions, String... args) {
+    List<String> command = new ArrayList<>();
+    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    command.addAll(jvmOptions);
+    command.addAll(List.of("-cp", codeSource(mainClass).toString(), mainClass.getName()));
+    command.addAll(List.of(args));
+    return command;
+  }
+
+  /** The folder or jar {@code type} was loaded from. */
+  public static Path codeSource(Class<?> type) {
+    try {
+      return Path.of(type.getProtectionDomain().getCodeSource().getLocation().toURI());
+    } catch (URISyntaxException e) {
+      throw new IllegalStateException("where " + type + " comes from", e);
+    }
+  }
+
+  private static void read(Process process, Log log) {
+    try (BufferedReader lines =
+        new BufferedReader(
+            new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+      for (String line = lines.readLine(); line != null; line = lines.readLine()) {
+        log.add(line);
+      }
+    } catch (IOException e) {
+      // The child is gone: nothing more to read.
+    } finally {
+      log.end();
+    }
+  }
+
+  private static void call(Method method, Object server) {
+    try {
+      method.invoke(server);
+    } catch (IllegalAccessException e) {
+      throw new IllegalStateException(e);
+    } catch (InvocationTargetException e) {
+      throw new IllegalStateException(e.getCause());
+    }
+  }
+
+  public int port() {
+    return port;
+  }
+
+  public Log log() {
+    return log;
+  }
+
+  /** The child process; null in this JVM. */
+  public Process process() {
+    return process;
+  }
+
+  /** The thread that runs the loop; null in a child. */
+  public Thread loop() {
+    return loop;
+  }
+
+  public boolean isAlive() {
+    return process != null ? process.isAlive() : loop.isAlive();
+  }
+
+  /**
+   * Stops the server as Ctrl-C would: here, {@code close()} and up to 5 s for the loop to end; a
+   * child gets SIGTERM (its shutdown hook closes the server) and, 5 s later, SIGKILL.
+   */
+  @Override
+  public void close() {
+    try {
+      if (process == null) {
+        call(server.getClass().getMethod("close"), server);
+        loop.join(5_000);
+      } else {
+        process.destroy();
+        if (!process.waitFor(5, TimeUnit.SECONDS)) {
+          process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+        }
+        CHILDREN.remove(process);
+      }
+    } catch (NoSuchMethodException e) {
+      throw new IllegalStateException("EchoServer lacks close", e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}

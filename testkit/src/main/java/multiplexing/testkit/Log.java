@@ -1,0 +1,176 @@
+package multiplexing.testkit;
+
+import java.io.ByteArrayOutputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
+import java.util.function.Predicate;
+
+/**
+ * What a server prints, split into lines as they come: an in-process server prints to it, a child
+ * JVM's output is read into it. It keeps the last {@code keep} lines, and for each prefix it is
+ * asked to count, how many lines began with it and when the last one came. Each line costs the same
+ * however many came before it, so 10,000 accepts cost 10,000 steps and bounded memory.
+ */
+public final class Log extends OutputStream {
+  private final int keep;
+  private final ArrayDeque<String> kept = new ArrayDeque<>();
+  // Per prefix: {lines that began with it, System.nanoTime() of the last one}.
+  private final Map<String, long[]> counted = new HashMap<>();
+  private final List<Consumer<String>> watchers = new CopyOnWriteArrayList<>();
+  private final ByteArrayOutputStream partial = new ByteArrayOutputStream();
+  private long total;
+  private long lastLineAt;
+  private boolean ended;
+
+  /** A log that keeps the last {@code keep} lines. */
+  public Log(int keep) {
+    this.keep = keep;
+  }
+
+  /**
+   * Calls {@code each} with every line from now on, on the thread that printed it: what it throws
+   * reaches the printer, as a failing disk's error would.
+   */
+  public Log watch(Consumer<String> each) {
+    watchers.add(each);
+    return this;
+  }
+
+  @Override
+  public synchronized void write(int b) {
+    if (b != '\n') {
+      partial.write(b);
+      return;
+    }
+    String line = partial.toString(StandardCharsets.UTF_8);
+    partial.reset();
+    add(line.endsWith("\r") ? line.substring(0, line.length() - 1) : line);
+  }
+
+  @Override
+  public synchronized void write(byte[] bytes, int offset, int length) {
+    for (int i = offset; i < offset + length; i++) {
+      write(bytes[i]);
+    }
+  }
+
+  /** Adds one whole line. */
+  public void add(String line) {
+    synchronized (this) {
+      long now = System.nanoTime();
+      kept.addLast(line);
+      if (kept.size() > keep) {
+        kept.removeFirst();
+      }
+      total++;
+      lastLineAt = now;
+      counted.forEach(
+          (prefix, count) -> {
+            if (line.startsWith(prefix)) {
+              count[0]++;
+              count[1] = now;
+            }
+          });
+      notifyAll();
+    }
+    watchers.forEach(watcher -> watcher.accept(line));
+  }
+
+  /** No more lines will come (the child exited): whoever awaits a line stops waiting. */
+  public synchronized void end() {
+    ended = true;
+    notifyAll();
+  }
+
+  /** The lines kept: every line, unless more than {@code keep} came. */
+  public synchronized List<String> lines() {
+    return List.copyOf(kept);
+  }
+
+  public synchronized boolean any(Predicate<String> which) {
+    for (Iterator<String> it = kept.descendingIterator(); it.hasNext(); ) {
+      if (which.test(it.next())) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /**
+   * How many lines began with {@code prefix}. Asked first, it counts the lines kept; from then on
+   * it counts each line as it comes. Asking before the lines come counts them all.
+   */
+  public synchronized long count(String prefix) {
+    return tally(prefix)[0];
+  }
+
+  /** When the last line that began with {@code prefix} came, on the nanoTime clock; 0 if none. */
+  public synchronized long lastAt(String prefix) {
+    return tally(prefix)[1];
+  }
+
+  private long[] tally(String prefix) {
+    return counted.computeIfAbsent(
+        prefix,
+        p -> {
+          long n = kept.stream().filter(line -> line.startsWith(p)).count();
+          // Before the first ask, the time of the log's last line stands for the last match's.
+          return new long[] {n, n == 0 ? 0 : lastLineAt};
+        });
+  }
+
+  /** When the last line came, on the nanoTime clock; 0 before the first. */
+  public synchronized long lastLineAt() {
+    return lastLineAt;
+  }
+
+  /**
+   * The first line kept that matches, waiting up to {@code patience} for it to come; empty if none
+   * came in time or the log ended first. A wait tests each line once.
+   */
+  public synchronized Optional<String> await(Predicate<String> which, Duration patience) {
+    long deadline = System.nanoTime() + patience.toNanos();
+    List<String> fresh = new ArrayList<>(kept);
+    long seen = total;
+    while (true) {
+      for (String line : fresh) {
+        if (which.test(line)) {
+          return Optional.of(line);
+        }
+      }
+      long left = deadline - System.nanoTime();
+      if (ended || left <= 0) {
+        return Optional.empty();
+      }
+      try {
+        wait(Math.max(1, left / 1_000_000));
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return Optional.empty();
+      }
+      fresh = newest((int) Math.min(total - seen, kept.size()));
+      seen = total;
+    }
+  }
+
+  private List<String> newest(int n) {
+    List<String> lines = new ArrayList<>(n);
+    Iterator<String> it = kept.descendingIterator();
+    for (int i = 0; i < n; i++) {
+      lines.add(it.next());
+    }
+    Collections.reverse(lines);
+    return lines;
+  }
+}

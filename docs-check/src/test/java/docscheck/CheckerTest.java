@@ -175,4 +175,23 @@ class CheckerTest {
     assertThat(commands.check("printf x | rm -rf /")).isNotNull();
     assertThat(commands.check("curl http://127.0.0.1:9999")).isNotNull();
   }
+
+  @Test
+  void aRunIsRecordedWithTeeAndDrawnWithTracePicture() {
+    Commands commands = new Commands(Repo.root());
+    String server = "java step3-read-write-split/src/main/java/multiplexing/EchoServer.java";
+    assertThat(commands.check(server + " --trace 9999 | tee run.txt")).isNull();
+    String draw = "java " + Commands.PICTURE + " ";
+    assertThat(commands.check(draw + "run.txt run.svg")).isNull();
+    assertThat(commands.check(draw + "--lang=zh run.txt run.svg")).isNull();
+    assertThat(commands.check(server + " --trace 9999 | tee other.txt"))
+        .as("the session is recorded in run.txt, which the drawing command reads")
+        .isNotNull();
+    assertThat(commands.check(server + " --trace 9999 | tee -a run.txt")).isNotNull();
+    assertThat(commands.check("tee run.txt")).as("tee records what a server prints").isNotNull();
+    assertThat(commands.check(draw + "run.txt")).as("the SVG goes to run.svg").isNotNull();
+    assertThat(commands.check(draw + "--lang=fr run.txt run.svg")).isNotNull();
+    assertThat(commands.check("java docs-check/src/main/java/docscheck/Regenerate.java"))
+        .isNotNull();
+  }
 }

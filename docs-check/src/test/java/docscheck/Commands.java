@@ -42,10 +42,18 @@ final class Commands {
       commands.set(0, commands.get(0).substring(1));
       commands.set(last, commands.get(last).substring(0, commands.get(last).length() - 1));
     }
-    for (String command : commands) {
+    for (int i = 0; i < commands.size(); i++) {
+      String command = commands.get(i);
       if (command.startsWith("ulimit") && !subshell) {
         return "ulimit only in a subshell, (ulimit -n 96 && ...), or it lowers the shell's limit"
             + " for good";
+      }
+      if (words(command).get(0).equals("tee")) {
+        // A session recorded for its picture: `... --trace 9999 | tee run.txt`.
+        if (i == 0 || !words(command).equals(List.of("tee", RUN))) {
+          return "tee only as `| tee " + RUN + "`, to record a session for its picture";
+        }
+        continue;
       }
       String why = checkOne(command.trim());
       if (why != null) {
@@ -79,6 +87,18 @@ final class Commands {
         }
         if (words.size() <= source) {
           return "java needs a source file";
+        }
+        if (words.get(source).equals(PICTURE)) {
+          // Drawing a recorded run: the session `| tee run.txt` wrote, into run.svg.
+          List<String> args = words.subList(source + 1, words.size());
+          return args.equals(List.of(RUN, "run.svg"))
+                  || args.equals(List.of("--lang=zh", RUN, "run.svg"))
+              ? null
+              : "TracePicture draws the recorded session: "
+                  + PICTURE
+                  + " [--lang=zh] "
+                  + RUN
+                  + " run.svg";
         }
         Matcher m = SOURCE_LAUNCH.matcher(words.get(source));
         if (!m.matches()
@@ -118,6 +138,11 @@ final class Commands {
   }
 
   static final String SERVER = "src/main/java/multiplexing/EchoServer.java";
+
+  /** The program that draws a recorded run, and the file a session is recorded in. */
+  static final String PICTURE = "docs-check/src/main/java/docscheck/TracePicture.java";
+
+  private static final String RUN = "run.txt";
 
   // diff OPTION stepA/SUFFIX stepB/SUFFIX, with two steps whose SUFFIX exists.
   private boolean bothSteps(List<String> words, String option, String suffix) {

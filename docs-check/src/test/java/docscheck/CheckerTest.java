@@ -23,13 +23,7 @@ class CheckerTest {
       false: int x = 2;""")
   void anExcerptMayBeIndentedOtherwiseAndElideLinesButNotChangeThem(boolean is, String quote) {
     List<String> source =
-        List.of(
-            "class A {",
-            "  void f() {",
-            "    int x = 1;",
-            "    int y = 2;",
-            "    int z = 3;",
-            "  }");
+        "class A {\n  void f() {\n    int x = 1;\n    int y = 2;\n    int z = 3;".lines().toList();
     assertThat(DocsTest.isExcerpt(source, List.of(quote.split("\\|")))).isEqualTo(is);
   }
 

@@ -211,13 +211,12 @@ class DocsTest {
     List<String> where =
         new ArrayList<>(at < 0 ? steps : steps.subList(Math.max(0, at - 1), at + 1));
     where.add("testkit");
-    testNames(p)
-        .forEach(
-            (test, line) -> {
-              if (where.stream().noneMatch(module -> testExists(module, test))) {
-                problems.add(p.at(line, "no test %s in %s; name one that exists", test, where));
-              }
-            });
+    for (Map.Entry<String, Integer> test : testNames(p).entrySet()) {
+      if (where.stream().noneMatch(module -> testExists(module, test.getKey()))) {
+        problems.add(
+            p.at(test.getValue(), "no test %s in %s; name one there", test.getKey(), where));
+      }
+    }
   }
 
   /** The tests named in a page's text and code, each with the first line that names it. */
@@ -273,14 +272,8 @@ class DocsTest {
     String[] what = {"quotes and diagrams", "number of headings", "tests named"};
     for (int i = 0; i < what.length; i++) {
       if (!ours.get(i).equals(theirs.get(i))) {
-        problems.add(
-            zh.at(
-                1,
-                "give it the %s of %s: %s, not %s",
-                what[i],
-                en.name,
-                ours.get(i),
-                theirs.get(i)));
+        String fix = "give it the %s of %s: %s, not %s";
+        problems.add(zh.at(1, fix, what[i], en.name, ours.get(i), theirs.get(i)));
       }
     }
   }
@@ -326,12 +319,12 @@ class DocsTest {
       problems.add("docs/zh/glossary.md: missing, or no column headed 不用 lists what to reject");
     }
     for (Page.Span text : p.chinese() && !p.path.equals(GLOSSARY) ? p.text : List.<Page.Span>of()) {
-      rejected.forEach(
-          (variant, term) -> {
-            if (text.text().contains(variant)) {
-              problems.add(p.at(text.line(), "write '%s', not '%s'", term, variant));
-            }
-          });
+      for (Map.Entry<String, String> variant : rejected.entrySet()) {
+        if (text.text().contains(variant.getKey())) {
+          problems.add(
+              p.at(text.line(), "write '%s', not '%s'", variant.getValue(), variant.getKey()));
+        }
+      }
     }
   }
 

@@ -28,12 +28,13 @@ import org.junit.jupiter.api.condition.OS;
 class GuideCommandsTest {
   private static final Pattern INLINE =
       Pattern.compile("(\\./mvnw|\\./grade|java|diff|bench/run|\\(?ulimit -\\w+ \\d+ &&) \\S.*");
-  // The server or client a command starts (java FILE or exec:java), and the arguments it gives.
-  private static final Pattern PROGRAM =
-      Pattern.compile(
-          "java (?:-X\\S+ )*(\\S+/Echo(?:Server|Client)\\.java)([^|)]*)"
-              + "|-pl (step\\S+) .*exec:java( \"-Dexec.mainClass=\\S+Client\")?"
-              + "(?: \"-Dexec.args=([^\"]*)\")?");
+  // The server or client a command starts, and the arguments it gives it.
+  private static final Pattern JAVA =
+      Pattern.compile("java (?:-X\\S+ )*(\\S+/Echo(?:Server|Client)\\.java)([^|)]*)");
+  // ./mvnw ... exec:java as the java command it stands for: a step's EchoServer, or the class
+  // named.
+  private static final String EXEC =
+      "^.*-pl (step\\S+) .*exec:java \"-Dexec.mainClass=multiplexing.(\\w+)\"(?: \"-Dexec.args=([^\"]*)\")?.*";
 
   /**
    * The rules of form, one a line: WHEN => MUST => FIX. Where WHEN is found in a command, MUST is
@@ -152,15 +153,19 @@ class GuideCommandsTest {
 
   @Test
   @DisabledOnOs(value = OS.WINDOWS, disabledReason = "the guide's commands are for sh")
-  void everyCommandThatBindsNoPortRunsAndEveryProgramTakesTheOptionsItIsGiven() throws Exception {
-    Path clone = freshClone();
+  void everyCommandThatBindsNoPortRunsAndEveryProgramTakesTheOptionsItIsGiven() throws IOException {
     List<String> problems = new ArrayList<>();
+    Path clone = freshClone(problems);
     Map<String, String> probes = new TreeMap<>(); // what to run, and where the guide has it
     List<String[]> given = new ArrayList<>(); // where, the command, its program's --help, options
     for (Command c : commands()) {
       String line = c.text();
       Matcher grade = Pattern.compile("\\./grade (\\d+) (\\S+)").matcher(line);
-      Matcher program = PROGRAM.matcher(line);
+      String server =
+          line.contains("exec.mainClass") ? "" : " \"-Dexec.mainClass=multiplexing.EchoServer\"";
+      String java = line.replace("exec:java", "exec:java" + server);
+      Matcher program =
+          JAVA.matcher(java.replaceFirst(EXEC, "java $1/src/main/java/multiplexing/$2.java $3"));
       if (line.matches("(mkdir|cp|diff) [^|;<>]*")) {
         // In page order, at once: a later ./grade reads what a cp made. diff says 1 if they differ.
         run(
@@ -175,21 +180,10 @@ class GuideCommandsTest {
         probes.putIfAbsent(
             line.replaceFirst("run\\.svg$", "run.svg && grep -q '<svg' run.svg"), c.at());
       }
-      if (program.find()) {
-        String file =
-            program.group(1) != null
-                ? program.group(1)
-                : program.group(3)
-                    + "/src/main/java"
-                    + (program.group(4) == null
-                        ? "/multiplexing/EchoServer.java"
-                        : "/multiplexing/EchoClient.java");
-        String options =
-            program.group(1) != null ? program.group(2) : String.valueOf(program.group(5));
-        if (options.contains("-")) { // the usage lists the options the guide gives the program
-          probes.putIfAbsent("java " + file + " --help", c.at());
-          given.add(new String[] {c.at(), line, "java " + file + " --help", options});
-        }
+      if (program.find() && program.group(2).contains("-")) { // its usage lists what it is given
+        String help = "java " + program.group(1) + " --help";
+        probes.putIfAbsent(help, c.at());
+        given.add(new String[] {c.at(), line, help, program.group(2)});
       }
     }
     Files.copy(
@@ -218,7 +212,7 @@ class GuideCommandsTest {
    */
   static String run(Path dir, String line, String at, List<String> problems) {
     try {
-      Path out = Files.createTempFile(dir, "run", ".txt");
+      Path out = Files.createTempFile(dir.getParent(), "run", ".txt");
       ProcessBuilder bash = new ProcessBuilder("bash", "-c", line).directory(dir.toFile());
       // A lighter JIT for these short runs; the guide's commands stand as they are.
       bash.environment().put("JAVA_TOOL_OPTIONS", "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC");
@@ -240,16 +234,11 @@ class GuideCommandsTest {
   }
 
   // A fresh folder of links to what is at the repository's top: what commands write stays there.
-  private static Path freshClone() throws Exception {
+  private static Path freshClone(List<String> problems) throws IOException {
     Path clone = Files.createDirectories(ROOT.resolve("docs-check/target/guide-run/clone"));
-    // rm removes the links, never what they lead to.
     String links =
-        "rm -rf * && for f in \"$0\"/*; do [ \"${f##*/}\" = mine ] || ln -s \"$f\"; done";
-    Process p =
-        new ProcessBuilder("bash", "-c", links, ROOT.toString()).directory(clone.toFile()).start();
-    if (!p.waitFor(30, TimeUnit.SECONDS) || p.exitValue() != 0) {
-      throw new IllegalStateException("cannot link the repository's files in " + clone);
-    }
+        "for f in '%s'/*; do [ \"${f##*/}\" = mine ] || ln -s \"$f\"; done".formatted(ROOT);
+    run(clone, "rm -rf * && " + links, "docs-check", problems); // rm removes links, not their files
     return clone;
   }
 }

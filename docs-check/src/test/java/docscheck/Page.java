@@ -17,7 +17,6 @@ import org.commonmark.node.Code;
 import org.commonmark.node.FencedCodeBlock;
 import org.commonmark.node.Heading;
 import org.commonmark.node.HtmlBlock;
-import org.commonmark.node.HtmlInline;
 import org.commonmark.node.Image;
 import org.commonmark.node.Link;
 import org.commonmark.node.Node;
@@ -71,9 +70,7 @@ final class Page {
               ? t.getLiteral()
               : n instanceof Code c
                   ? c.getLiteral()
-                  : n instanceof HtmlBlock h
-                      ? h.getLiteral()
-                      : n instanceof HtmlInline h ? h.getLiteral() : null;
+                  : n instanceof HtmlBlock h ? h.getLiteral() : null;
       if (n instanceof FencedCodeBlock b) {
         Matcher m =
             MARKER.matcher(b.getPrevious() instanceof HtmlBlock h ? h.getLiteral().trim() : "");

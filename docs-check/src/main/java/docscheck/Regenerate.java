@@ -9,35 +9,36 @@ import java.util.stream.Stream;
 
 /**
  * Rewrites docs/diffs and docs/transcripts from the step modules; the tests check they agree. One
- * command, from the repository root, regenerates everything for every step it finds:
+ * command, from the repository root, builds every step with Maven and regenerates everything:
  *
- * <pre>./mvnw -q -pl docs-check compile exec:java</pre>
+ * <pre>./mvnw -q -pl docs-check -am compile -Pregenerate</pre>
  *
- * <p>Steps are the root pom's modules named {@code stepN-name}, in the order of N: a new step (or a
- * step whose code changed) needs nothing but that command, which writes {@code
+ * <p>Steps are the root pom's modules named {@code stepN-name}, in the order of N. It writes {@code
  * docs/diffs/stepN-to-stepM-server.diff} and {@code -tests.diff} for each neighbouring pair and
- * {@code docs/transcripts/<step>/} for each step, compiling each step's main sources with javac
- * (not Maven), and deletes the files of a step that is gone. Then {@code ./mvnw -B verify} names
- * whatever a page still says that the code no longer does: an excerpt, a hunk header, a test name,
- * a command, a link.
+ * {@code docs/transcripts/<step>/} for each step, with a picture beside each recorded run, and
+ * deletes the files of a step that is gone. Then {@code ./mvnw -B verify} names whatever a page
+ * still says that the code no longer does.
  */
 public final class Regenerate {
   private Regenerate() {}
 
   public static void main(String[] args) throws Exception {
     Path root = Repo.root();
-    write(root, StepDiffs.DIR, StepDiffs.generate(root));
-    Map<String, String> transcripts = new TreeMap<>(Transcripts.generate(root));
-    // Beside each recorded run, its pictures: NAME.svg and NAME.zh.svg.
-    transcripts.putAll(TracePicture.pictures(transcripts));
-    write(root, Transcripts.DIR, transcripts);
+    try {
+      Map<String, String> transcripts = new TreeMap<>(Transcripts.generate(root));
+      transcripts.putAll(TracePicture.pictures(transcripts));
+      write(root, StepDiffs.DIR, StepDiffs.generate(root));
+      write(root, Transcripts.DIR, transcripts);
+    } catch (IllegalStateException e) {
+      System.err.println("Regenerate: " + e.getMessage());
+      System.exit(1);
+    }
   }
 
   // Replaces the whole folder, so a file for a step that no longer exists does not linger.
   private static void write(Path root, String dir, Map<String, String> files) throws IOException {
-    Path folder = root.resolve(dir);
-    if (Files.isDirectory(folder)) {
-      try (Stream<Path> walk = Files.walk(folder)) {
+    if (Files.isDirectory(root.resolve(dir))) {
+      try (Stream<Path> walk = Files.walk(root.resolve(dir))) {
         for (Path p : walk.filter(Files::isRegularFile).toList()) {
           if (!files.containsKey(root.relativize(p).toString().replace('\\', '/'))) {
             Files.delete(p);
@@ -49,8 +50,7 @@ public final class Regenerate {
     for (Map.Entry<String, String> file : files.entrySet()) {
       Path path = root.resolve(file.getKey());
       Files.createDirectories(path.getParent());
-      boolean same = Files.isRegularFile(path) && Files.readString(path).equals(file.getValue());
-      if (!same) {
+      if (!Files.isRegularFile(path) || !Files.readString(path).equals(file.getValue())) {
         Files.writeString(path, file.getValue());
         System.out.println("wrote " + file.getKey());
       }

@@ -2,18 +2,19 @@ package docscheck;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.URL;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 
-/** Where the repository is, and which modules the root pom lists. */
+/** Where the repository is, which modules the root pom lists, and each step's built classes. */
 final class Repo {
   /** The command that rewrites every generated file under docs/; failure messages quote it. */
-  static final String REGENERATE = "./mvnw -q -pl docs-check compile exec:java";
+  static final String REGENERATE = "./mvnw -q -pl docs-check -am compile -Pregenerate";
 
   private static final Pattern MODULE = Pattern.compile("<module>([^<]+)</module>");
   private static final Pattern STEP = Pattern.compile("step(\\d+)-[a-z0-9-]+");
@@ -33,12 +34,11 @@ final class Repo {
 
   /** The root pom's modules, in the order it lists them. */
   static List<String> modules(Path root) {
-    List<String> modules = new ArrayList<>();
-    Matcher m = MODULE.matcher(read(root.resolve("pom.xml")));
-    while (m.find()) {
-      modules.add(m.group(1).trim());
-    }
-    return modules;
+    return MODULE
+        .matcher(read(root.resolve("pom.xml")))
+        .results()
+        .map(m -> m.group(1).trim())
+        .toList();
   }
 
   /** The step modules (stepN-name), ordered by N. */
@@ -55,6 +55,31 @@ final class Repo {
       throw new IllegalArgumentException("not a step module: " + module);
     }
     return Integer.parseInt(m.group(1));
+  }
+
+  /**
+   * The step's classes as Maven built them (the regenerate command builds every step first);
+   * refused when a class is missing or older than its source, so that a stale server is never
+   * recorded.
+   */
+  static URL classes(Path root, String step) throws IOException {
+    Path classes = root.resolve(step).resolve("target/classes");
+    Path main = root.resolve(step).resolve("src/main/java");
+    try (Stream<Path> sources = Files.walk(main)) {
+      for (Path source : sources.filter(p -> p.toString().endsWith(".java")).toList()) {
+        Path built = classes.resolve(main.relativize(source).toString().replace(".java", ".class"));
+        if (!Files.exists(built)
+            || Files.getLastModifiedTime(built).compareTo(Files.getLastModifiedTime(source)) < 0) {
+          throw new IllegalStateException(
+              step
+                  + "/target/classes is missing or older than "
+                  + source.getFileName()
+                  + ": run "
+                  + REGENERATE);
+        }
+      }
+    }
+    return classes.toUri().toURL();
   }
 
   static String read(Path file) {

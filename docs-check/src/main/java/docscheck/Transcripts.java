@@ -1,36 +1,44 @@
 package docscheck;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.PipedInputStream;
+import java.io.PipedOutputStream;
 import java.io.PrintStream;
 import java.lang.reflect.Method;
+import java.net.URL;
 import java.net.URLClassLoader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.LinkedBlockingDeque;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
+import java.util.function.BooleanSupplier;
 import java.util.regex.Pattern;
+import multiplexing.testkit.Launcher;
+import multiplexing.testkit.Log;
 
 /**
  * Replays the Python tutorial's 9.3.2 session against every step: one server, two clients, typed
- * lines. Each step's own EchoServer and EchoClient run in this JVM, through the same launch() and
- * run() their main methods call. What each of the three terminals shows is recorded, with port
- * numbers normalised: the server as 9999, the first client as 50001, the second as 50002. From step
- * 2 on the session is recorded a second time with {@code --trace}, for the chapters' walk through
- * the loop, pass by pass; and {@link Demonstrations} adds what each step's weakness, or its fix,
- * looks like.
+ * lines. Each step's own EchoServer (started by the testkit's {@link Launcher}) and EchoClient run
+ * in this JVM, through the same methods their main methods call. What each of the three terminals
+ * shows is recorded, with port numbers normalised: the server as 9999, the first client as 50001,
+ * the second as 50002. From step 2 on the session is recorded a second time with {@code --trace},
+ * for the chapters' walk through the loop; and {@link Demonstrations} adds each step's weakness.
  */
 final class Transcripts {
   static final String DIR = "docs/transcripts";
-  static final String SERVER_PORT = "9999";
-  static final List<String> CLIENT_PORTS = List.of("50001", "50002");
 
+  /** How long anything we wait for may take before the recording gives up. */
+  static final Duration PATIENCE = Duration.ofSeconds(10);
+
+  private static final List<String> PORTS = List.of("9999", "50001", "50002");
   // Long enough to see that step 1 leaves the second client without an echo.
   private static final long NO_ECHO_MILLIS = 300;
   private static final String PROMPT = ">>:";
@@ -40,214 +48,185 @@ final class Transcripts {
 
   /** File path (from the repository root) to the text that terminal showed. */
   static Map<String, String> generate(Path root) throws Exception {
+    Map<String, URL> classes = new LinkedHashMap<>();
+    for (String step : Repo.steps(root)) {
+      classes.put(step, Repo.classes(root, step));
+    }
     Map<String, String> files = new TreeMap<>();
-    try (StepClasses classes = new StepClasses()) {
-      classes.compileAll(Repo.steps(root).stream().map(root::resolve).toList());
-      for (String step : Repo.steps(root)) {
-        int n = Repo.stepNumber(step);
-        try (URLClassLoader loader = classes.load(root.resolve(step))) {
-          Map<String, String> terminals = new TreeMap<>(session(loader, n == 1, false));
-          if (n >= 2) {
-            terminals.put("server-trace.txt", session(loader, false, true).get("server.txt"));
-          }
-          terminals.putAll(Demonstrations.run(loader, n));
-          terminals.forEach((name, text) -> files.put(DIR + "/" + step + "/" + name, text));
+    for (String step : classes.keySet()) {
+      int n = Repo.stepNumber(step);
+      // A loader of its own for each step: seven classes named multiplexing.EchoServer.
+      try (URLClassLoader loader =
+          new URLClassLoader(new URL[] {classes.get(step)}, ClassLoader.getPlatformClassLoader())) {
+        Class<?> server = loader.loadClass("multiplexing.EchoServer");
+        Class<?> client = loader.loadClass("multiplexing.EchoClient");
+        Map<String, String> terminals = new TreeMap<>(session(server, client, n == 1, false));
+        if (n >= 2) {
+          terminals.put("server-trace.txt", session(server, client, false, true).get("server.txt"));
         }
+        terminals.putAll(Demonstrations.run(server, n));
+        terminals.forEach((name, text) -> files.put(DIR + "/" + step + "/" + name, text));
       }
     }
     return files;
   }
 
   // The tutorial's 9.3.2 session, with one more beat: the first client leaves before the second.
-  private static Map<String, String> session(ClassLoader loader, boolean oneAtATime, boolean trace)
+  private static Map<String, String> session(
+      Class<?> serverClass, Class<?> clientClass, boolean oneAtATime, boolean trace)
       throws Exception {
-    Class<?> clientClass = loader.loadClass("multiplexing.EchoClient");
-    Server server = new Server(loader, trace ? new String[] {"--trace", "0"} : new String[] {"0"});
-    Terminal serverTerminal = server.terminal;
-    Client a = new Client(clientClass, server.port);
-    Client b = new Client(clientClass, server.port);
+    Log log = new Log(10_000);
+    Launcher server =
+        Launcher.inProcess(serverClass, log, trace ? new String[] {"--trace"} : new String[0]);
+    Client a = new Client(clientClass, server.port());
+    Client b = new Client(clientClass, server.port());
     String whileFirstStays;
     try {
       a.start();
       a.awaitPrompts(1);
-      serverTerminal.await("the first accept", t -> Terminal.count(t, "accepted ") == 1);
+      await("the first accept", () -> log.count("accepted ") == 1);
       a.type("jerome");
       a.awaitPrompts(2);
-
       b.start();
       b.awaitPrompts(1);
-      if (!oneAtATime) {
-        // With --trace, the pass that accepts B comes before the pass that reads it, always.
-        serverTerminal.await("the second accept", t -> Terminal.count(t, "accepted ") == 2);
-      }
+      // With --trace, the pass that accepts B comes before the pass that reads it, always.
+      await("the second accept", () -> oneAtATime || log.count("accepted ") == 2);
       b.type("hello");
       if (oneAtATime) {
         Thread.sleep(NO_ECHO_MILLIS);
-        if (Terminal.count(b.terminal.text(), PROMPT) != 1) {
-          throw new IllegalStateException("step 1 echoed to a second client: " + b.terminal);
+        if (count(b.text(), PROMPT) != 1) {
+          throw new IllegalStateException("step 1 echoed to a second client: " + b.text());
         }
       } else {
         b.awaitPrompts(2);
       }
-
       // What the second terminal shows while the first client is still connected.
-      whileFirstStays = b.terminal.text();
+      whileFirstStays = b.text();
       a.hangUp();
-      a.awaitExit();
-      serverTerminal.await("the first close", t -> Terminal.count(t, "closed by peer ") == 1);
+      await("the first close", () -> log.count("closed by peer ") == 1);
       b.awaitPrompts(2);
-      serverTerminal.await("the second accept", t -> Terminal.count(t, "accepted ") == 2);
-
+      await("the second accept", () -> log.count("accepted ") == 2);
       b.hangUp();
-      b.awaitExit();
-      serverTerminal.await("the second close", t -> Terminal.count(t, "closed by peer ") == 2);
-      if (trace) {
-        server.awaitSelecting();
-      }
+      await("the second close", () -> log.count("closed by peer ") == 2);
+      // Closed while the loop sleeps in select(), the trace shows the pass close() wakes.
+      await("the loop to select()", () -> !trace || selecting(server.loop()));
     } finally {
       // Whatever happened, nobody is left waiting: clients see end of input, the loop stops.
-      a.keyboard.endOfInput();
-      b.keyboard.endOfInput();
+      a.keys.close();
+      b.keys.close();
       server.close();
     }
+    Map<String, String> ports = ports(text(log.lines()), server.port());
+    return Map.of(
+        "server.txt", normalise(text(log.lines()), ports),
+        "client-a.txt", normalise(a.text(), ports),
+        "client-b.txt", normalise(b.text(), ports),
+        "client-b-while-a-stays.txt", normalise(whileFirstStays, ports));
+  }
 
-    Map<String, String> ports = ports(serverTerminal.text(), server.port);
-    Map<String, String> terminals = new TreeMap<>();
-    terminals.put("server.txt", normalise(serverTerminal.text(), ports));
-    terminals.put("client-a.txt", normalise(a.terminal.text(), ports));
-    terminals.put("client-b.txt", normalise(b.terminal.text(), ports));
-    terminals.put("client-b-while-a-stays.txt", normalise(whileFirstStays, ports));
-    return terminals;
+  private static boolean selecting(Thread loop) {
+    return Arrays.stream(loop.getStackTrace())
+        .anyMatch(
+            frame ->
+                frame.getClassName().equals("sun.nio.ch.SelectorImpl")
+                    && frame.getMethodName().equals("lockAndDoSelect"));
+  }
+
+  static String text(List<String> lines) {
+    return lines.isEmpty() ? "" : String.join("\n", lines) + "\n";
+  }
+
+  /** Waits, at most {@link #PATIENCE}, until it is done. */
+  static void await(String what, BooleanSupplier done) throws InterruptedException {
+    long deadline = System.nanoTime() + PATIENCE.toNanos();
+    while (!done.getAsBoolean()) {
+      if (System.nanoTime() - deadline > 0) {
+        throw new IllegalStateException("gave up waiting for " + what);
+      }
+      Thread.sleep(2);
+    }
+  }
+
+  private static int count(String text, String what) {
+    return text.split(Pattern.quote(what), -1).length - 1;
   }
 
   /** The server's port as 9999, then each client's port as 50001, 50002, in order of first use. */
   static Map<String, String> ports(String serverText, int serverPort) {
     Map<String, String> ports = new LinkedHashMap<>();
-    ports.put(String.valueOf(serverPort), SERVER_PORT);
-    Matcher m = ADDRESS.matcher(serverText);
-    while (m.find()) {
-      if (!ports.containsKey(m.group(1))) {
-        ports.put(m.group(1), CLIENT_PORTS.get(ports.size() - 1));
-      }
-    }
+    ports.put(String.valueOf(serverPort), PORTS.get(0));
+    ADDRESS
+        .matcher(serverText)
+        .results()
+        .forEach(m -> ports.computeIfAbsent(m.group(1), port -> PORTS.get(ports.size())));
     return ports;
   }
 
   static String normalise(String text, Map<String, String> ports) {
-    Matcher m = ADDRESS.matcher(text);
-    StringBuilder out = new StringBuilder();
-    while (m.find()) {
-      m.appendReplacement(out, "127.0.0.1:" + ports.getOrDefault(m.group(1), m.group(1)));
-    }
-    m.appendTail(out);
-    return out.toString();
+    return ADDRESS
+        .matcher(text)
+        .replaceAll(m -> "127.0.0.1:" + ports.getOrDefault(m.group(1), m.group(1)));
   }
 
-  /** One EchoClient on a thread of its own, fed by a keyboard we type into. */
-  static final class Client {
-    final Terminal terminal = new Terminal();
-    private final Keyboard keyboard = new Keyboard();
-    private final Method run;
+  /** One EchoClient on a thread of its own, in a terminal of its own, fed by the keys we type. */
+  private static final class Client {
+    final PipedOutputStream keys = new PipedOutputStream();
+    private final ByteArrayOutputStream screen = new ByteArrayOutputStream();
+    private final CompletableFuture<Object> exit = new CompletableFuture<>();
+    private final Class<?> clientClass;
     private final int port;
-    private CompletableFuture<Integer> exit;
 
-    Client(Class<?> clientClass, int port) throws ReflectiveOperationException {
-      this.run =
-          clientClass.getDeclaredMethod(
-              "run", String[].class, InputStream.class, PrintStream.class, PrintStream.class);
+    Client(Class<?> clientClass, int port) {
+      this.clientClass = clientClass;
       this.port = port;
-      run.setAccessible(true);
     }
 
     /** Like typing the client's command into a fresh terminal. */
-    void start() {
+    void start() throws Exception {
+      Method run =
+          clientClass.getDeclaredMethod(
+              "run", String[].class, InputStream.class, PrintStream.class, PrintStream.class);
+      run.setAccessible(true);
       String[] args = {"127.0.0.1", String.valueOf(port)};
-      exit = new CompletableFuture<>();
-      Server.daemon(
-          () -> {
-            try {
-              exit.complete((Integer) run.invoke(null, args, keyboard, terminal.out, terminal.out));
-            } catch (ReflectiveOperationException | RuntimeException e) {
-              exit.completeExceptionally(e);
-            }
-          });
+      InputStream keyboard = new PipedInputStream(keys);
+      PrintStream out = new PrintStream(screen, true, StandardCharsets.UTF_8);
+      Thread thread =
+          new Thread(
+              () -> {
+                try {
+                  exit.complete(run.invoke(null, args, keyboard, out, out));
+                } catch (ReflectiveOperationException | RuntimeException e) {
+                  exit.completeExceptionally(e);
+                }
+              });
+      thread.setDaemon(true); // a failed run cannot keep the JVM (or exec:java) alive
+      thread.start();
     }
 
-    void type(String line) {
-      terminal.echoTyped(line + "\n");
-      keyboard.type((line + "\n").getBytes(StandardCharsets.UTF_8));
+    // A real terminal echoes what we type; here we write it in ourselves.
+    void type(String line) throws IOException {
+      byte[] bytes = (line + "\n").getBytes(StandardCharsets.UTF_8);
+      screen.writeBytes(bytes);
+      keys.write(bytes);
+      keys.flush();
     }
 
-    // Ctrl-D at the start of a line: end of input. A terminal shows nothing for it; the client
-    // then ends the prompt's line itself.
-    void hangUp() {
-      keyboard.endOfInput();
+    // Ctrl-D at the start of a line: the end of input, which a terminal does not show; the client
+    // then ends the prompt's line itself, and exits.
+    void hangUp() throws Exception {
+      keys.close();
+      Object status = exit.get(PATIENCE.toMillis(), TimeUnit.MILLISECONDS);
+      if (!status.equals(0)) {
+        throw new IllegalStateException("the client exited with " + status + ":\n" + text());
+      }
     }
 
     void awaitPrompts(int n) throws InterruptedException {
-      terminal.await(n + " prompts", t -> Terminal.count(t, PROMPT) == n && t.endsWith(PROMPT));
+      await(n + " prompts", () -> count(text(), PROMPT) == n && text().endsWith(PROMPT));
     }
 
-    void awaitExit() throws Exception {
-      int status = exit.get(Terminal.PATIENCE.toMillis(), TimeUnit.MILLISECONDS);
-      if (status != 0) {
-        throw new IllegalStateException("the client exited with " + status + ":\n" + terminal);
-      }
-    }
-  }
-
-  /** Standard input that blocks until we type, like a terminal's. */
-  static final class Keyboard extends InputStream {
-    private static final int END = -1;
-    private final LinkedBlockingDeque<Integer> keys = new LinkedBlockingDeque<>();
-
-    void type(byte[] bytes) {
-      for (byte b : bytes) {
-        keys.add(b & 0xff);
-      }
-    }
-
-    void endOfInput() {
-      keys.add(END);
-    }
-
-    @Override
-    public int read() throws IOException {
-      try {
-        int key = keys.take();
-        if (key == END) {
-          keys.addFirst(END);
-        }
-        return key;
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new IOException("interrupted", e);
-      }
-    }
-
-    @Override
-    public int read(byte[] b, int off, int len) throws IOException {
-      if (len == 0) {
-        return 0;
-      }
-      int first = read();
-      if (first == END) {
-        return END;
-      }
-      b[off] = (byte) first;
-      int n = 1;
-      while (n < len) {
-        Integer key = keys.poll();
-        if (key == null) {
-          break;
-        }
-        if (key == END) {
-          keys.addFirst(END);
-          break;
-        }
-        b[off + n++] = key.byteValue();
-      }
-      return n;
+    String text() {
+      return screen.toString(StandardCharsets.UTF_8);
     }
   }
 }

@@ -13,6 +13,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Predicate;
+import multiplexing.testkit.Contract;
 import multiplexing.testkit.EchoContract;
 import multiplexing.testkit.Lesson;
 import multiplexing.testkit.Peer;
@@ -188,6 +189,29 @@ class EchoServerTest extends EchoContract {
     assertThat(launched.err())
         .as("what it printed on standard error")
         .isEqualTo(lines("EchoServer: " + message + " (--help for usage)"));
+  }
+
+  @Test
+  @Contract
+  void aClientThatNeverReadsIsStillPausedAndGetsEveryByteOnceItReads() throws Exception {
+    // Step 5's water marks, with the idle walk running: a client paused because it reads
+    // nothing is owed bytes, so it is never the idle one.
+    int highWater = 64 * 1024;
+    restartWith("--trace", "--high-water=" + highWater);
+    Peer greedy = server.connect(4096);
+    Predicate<String> paused =
+        line -> line.startsWith("paused reading " + Scenarios.address(greedy) + " (");
+    CompletableFuture<byte[]> sending =
+        CompletableFuture.supplyAsync(
+            () -> Scenarios.sendUntil(server, greedy, paused, Scenarios.MOST_BYTES / 4));
+    server.awaitLine(paused);
+    assertThat(Scenarios.receiveAll(greedy, sending))
+        .as("every byte it sent, in order")
+        .isEqualTo(sending.get());
+    assertThat(Scenarios.mostQueued(server, Scenarios.name(greedy)))
+        .as("the most we held for it")
+        .isBetween((long) highWater, highWater + 64 * 1024L);
+    server.awaitLine(line -> line.equals("resumed reading " + Scenarios.address(greedy)));
   }
 
   @Test

@@ -60,6 +60,20 @@ class EchoServerTest extends EchoContract {
 
   @Test
   @Contract
+  void aSilentClientIsStillClosedAfterTheIdleTimeoutAndItsPlaceGoesToANewcomer() throws Exception {
+    // Step 6's idle timeout, with the fast path: an echo written at once still counts as traffic.
+    restartWith("--max-connections=1", "--idle-timeout=1", "--linger=0");
+    Peer silent = server.connect();
+    assertThat(silent.echo("then nothing")).isEqualTo("then nothing");
+    server.awaitLine(line -> line.equals("dropped idle " + Scenarios.address(silent)));
+    assertThat(silent.atEndOfStream()).as("the silent client is closed").isTrue();
+    assertThat(server.connect().echo("my turn"))
+        .as("a newcomer's echo, in the place it left")
+        .isEqualTo("my turn");
+  }
+
+  @Test
+  @Contract
   void aClientThatSendsWhileItReadsGetsEveryByteInOrderThroughTheFastPath() throws Exception {
     // Write at once only with nothing queued ahead: bytes that jumped the queue would show here.
     restartWith("--high-water=65536");

@@ -26,7 +26,8 @@ import java.util.regex.Pattern;
 public final class Scenarios {
   // Sending stops here whatever happens, so that no scenario can run away.
   public static final int MOST_BYTES = 256 * 1024 * 1024;
-  private static final int CHUNK = 64 * 1024;
+  // What a scenario's client sends in one write.
+  public static final int CHUNK = 64 * 1024;
   private static final Pattern QUEUED = Pattern.compile("queued (\\d+) B");
   private static final Pattern READ = Pattern.compile(" read: read (\\d+) B");
   // Queued bytes that show the client's socket is full: far more than one pass reads.
@@ -150,6 +151,12 @@ public final class Scenarios {
       peer.send(chunk);
     }
     return mostQueued(server, name);
+  }
+
+  /** The bytes a trace line says are queued for its client; -1 for a line that says none. */
+  public static long queued(String line) {
+    Matcher m = QUEUED.matcher(line);
+    return m.find() ? Long.parseLong(m.group(1)) : -1;
   }
 
   /** The most the trace has shown queued for this client so far (0 if none). */

@@ -90,6 +90,7 @@ class CheckerTest {
       ./mvnw -q install => drop install
       ./mvnw -q -pl step9-none -am compile exec:java => name a module
       ./mvnw -q -pl step2-select-echo -am exec:java => compile exec:java
+      ./mvnw -q -pl docs-check compile exec:java => -Pregenerate
       ulimit -n 96 && java step4-error-handling/src/main/java/multiplexing/EchoServer.java 9999 => subshell
       diff -ruN step1-blocking/src step2-select-echo/src => two diffs
       cp step2-select-echo/src/main/java/multiplexing/EchoServer.java mine/step3/ => cp -n

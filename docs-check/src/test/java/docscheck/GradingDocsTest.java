@@ -5,9 +5,6 @@ import static docscheck.Page.ROOT;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
-import java.lang.reflect.Method;
-import java.net.URL;
-import java.net.URLClassLoader;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -17,7 +14,8 @@ import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
-import javax.tools.ToolProvider;
+import multiplexing.grader.Chapter;
+import multiplexing.grader.Sentences;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -36,38 +34,14 @@ class GradingDocsTest {
   private static final Pattern TEST =
       Pattern.compile("@Test(?:\\s+@\\w+(?:\\([^)]*\\))?)*\\s+void (\\w+)\\(");
 
-  // The grader's Chapter and Sentences, compiled from source (the JDK alone, as ./grade runs them)
-  // into target/: the check needs no build order between the two modules.
-  private static final Path GRADER = ROOT.resolve("docs-check/target/grader-classes");
-
-  static {
-    Path src = ROOT.resolve("grader/src/main/java/multiplexing/grader");
-    String[] javac = {"-d", GRADER.toString(), src + "/Chapter.java", src + "/Sentences.java"};
-    assertThat(ToolProvider.getSystemJavaCompiler().run(null, null, null, javac)).isZero();
-  }
-
-  /** A static member of the grader's Chapter or Sentences: a constant, or what a method returns. */
-  @SuppressWarnings("unchecked")
-  private static <T> T grader(String type, String member, Object... args) throws Exception {
-    try (URLClassLoader loader = new URLClassLoader(new URL[] {GRADER.toUri().toURL()})) {
-      Class<?> c = loader.loadClass("multiplexing.grader." + type);
-      for (Method method : args.length == 0 ? new Method[0] : c.getMethods()) {
-        if (method.getName().equals(member)) {
-          return (T) method.invoke(null, args);
-        }
-      }
-      return (T) c.getField(member).get(null);
-    }
-  }
-
   @Test
-  void theSectionAFailedLessonLinksIsAHeadingOfBothChaptersThatQuotesTheSame() throws Exception {
-    String section = grader("Chapter", "SECTION");
+  void theSectionAFailedLessonLinksIsAHeadingOfBothChaptersThatQuotesTheSame() throws IOException {
+    String section = Chapter.SECTION;
     List<String> problems = new ArrayList<>();
     for (String step : Repo.steps(ROOT).subList(1, Repo.steps(ROOT).size())) {
       Page en = Page.read(ROOT.resolve("docs/" + step + ".md"));
-      List<String> headings = grader("Chapter", "headings", en.path);
-      List<String> links = grader("Chapter", "links", ROOT, step);
+      List<String> headings = Chapter.headings(en.path);
+      List<String> links = Chapter.links(ROOT, step);
       int at = headings.indexOf(section);
       Path zh = ROOT.resolve("docs/zh/" + step + ".md");
       if (at < 0) {
@@ -101,7 +75,7 @@ class GradingDocsTest {
   }
 
   @Test
-  void eachRebuildSectionListsExactlyTheLessonTestsThatFailFirst() throws Exception {
+  void eachRebuildSectionListsExactlyTheLessonTestsThatFailFirst() throws IOException {
     TreeMap<Integer, List<String>> listed = new TreeMap<>();
     TreeMap<Integer, List<String>> lessons = new TreeMap<>();
     boolean listing = false;
@@ -120,7 +94,7 @@ class GradingDocsTest {
     for (String module : Repo.steps(ROOT).subList(1, Repo.steps(ROOT).size())) {
       List<String> sentences = new ArrayList<>();
       for (String test : lessonTests(module)) {
-        sentences.add(grader("Sentences", "of", test));
+        sentences.add(Sentences.of(test));
       }
       lessons.put(Repo.stepNumber(module), sentences);
     }

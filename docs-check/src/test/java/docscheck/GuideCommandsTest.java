@@ -47,6 +47,7 @@ class GuideCommandsTest {
       ulimit => ^[(]ulimit [^()]*[)]$ => run ulimit in a subshell, (ulimit -n 96 && ...), or it lowers the shell's own limit for good
       ^[.]/mvnw( .*)? install( |$) => ! => drop install: -am builds the testkit each time, and an installed one goes stale
       ^[.]/mvnw .*-pl step.*( test|exec:java) => -am( |$) => add -am after -pl: a fresh clone has no testkit in its Maven repository
+      -pl docs-check .*exec:java => ! => regenerate with ./mvnw -q -pl docs-check -am compile -Pregenerate
       exec:java => -pl [^ ]+ .*compile exec:java => run exec:java as -pl MODULE compile exec:java, or it runs stale classes or none
       -pl ([^ ]+) => @module $1 => name a module of the root pom after -pl
       -pl ([^ ]+) .*"-Dtest=([^"]+)" => @test $1 $2 => name in -Dtest a test of that module

@@ -36,26 +36,19 @@ class GradingDocsTest {
 
   @Test
   void theSectionAFailedLessonLinksIsAHeadingOfBothChaptersThatQuotesTheSame() throws IOException {
-    String section = Chapter.SECTION;
     List<String> problems = new ArrayList<>();
     for (String step : Repo.steps(ROOT).subList(1, Repo.steps(ROOT).size())) {
       Page en = Page.read(ROOT.resolve("docs/" + step + ".md"));
       List<String> headings = Chapter.headings(en.path);
       List<String> links = Chapter.links(ROOT, step);
-      int at = headings.indexOf(section);
+      int at = headings.indexOf(Chapter.SECTION);
       Path zh = ROOT.resolve("docs/zh/" + step + ".md");
       if (at < 0) {
-        problems.add(en.at(1, "no heading '%s', which ./grade links; name the walk so", section));
-      } else if (Files.exists(zh) && !quoted(Page.read(zh), at).equals(quoted(en, at))) {
         problems.add(
-            ROOT.relativize(zh)
-                + ": its section "
-                + at
-                + " quotes "
-                + quoted(Page.read(zh), at)
-                + ", not "
-                + quoted(en, at)
-                + " as the English one does");
+            en.at(1, "no heading '%s', which ./grade links; name the walk so", Chapter.SECTION));
+      } else if (Files.exists(zh) && !quoted(Page.read(zh), at).equals(quoted(en, at))) {
+        String fix = "the section ./grade links quotes %s; make it %s, as in English";
+        problems.add(Page.read(zh).at(1, fix, quoted(Page.read(zh), at), quoted(en, at)));
       }
       for (String link : links) {
         String[] parts = (link + "#").split("#");

@@ -4,11 +4,8 @@ import java.io.ByteArrayOutputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.HashMap;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -24,12 +21,13 @@ import java.util.function.Predicate;
  */
 public final class Log extends OutputStream {
   private final int keep;
-  private final ArrayDeque<String> kept = new ArrayDeque<>();
+  // Line number first + i is kept.get(i); the oldest half goes once 2 * keep are kept.
+  private final List<String> kept = new ArrayList<>();
+  private long first;
   // Per prefix: {lines that began with it, System.nanoTime() of the last one}.
   private final Map<String, long[]> counted = new HashMap<>();
   private final List<Consumer<String>> watchers = new CopyOnWriteArrayList<>();
   private final ByteArrayOutputStream partial = new ByteArrayOutputStream();
-  private long total;
   private long lastLineAt;
   private boolean ended;
 
@@ -58,28 +56,20 @@ public final class Log extends OutputStream {
     add(line.endsWith("\r") ? line.substring(0, line.length() - 1) : line);
   }
 
-  @Override
-  public synchronized void write(byte[] bytes, int offset, int length) {
-    for (int i = offset; i < offset + length; i++) {
-      write(bytes[i]);
-    }
-  }
-
   /** Adds one whole line. */
   public void add(String line) {
     synchronized (this) {
-      long now = System.nanoTime();
-      kept.addLast(line);
-      if (kept.size() > keep) {
-        kept.removeFirst();
+      lastLineAt = System.nanoTime();
+      kept.add(line);
+      if (kept.size() >= 2 * keep) {
+        first += kept.size() - keep;
+        kept.subList(0, kept.size() - keep).clear();
       }
-      total++;
-      lastLineAt = now;
       counted.forEach(
           (prefix, count) -> {
             if (line.startsWith(prefix)) {
               count[0]++;
-              count[1] = now;
+              count[1] = lastLineAt;
             }
           });
       notifyAll();
@@ -95,12 +85,12 @@ public final class Log extends OutputStream {
 
   /** The lines kept: every line, unless more than {@code keep} came. */
   public synchronized List<String> lines() {
-    return List.copyOf(kept);
+    return List.copyOf(kept.subList(Math.max(0, kept.size() - keep), kept.size()));
   }
 
   public synchronized boolean any(Predicate<String> which) {
-    for (Iterator<String> it = kept.descendingIterator(); it.hasNext(); ) {
-      if (which.test(it.next())) {
+    for (int i = kept.size() - 1; i >= 0; i--) {
+      if (which.test(kept.get(i))) {
         return true;
       }
     }
@@ -124,7 +114,7 @@ public final class Log extends OutputStream {
     return counted.computeIfAbsent(
         prefix,
         p -> {
-          long n = kept.stream().filter(line -> line.startsWith(p)).count();
+          long n = lines().stream().filter(line -> line.startsWith(p)).count();
           // Before the first ask, the time of the log's last line stands for the last match's.
           return new long[] {n, n == 0 ? 0 : lastLineAt};
         });
@@ -141,10 +131,9 @@ public final class Log extends OutputStream {
    */
   public synchronized Optional<String> await(Predicate<String> which, Duration patience) {
     long deadline = System.nanoTime() + patience.toNanos();
-    List<String> fresh = new ArrayList<>(kept);
-    long seen = total;
-    while (true) {
-      for (String line : fresh) {
+    for (long next = first; ; ) {
+      for (next = Math.max(next, first); next < first + kept.size(); next++) {
+        String line = kept.get((int) (next - first));
         if (which.test(line)) {
           return Optional.of(line);
         }
@@ -159,18 +148,6 @@ public final class Log extends OutputStream {
         Thread.currentThread().interrupt();
         return Optional.empty();
       }
-      fresh = newest((int) Math.min(total - seen, kept.size()));
-      seen = total;
     }
-  }
-
-  private List<String> newest(int n) {
-    List<String> lines = new ArrayList<>(n);
-    Iterator<String> it = kept.descendingIterator();
-    for (int i = 0; i < n; i++) {
-      lines.add(it.next());
-    }
-    Collections.reverse(lines);
-    return lines;
   }
 }

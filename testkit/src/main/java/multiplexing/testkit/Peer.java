@@ -2,8 +2,10 @@ package multiplexing.testkit;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.net.SocketException;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.util.Random;
@@ -11,11 +13,9 @@ import java.util.Random;
 /** A plain blocking test client that reads back exactly what it expects, or times out. */
 public final class Peer implements AutoCloseable {
   public static final int TIMEOUT_MILLIS = 5_000;
-  public final Socket socket;
+  public final Socket socket = new Socket();
 
-  private Peer(Socket socket) {
-    this.socket = socket;
-  }
+  private Peer() {}
 
   public static Peer connect(int port) throws IOException {
     return connect(port, 0);
@@ -26,13 +26,13 @@ public final class Peer implements AutoCloseable {
    * connecting stays fixed: the kernel does not grow it, so the client's side holds little.
    */
   public static Peer connect(int port, int receiveBuffer) throws IOException {
-    Socket socket = new Socket();
+    Peer peer = new Peer();
     if (receiveBuffer > 0) {
-      socket.setReceiveBufferSize(receiveBuffer);
+      peer.socket.setReceiveBufferSize(receiveBuffer);
     }
-    socket.setSoTimeout(TIMEOUT_MILLIS);
-    socket.connect(new InetSocketAddress("127.0.0.1", port), TIMEOUT_MILLIS);
-    return new Peer(socket);
+    peer.socket.setSoTimeout(TIMEOUT_MILLIS);
+    peer.socket.connect(new InetSocketAddress("127.0.0.1", port), TIMEOUT_MILLIS);
+    return peer;
   }
 
   /** Bytes that never repeat within a message, so a lost or reordered chunk shows. */
@@ -44,7 +44,6 @@ public final class Peer implements AutoCloseable {
 
   public void send(byte[] bytes) throws IOException {
     socket.getOutputStream().write(bytes);
-    socket.getOutputStream().flush();
   }
 
   public void send(String text) throws IOException {
@@ -78,18 +77,15 @@ public final class Peer implements AutoCloseable {
   public byte[] receiveUpTo(int most, int quietMillis) throws IOException {
     ByteArrayOutputStream received = new ByteArrayOutputStream();
     byte[] chunk = new byte[64 * 1024];
+    InputStream in = socket.getInputStream();
     socket.setSoTimeout(quietMillis);
     try {
       int count;
       while (received.size() < most
-          && (count =
-                  socket
-                      .getInputStream()
-                      .read(chunk, 0, Math.min(chunk.length, most - received.size())))
-              != -1) {
+          && (count = in.read(chunk, 0, Math.min(chunk.length, most - received.size()))) != -1) {
         received.write(chunk, 0, count);
       }
-    } catch (SocketTimeoutException | java.net.SocketException e) {
+    } catch (SocketTimeoutException | SocketException e) {
       // Quiet for the whole period, or reset: what came is all that will come.
     } finally {
       socket.setSoTimeout(TIMEOUT_MILLIS);

@@ -8,7 +8,6 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.OptionalLong;
 import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -55,13 +54,14 @@ public final class Scenarios {
     for (int i = 0; i < 50; i++) {
       peers.add(server.connect());
     }
+    List<String> lines = fiftyClientsExpected();
     List<String> echoes = new ArrayList<>();
     for (int round = 0; round < 3; round++) {
-      for (int i = 0; i < peers.size(); i++) {
-        peers.get(i).send("client " + i + " round " + round);
+      for (int i = 0; i < 50; i++) {
+        peers.get(i).send(lines.get(round * 50 + i));
       }
-      for (int i = 0; i < peers.size(); i++) {
-        echoes.add(peers.get(i).receiveText(("client " + i + " round " + round).length()));
+      for (int i = 0; i < 50; i++) {
+        echoes.add(peers.get(i).receiveText(lines.get(round * 50 + i).length()));
       }
     }
     return echoes;
@@ -98,15 +98,9 @@ public final class Scenarios {
   public static Transfer readsOnlyAfterSending(ServerFixture server, int most) throws IOException {
     Peer peer = server.connect(4096);
     String name = name(peer);
-    ByteArrayOutputStream sent = new ByteArrayOutputStream();
-    byte[] pattern = Peer.pattern(CHUNK);
-    while (sent.size() < most
-        && !server.logged(line -> line.startsWith(name) && line.contains(", lost "))) {
-      pattern[0] = (byte) (sent.size() / CHUNK);
-      peer.send(pattern);
-      sent.write(pattern, 0, CHUNK);
-    }
-    return new Transfer(sent.toByteArray(), peer.receiveUpTo(sent.size(), 2_000));
+    byte[] sent =
+        sendUntil(server, peer, line -> line.startsWith(name) && line.contains(", lost "), most);
+    return new Transfer(sent, peer.receiveUpTo(sent.length, 2_000));
   }
 
   /**
@@ -124,16 +118,10 @@ public final class Scenarios {
   public static Transfer halfClosesWhileOwedAnEcho(ServerFixture server) throws IOException {
     Peer peer = server.connect(4096);
     String name = name(peer);
-    ByteArrayOutputStream sent = new ByteArrayOutputStream();
-    byte[] pattern = Peer.pattern(CHUNK);
-    while (sent.size() < MOST_BYTES && mostQueued(server, name) < STUCK) {
-      pattern[0] = (byte) (sent.size() / CHUNK);
-      peer.send(pattern);
-      sent.write(pattern, 0, CHUNK);
-    }
+    byte[] sent = sendUntil(server, peer, queuedFor(name, STUCK), MOST_BYTES);
     peer.socket.shutdownOutput();
     server.awaitLine(line -> line.startsWith(name + "read: end of stream"));
-    return new Transfer(sent.toByteArray(), peer.receiveUpTo(sent.size(), 2_000));
+    return new Transfer(sent, peer.receiveUpTo(sent.length, 2_000));
   }
 
   /**
@@ -144,24 +132,23 @@ public final class Scenarios {
   public static long queuedForAClientThatNeverReads(ServerFixture server, long threshold)
       throws IOException {
     Peer peer = server.connect(4096);
-    String name = name(peer);
-    byte[] chunk = new byte[CHUNK];
-    for (long sent = 0; sent < MOST_BYTES && mostQueued(server, name) < threshold; sent += CHUNK) {
-      peer.send(chunk);
-    }
-    return mostQueued(server, name);
+    sendUntil(server, peer, queuedFor(name(peer), threshold), MOST_BYTES);
+    return mostQueued(server, name(peer));
+  }
+
+  // A trace line of this client's that shows at least `least` bytes queued for it.
+  private static Predicate<String> queuedFor(String name, long least) {
+    return line -> line.startsWith(name) && queued(line) >= least;
+  }
+
+  private static long queued(String line) {
+    Matcher queued = QUEUED.matcher(line);
+    return queued.find() ? Long.parseLong(queued.group(1)) : 0;
   }
 
   /** The most the trace has shown queued for this client so far (0 if none). */
   public static long mostQueued(ServerFixture server, String name) {
-    OptionalLong most =
-        server
-            .lines(line -> line.startsWith(name))
-            .map(QUEUED::matcher)
-            .filter(Matcher::find)
-            .mapToLong(m -> Long.parseLong(m.group(1)))
-            .max();
-    return most.orElse(0);
+    return server.lines(line -> line.startsWith(name)).mapToLong(Scenarios::queued).max().orElse(0);
   }
 
   /**
@@ -211,12 +198,9 @@ public final class Scenarios {
     long total = 0;
     long most = 0;
     for (String line : log) {
-      Matcher queued = QUEUED.matcher(line);
-      if (line.startsWith("  ") && queued.find()) {
-        String client = line.substring(2, line.indexOf(' ', 2));
-        long now = Long.parseLong(queued.group(1));
-        Long before = held.put(client, now);
-        total += now - (before == null ? 0 : before);
+      if (line.startsWith("  ") && QUEUED.matcher(line).find()) {
+        Long before = held.put(line.substring(2, line.indexOf(' ', 2)), queued(line));
+        total += queued(line) - (before == null ? 0 : before);
       } else if (line.matches("(closed by peer|reset by peer|dropped) .*")) {
         Long before = held.remove(line.substring(line.lastIndexOf(' ') + 1));
         total -= before == null ? 0 : before;
@@ -266,37 +250,32 @@ public final class Scenarios {
    */
   public static Transfer sendsWhileReading(int port, int total) throws Exception {
     try (Peer peer = Peer.connect(port, 4096)) {
-      return sendsWhileReading(peer, total);
-    }
-  }
-
-  private static Transfer sendsWhileReading(Peer peer, int total) throws Exception {
-    byte[] sent = Peer.pattern(total);
-    CompletableFuture<Void> sending =
-        CompletableFuture.runAsync(
-            () -> {
-              SplittableRandom sizes = new SplittableRandom(total);
-              try {
-                for (int at = 0; at < total; ) {
-                  int size = Math.min(total - at, sizes.nextInt(1, 3_001));
-                  peer.socket.getOutputStream().write(sent, at, size);
-                  at += size;
+      byte[] sent = Peer.pattern(total);
+      CompletableFuture<Void> sending =
+          CompletableFuture.runAsync(
+              () -> {
+                SplittableRandom sizes = new SplittableRandom(total);
+                try {
+                  for (int at = 0, size; at < total; at += size) {
+                    size = Math.min(total - at, sizes.nextInt(1, 3_001));
+                    peer.socket.getOutputStream().write(sent, at, size);
+                  }
+                } catch (IOException e) {
+                  throw new UncheckedIOException(e);
                 }
-              } catch (IOException e) {
-                throw new UncheckedIOException(e);
-              }
-            });
-    ByteArrayOutputStream received = new ByteArrayOutputStream();
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-    while (received.size() < total && System.nanoTime() - deadline < 0) {
-      byte[] chunk = peer.receiveUpTo(total - received.size(), 2_000);
-      received.write(chunk);
-      if (chunk.length == 0 && sending.isDone()) {
-        break;
+              });
+      ByteArrayOutputStream received = new ByteArrayOutputStream();
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+      while (received.size() < total && System.nanoTime() - deadline < 0) {
+        byte[] chunk = peer.receiveUpTo(total - received.size(), 2_000);
+        received.write(chunk);
+        if (chunk.length == 0 && sending.isDone()) {
+          break;
+        }
       }
+      sending.get(5, TimeUnit.SECONDS);
+      return new Transfer(sent, received.toByteArray());
     }
-    sending.get(5, TimeUnit.SECONDS);
-    return new Transfer(sent, received.toByteArray());
   }
 
   /**
@@ -304,10 +283,9 @@ public final class Scenarios {
    * quietly once the test closes the socket under it.
    */
   public static void sendWithoutReading(Peer peer) {
-    byte[] chunk = new byte[256 * 1024];
     try {
       for (int i = 0; i < 256; i++) {
-        peer.send(chunk);
+        peer.send(new byte[256 * 1024]);
       }
     } catch (IOException e) {
       // The test is over and closed the socket under us: that is how this sender stops.

@@ -136,8 +136,8 @@ public final class Scenarios {
     return mostQueued(server, name(peer));
   }
 
-  // A trace line of this client's that shows at least `least` bytes queued for it.
-  private static Predicate<String> queuedFor(String name, long least) {
+  /** A trace line of this client's that shows at least {@code least} bytes queued for it. */
+  public static Predicate<String> queuedFor(String name, long least) {
     return line -> line.startsWith(name) && queued(line) >= least;
   }
 

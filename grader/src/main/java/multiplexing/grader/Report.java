@@ -2,8 +2,6 @@ package multiplexing.grader;
 
 import java.io.IOException;
 import java.io.PrintStream;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.net.URL;
 import java.net.URLClassLoader;
 import java.nio.file.Files;
@@ -16,7 +14,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Consumer;
-import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import multiplexing.testkit.Contract;
 import multiplexing.testkit.Lesson;
@@ -37,17 +34,19 @@ import org.junit.platform.launcher.core.LauncherDiscoveryRequestBuilder;
 import org.junit.platform.launcher.core.LauncherFactory;
 
 /**
- * Runs one step's compiled tests against a server's classes with the JUnit launcher, and prints
- * each as a sentence. The tests load {@code multiplexing.EchoServer} from their own class loader
- * (the testkit's {@code serverBeside}), so a loader of the server's classes before the step's test
- * classes is all it takes to grade another server.
+ * Runs one step's compiled tests against a server's classes with the JUnit launcher (configured by
+ * this module's junit-platform.properties), and prints each as a sentence. The tests load {@code
+ * multiplexing.EchoServer} from their own class loader, so a loader of the server's classes before
+ * the step's test classes is all it takes to grade another server.
  */
 public final class Report {
-  /** How a test ended: a weakness is never run. */
+  /**
+   * How a test ended, in the order of JUnit's SUCCESSFUL, ABORTED, FAILED; a weakness never runs.
+   */
   public enum Status {
     PASSED,
-    FAILED,
     SKIPPED,
+    FAILED,
     NOT_GRADED
   }
 
@@ -62,8 +61,7 @@ public final class Report {
       Status status,
       Duration took,
       String why,
-      String hint,
-      Throwable thrown) {}
+      String hint) {}
 
   private static final String NOT_GRADED = "not graded: this step keeps it on purpose";
 
@@ -72,54 +70,41 @@ public final class Report {
       throws IOException {
     out.printf("grade: step %d's tests (%s) against %s%n%n", Grade.number(step), step, shown);
     List<String> links = Chapter.links(root, step);
-    List<Outcome> outcomes =
-        run(
-            root.resolve(step + "/target/test-classes"),
-            serverClasses,
-            List.of(),
-            o -> print(o, links, out));
-    Map<Status, Long> counts =
-        outcomes.stream().collect(Collectors.groupingBy(Outcome::status, Collectors.counting()));
-    StringWriter full = new StringWriter();
-    outcomes.stream()
-        .filter(o -> o.thrown() != null)
-        .forEach(o -> o.thrown().printStackTrace(new PrintWriter(full.append(o.id() + "\n"))));
-    Path failures = root.resolve("grader/target/grade/" + step + "-failures.txt");
-    Files.writeString(failures, full.toString());
-    long failed = counts.getOrDefault(Status.FAILED, 0L);
-    long skipped = counts.getOrDefault(Status.SKIPPED, 0L);
-    out.println();
-    if (failed > 0) {
-      out.println(
-          "Each failure in full: " + root.relativize(failures).toString().replace('\\', '/'));
-    }
-    out.println(
-        counts.getOrDefault(Status.PASSED, 0L)
-            + " passed, "
-            + failed
-            + " failed"
-            + (skipped > 0 ? ", " + skipped + " skipped" : ""));
-    return failed > 0 ? 1 : 0;
-  }
-
-  private static void print(Outcome outcome, List<String> links, PrintStream out) {
-    String[] labels = {"passed", "FAILED", "skipped", "-"};
+    Map<Status, Integer> counts =
+        new HashMap<>(Map.of(Status.PASSED, 0, Status.FAILED, 0, Status.SKIPPED, 0));
+    run(
+        root.resolve(step + "/target/test-classes"),
+        serverClasses,
+        List.of(),
+        outcome -> {
+          counts.merge(outcome.status(), 1, Integer::sum);
+          out.printf(
+              "  %-9s%-10s%s%n",
+              List.of("passed", "skipped", "FAILED", "-").get(outcome.status().ordinal()),
+              outcome.kind(),
+              outcome.sentence());
+          List<String> more = new ArrayList<>();
+          switch (outcome.status()) {
+            case PASSED -> {}
+            case SKIPPED -> more.add("(" + outcome.why() + ")");
+            case NOT_GRADED -> more.add(NOT_GRADED);
+            case FAILED -> {
+              more.add("why:  " + outcome.why());
+              if (outcome.kind().equals("lesson")) {
+                more.add("hint: " + outcome.hint());
+                links.forEach(link -> more.add((more.size() == 2 ? "read: " : "      ") + link));
+              }
+            }
+          }
+          more.forEach(line -> out.println(" ".repeat(21) + line));
+        });
+    int skipped = counts.get(Status.SKIPPED);
     out.printf(
-        "  %-9s%-10s%s%n", labels[outcome.status().ordinal()], outcome.kind(), outcome.sentence());
-    List<String> more = new ArrayList<>();
-    switch (outcome.status()) {
-      case PASSED -> {}
-      case SKIPPED -> more.add("(" + outcome.why() + ")");
-      case NOT_GRADED -> more.add(NOT_GRADED);
-      case FAILED -> {
-        more.add("why:  " + outcome.why());
-        if (outcome.kind().equals("lesson")) {
-          more.add("hint: " + outcome.hint());
-          links.forEach(link -> more.add((more.size() == 2 ? "read: " : "      ") + link));
-        }
-      }
-    }
-    more.forEach(line -> out.println(" ".repeat(21) + line));
+        "%n%d passed, %d failed%s%n",
+        counts.get(Status.PASSED),
+        counts.get(Status.FAILED),
+        skipped > 0 ? ", " + skipped + " skipped" : "");
+    return counts.get(Status.FAILED) > 0 ? 1 : 0;
   }
 
   /**
@@ -134,6 +119,39 @@ public final class Report {
     }
     List<Outcome> outcomes = new ArrayList<>();
     Map<String, Long> started = new HashMap<>();
+    TestExecutionListener listener =
+        new TestExecutionListener() {
+          @Override
+          public void executionStarted(TestIdentifier test) {
+            started.put(test.getUniqueId(), System.nanoTime());
+          }
+
+          @Override
+          public void executionSkipped(TestIdentifier test, String why) {
+            if (test.isTest()) {
+              end(test, why.equals(NOT_GRADED) ? Status.NOT_GRADED : Status.SKIPPED, why);
+            }
+          }
+
+          @Override
+          public void executionFinished(TestIdentifier test, TestExecutionResult result) {
+            String why = result.getThrowable().map(Report::why).orElse("");
+            // A class whose setup failed fails every test in it: said once, on a line of its own.
+            if (result.getStatus() == TestExecutionResult.Status.FAILED || test.isTest()) {
+              end(test, Status.values()[result.getStatus().ordinal()], why);
+            }
+          }
+
+          private void end(TestIdentifier test, Status status, String why) {
+            Duration took =
+                Duration.ofNanos(
+                    System.nanoTime()
+                        - started.getOrDefault(test.getUniqueId(), System.nanoTime()));
+            Outcome outcome = outcome(test, status, took, why);
+            outcomes.add(outcome);
+            each.accept(outcome);
+          }
+        };
     Thread thread = Thread.currentThread();
     ClassLoader before = thread.getContextClassLoader();
     // The server's classes first: the tests load multiplexing.EchoServer from this loader.
@@ -144,119 +162,53 @@ public final class Report {
           only.isEmpty()
               ? DiscoverySelectors.selectClasspathRoots(Set.of(testClasses))
               : only.stream().map(DiscoverySelectors::selectMethod).toList();
-      TestExecutionListener listener =
-          new TestExecutionListener() {
-            @Override
-            public void executionStarted(TestIdentifier test) {
-              started.put(test.getUniqueId(), System.nanoTime());
-            }
-
-            @Override
-            public void executionSkipped(TestIdentifier test, String why) {
-              if (test.isTest()) {
-                end(test, why.equals(NOT_GRADED) ? Status.NOT_GRADED : Status.SKIPPED, why, null);
-              }
-            }
-
-            @Override
-            public void executionFinished(TestIdentifier test, TestExecutionResult result) {
-              Throwable thrown = result.getThrowable().orElse(null);
-              // A class whose setup failed fails every test in it: said once, on a line of its own.
-              if (result.getStatus() == TestExecutionResult.Status.FAILED) {
-                end(test, Status.FAILED, why(thrown), thrown);
-              } else if (test.isTest()) {
-                boolean passed = result.getStatus() == TestExecutionResult.Status.SUCCESSFUL;
-                end(test, passed ? Status.PASSED : Status.SKIPPED, passed ? "" : why(thrown), null);
-              }
-            }
-
-            private void end(TestIdentifier test, Status status, String why, Throwable thrown) {
-              Duration took =
-                  Duration.ofNanos(
-                      System.nanoTime()
-                          - started.getOrDefault(test.getUniqueId(), System.nanoTime()));
-              Outcome outcome = outcome(test, status, took, why, thrown);
-              outcomes.add(outcome);
-              each.accept(outcome);
-            }
-          };
       LauncherFactory.create()
           .execute(
-              LauncherDiscoveryRequestBuilder.request()
-                  .selectors(selectors)
-                  // As the build runs them: a server that never wakes up fails its test, not the
-                  // grade.
-                  .configurationParameter("junit.jupiter.execution.timeout.default", "60 s")
-                  .configurationParameter(
-                      "junit.jupiter.execution.timeout.thread.mode.default", "SEPARATE_THREAD")
-                  .configurationParameter(
-                      "junit.jupiter.testmethod.order.default", LessonsFirst.class.getName())
-                  // NotGraded, listed in META-INF/services, skips weakness tests.
-                  .configurationParameter("junit.jupiter.extensions.autodetection.enabled", "true")
-                  .build(),
-              listener);
+              LauncherDiscoveryRequestBuilder.request().selectors(selectors).build(), listener);
     } finally {
       thread.setContextClassLoader(before);
     }
     return outcomes;
   }
 
-  private static Outcome outcome(
-      TestIdentifier test, Status status, Duration took, String why, Throwable thrown) {
+  private static Outcome outcome(TestIdentifier test, Status status, Duration took, String why) {
     String kind =
         Stream.of("weakness", "lesson", "contract")
             .filter(tag -> test.getTags().contains(TestTag.create(tag)))
             .findFirst()
             .orElse("untagged");
     if (!(test.getSource().orElse(null) instanceof MethodSource method)) {
-      return new Outcome(
-          test.getDisplayName(), test.getDisplayName(), kind, status, took, why, "", thrown);
+      return new Outcome(test.getDisplayName(), test.getDisplayName(), kind, status, took, why, "");
     }
     String id = method.getClassName().replaceFirst(".*\\.", "") + "#" + method.getMethodName();
     String sentence = Sentences.of(method.getMethodName());
     var segment = test.getUniqueIdObject().getLastSegment();
     if (segment.getType().endsWith("-invocation")) {
       // "[2] args=65536" or "reset = true": the first argument, without its name.
+      String shown =
+          test.getDisplayName().replaceFirst("^\\[\\d+\\] ", "").replaceFirst(", .*", "");
       id += "[" + segment.getValue().substring(1) + "]";
-      sentence +=
-          " ("
-              + test.getDisplayName()
-                  .replaceFirst("^\\[\\d+\\] ", "")
-                  .replaceFirst(", .*", "")
-                  .replaceFirst("^\\w+=", "")
-              + ")";
+      sentence += " (" + shown.replaceFirst("^\\w+=", "") + ")";
     }
     Lesson lesson = method.getJavaMethod().getAnnotation(Lesson.class);
     lesson = lesson != null ? lesson : method.getJavaClass().getAnnotation(Lesson.class);
-    return new Outcome(
-        id, sentence, kind, status, took, why, lesson == null ? "" : lesson.value(), thrown);
+    return new Outcome(id, sentence, kind, status, took, why, lesson == null ? "" : lesson.value());
   }
 
   /** The gist of a failure, on one line: its message with the whitespace folded, cut short. */
   static String why(Throwable thrown) {
     // What the test wrapped (an exception in the server, the testkit's "did not start") says more.
-    while (thrown != null && thrown.getMessage() == null && thrown.getCause() != null) {
+    while (thrown.getMessage() == null && thrown.getCause() != null) {
       thrown = thrown.getCause();
     }
-    if (thrown == null || thrown.getMessage() == null) {
-      return thrown == null ? "" : thrown.getClass().getSimpleName();
-    }
-    // AssertJ indents the values it shows: a long one (a whole log) becomes […].
     String why =
-        thrown
-            .getMessage()
-            .lines()
-            .map(line -> line.startsWith(" ") && line.length() > 100 ? "[…]" : line)
-            .collect(Collectors.joining(" "))
-            .replaceAll("\\s+", " ")
-            .strip();
+        thrown.getMessage() == null
+            ? thrown.getClass().getSimpleName()
+            : thrown.getMessage().replaceAll("\\s+", " ").strip();
     return why.length() > 150 ? why.substring(0, 149) + "…" : why;
   }
 
-  /**
-   * Runs a class's lesson tests first, then its contract tests, each by name: how ./grade lists
-   * them.
-   */
+  /** Runs a class's lesson tests first, then its contract tests, each by name. */
   public static final class LessonsFirst implements MethodOrderer {
     @Override
     public void orderMethods(MethodOrdererContext context) {

@@ -70,8 +70,9 @@ class CrossStepTest {
   @ParameterizedTest
   @MethodSource("pairs")
   void eachStepsOwnServerPassesItsOwnTestsThroughGrade(List<String> pair) throws Exception {
-    List<String> lines = grade(String.valueOf(Grade.number(pair.get(1))), source(pair.get(1)));
-    assertThat(lines.get(lines.size() - 1)).as("%s", lines).matches("[1-9]\\d* passed, 0 failed");
+    assertThat(grade(String.valueOf(Grade.number(pair.get(1))), source(pair.get(1))))
+        .contains("exit 0")
+        .anyMatch(line -> line.matches("[1-9]\\d* passed, 0 failed"));
   }
 
   @Test

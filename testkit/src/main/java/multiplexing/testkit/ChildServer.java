@@ -13,46 +13,38 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * A step's server in a JVM of its own, for what a test cannot set in its own JVM: a heap limit, or
- * (through bash) a descriptor limit. It runs the very class the test is given, from wherever that
- * class was loaded: the step's {@code target/classes}, or a student's version that the grader
- * compiled.
+ * (through bash) a descriptor limit. It runs the class the test is given from where it was loaded:
+ * the step's {@code target/classes}, or a student's version that the grader compiled.
  */
 public final class ChildServer extends ServerFixture {
   /**
-   * Starts {@code serverClass} on port 0 with the given JVM options and server arguments, under a
-   * shell command such as {@code ulimit -n 96} (null for none: then no shell is started), and waits
-   * for it to listen.
+   * Starts {@code serverClass} on port 0 with these JVM options and server arguments, under a shell
+   * command such as {@code ulimit -n 96} (null: no shell), and waits for it to listen.
    */
   public ChildServer(
       Class<?> serverClass, String shellPrefix, List<String> jvmOptions, String... serverArgs)
       throws IOException {
-    super(Launcher.child(command(serverClass, shellPrefix, jvmOptions, serverArgs), new Log(KEEP)));
+    super(
+        Launcher.child(
+            command(shellPrefix, Launcher.java(serverClass, jvmOptions, serverArgs)),
+            new Log(KEEP)));
   }
 
-  private static List<String> command(
-      Class<?> serverClass, String shellPrefix, List<String> jvmOptions, String... serverArgs) {
-    List<String> command = Launcher.java(serverClass, jvmOptions, serverArgs);
-    command.add("0");
-    if (shellPrefix == null) {
-      return command;
-    }
-    // "$@" keeps every word as it is; `exec` makes the JVM the process we later stop.
+  // "$@" keeps every word as it is; `exec` makes the JVM the process we later stop.
+  private static List<String> command(String shellPrefix, List<String> java) {
+    java.add("0");
     List<String> shell =
         new ArrayList<>(List.of("bash", "-c", shellPrefix + " && exec \"$@\"", "-"));
-    shell.addAll(command);
-    return shell;
+    shell.addAll(java);
+    return shellPrefix == null ? java : shell;
   }
 
   /**
-   * What a JVM started with these options sees as its heap ({@code Runtime.maxMemory()}), which is
-   * a little less than {@code -Xmx}: the same JVM as the child's, asked by a probe. A test computes
-   * its bounds from the JVM, never from the server.
+   * What a JVM started with these options sees as its heap, a little less than {@code -Xmx}: the
+   * same JVM as the child's, asked by a probe. A test takes its bounds from it, never the server.
    */
   public static long maxMemory(List<String> jvmOptions) throws IOException, InterruptedException {
-    Process probe =
-        new ProcessBuilder(Launcher.java(MaxMemory.class, jvmOptions))
-            .redirectErrorStream(true)
-            .start();
+    Process probe = new ProcessBuilder(Launcher.java(MaxMemory.class, jvmOptions)).start();
     String out = new String(probe.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
     assertThat(probe.waitFor(10, TimeUnit.SECONDS)).as("the heap probe exited").isTrue();
     return Long.parseLong(out);
@@ -68,7 +60,7 @@ public final class ChildServer extends ServerFixture {
     return launcher().process();
   }
 
-  /** Prints what this JVM sees as its heap; it loads nothing but the JDK. */
+  /** Prints {@code Runtime.maxMemory()}; it loads nothing but the JDK. */
   public static final class MaxMemory {
     public static void main(String[] args) {
       System.out.println(Runtime.getRuntime().maxMemory());

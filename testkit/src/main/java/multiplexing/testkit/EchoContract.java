@@ -20,27 +20,19 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * The echo contract every step keeps, from the blocking server of step 1 to the last: each step's
- * {@code EchoServerTest} extends this class and adds only what that step changes. The server is the
- * {@code EchoServer} beside the test. Nothing here depends on serving two clients at once (step 1
- * cannot), nor on {@code --trace} (step 1 has none).
+ * The echo contract every step keeps, from step 1 to the last: each step's {@code EchoServerTest}
+ * extends it and adds what that step changes. Nothing here needs two clients served at once (step 1
+ * cannot) or {@code --trace} (step 1 has none).
  */
 public abstract class EchoContract {
   /** How long a test waits to be sure something does not happen. */
   protected static final Duration A_WHILE = Duration.ofMillis(500);
 
   private final Class<?> serverClass = serverBeside(getClass());
-  private final String[] defaultArguments;
   protected ServerFixture server;
 
-  /** Each test's server starts with these arguments, before the port (always 0). */
-  protected EchoContract(String... defaultArguments) {
-    this.defaultArguments = defaultArguments;
-  }
-
   /**
-   * The {@code EchoServer} in the test's own package, loaded as the test was: the step's own, or
-   * the version a student asked the grader to check.
+   * The {@code EchoServer} beside the test, from its loader: the step's, or a student's version.
    */
   static Class<?> serverBeside(Class<?> test) {
     try {
@@ -56,7 +48,7 @@ public abstract class EchoContract {
 
   @BeforeEach
   void startServer() throws IOException {
-    server = ServerFixture.start(serverClass, defaultArguments);
+    server = ServerFixture.start(serverClass);
   }
 
   @AfterEach

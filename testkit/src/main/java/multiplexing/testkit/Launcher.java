@@ -6,8 +6,8 @@ import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.io.PrintStream;
+import java.io.UncheckedIOException;
 import java.lang.reflect.InvocationTargetException;
-import java.lang.reflect.Method;
 import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -19,11 +19,10 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The one way to start a server: in this JVM, the way its main method does (through {@code
- * launch(args, out, err)}, then {@code run()} on a thread of its own, {@code port()} and {@code
- * close()}), or in a child JVM, where it waits for the {@code listening on} line. Either way every
- * line it prints goes to a {@link Log} as it comes. Plain Java: the bench and docs-check use it
- * without the test libraries.
+ * The one way to start a server: in this JVM as its main method does ({@code launch(args, out,
+ * err)}, then {@code run()} on a thread of its own), or in a child JVM, waiting for its {@code
+ * listening on} line. Either way each line it prints goes to a {@link Log} as it comes. Plain Java:
+ * the bench and docs-check use it without the test libraries.
  */
 public final class Launcher implements AutoCloseable {
   // Children still running, so that a JVM stopped by Ctrl-C or a crash leaves none behind.
@@ -31,7 +30,7 @@ public final class Launcher implements AutoCloseable {
 
   static {
     Runtime.getRuntime()
-        .addShutdownHook(new Thread(() -> CHILDREN.forEach(Process::destroyForcibly), "children"));
+        .addShutdownHook(new Thread(() -> CHILDREN.forEach(Process::destroyForcibly)));
   }
 
   private final Log log;
@@ -63,31 +62,26 @@ public final class Launcher implements AutoCloseable {
     return new Launcher(log, (Integer) call(server, "port"), null, server, loop);
   }
 
-  /**
-   * Calls the server's {@code launch(args, out, err)} as its main method does: the server, or null
-   * if it printed why it would not start.
-   */
+  /** Calls the server's {@code launch(args, out, err)}: the server, or null if it said why not. */
   public static Object launch(
       Class<?> serverClass, String[] args, OutputStream out, OutputStream err) {
     try {
-      Method launch =
+      var launch =
           serverClass.getDeclaredMethod(
               "launch", String[].class, PrintStream.class, PrintStream.class);
       launch.setAccessible(true);
-      return launch.invoke(null, args, print(out), print(err));
+      return launch.invoke(
+          null,
+          args,
+          new PrintStream(out, true, StandardCharsets.UTF_8),
+          new PrintStream(err, true, StandardCharsets.UTF_8));
     } catch (ReflectiveOperationException e) {
       throw new IllegalStateException(
-          "EchoServer lacks launch(String[], PrintStream, PrintStream)");
+          "EchoServer lacks launch(String[], PrintStream, PrintStream)", e);
     }
   }
 
-  private static PrintStream print(OutputStream to) {
-    return new PrintStream(to, true, StandardCharsets.UTF_8);
-  }
-
-  /**
-   * Calls the server's public method of no arguments: {@code port}, {@code run} or {@code close}.
-   */
+  /** Calls the server's {@code port()}, {@code run()} or {@code close()}. */
   public static Object call(Object server, String method) {
     try {
       return server.getClass().getMethod(method).invoke(server);
@@ -105,32 +99,37 @@ public final class Launcher implements AutoCloseable {
   public static Launcher child(List<String> command, Log log) throws IOException {
     Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
     CHILDREN.add(process);
-    Thread reader = new Thread(() -> read(process, log), "child-output");
+    Thread reader =
+        new Thread(
+            () -> {
+              try (BufferedReader lines =
+                  new BufferedReader(
+                      new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+                lines.lines().forEach(log::add);
+              } catch (IOException | UncheckedIOException e) {
+                // The child is gone: nothing more to read.
+              } finally {
+                log.end();
+              }
+            });
     reader.setDaemon(true);
     reader.start();
     String listening =
         log.await(line -> line.startsWith("listening on "), Duration.ofSeconds(20)).orElse(null);
     if (listening == null) {
       new Launcher(log, -1, process, null, null).close();
-      List<String> lines = log.lines();
-      throw new IOException(
-          "did not start"
-              + (lines.isEmpty() ? "" : ": " + lines.get(lines.size() - 1))
-              + " (exit "
-              + process.exitValue()
-              + ")");
+      String last = log.lines().stream().reduce((a, b) -> b).map(line -> ": " + line).orElse("");
+      throw new IOException("did not start" + last + " (exit " + process.exitValue() + ")");
     }
     int port = Integer.parseInt(listening.substring(listening.lastIndexOf(':') + 1));
     return new Launcher(log, port, process, null, null);
   }
 
-  /**
-   * The command that runs {@code mainClass} on this JVM's java, from the folder or jar it was
-   * loaded from, with these JVM options and arguments.
-   */
+  /** The command that runs {@code mainClass} on this JVM's java, from where it was loaded. */
   public static List<String> java(Class<?> mainClass, List<String> jvmOptions, String... args) {
-    List<String> command = new ArrayList<>();
-    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    List<String> command =
+        new ArrayList<>(
+            List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
     command.addAll(jvmOptions);
     try {
       Path from = Path.of(mainClass.getProtectionDomain().getCodeSource().getLocation().toURI());
@@ -140,18 +139,6 @@ public final class Launcher implements AutoCloseable {
     }
     command.addAll(List.of(args));
     return command;
-  }
-
-  private static void read(Process process, Log log) {
-    try (BufferedReader lines =
-        new BufferedReader(
-            new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
-      lines.lines().forEach(log::add);
-    } catch (IOException | java.io.UncheckedIOException e) {
-      // The child is gone: nothing more to read.
-    } finally {
-      log.end();
-    }
   }
 
   public int port() {

@@ -14,10 +14,10 @@ import java.util.function.Consumer;
 import java.util.function.Predicate;
 
 /**
- * What a server prints, split into lines as they come: an in-process server prints to it, a child
- * JVM's output is read into it. It keeps the last {@code keep} lines, and for each prefix it is
- * asked to count, how many lines began with it and when the last one came. Each line costs the same
- * however many came before it, so 10,000 accepts cost 10,000 steps and bounded memory.
+ * What a server prints, split into lines as they come (an in-process server prints to it, a child
+ * JVM's output is read into it). It keeps the last {@code keep} lines and, for each prefix it is
+ * asked to count, how many lines began with it and when the last one came: each line costs the same
+ * however many came before, so 10,000 accepts cost 10,000 steps and bounded memory.
  */
 public final class Log extends OutputStream {
   private final int keep;
@@ -31,14 +31,13 @@ public final class Log extends OutputStream {
   private long lastLineAt;
   private boolean ended;
 
-  /** A log that keeps the last {@code keep} lines. */
   public Log(int keep) {
     this.keep = keep;
   }
 
   /**
-   * Calls {@code each} with every line from now on, on the thread that printed it: what it throws
-   * reaches the printer, as a failing disk's error would.
+   * Calls {@code each} with every line from now on, on the printer's thread, which gets what it
+   * throws.
    */
   public Log watch(Consumer<String> each) {
     watchers.add(each);
@@ -47,16 +46,15 @@ public final class Log extends OutputStream {
 
   @Override
   public synchronized void write(int b) {
-    if (b != '\n') {
+    if (b == '\n') {
+      String line = partial.toString(StandardCharsets.UTF_8);
+      partial.reset();
+      add(line.endsWith("\r") ? line.substring(0, line.length() - 1) : line);
+    } else {
       partial.write(b);
-      return;
     }
-    String line = partial.toString(StandardCharsets.UTF_8);
-    partial.reset();
-    add(line.endsWith("\r") ? line.substring(0, line.length() - 1) : line);
   }
 
-  /** Adds one whole line. */
   public void add(String line) {
     synchronized (this) {
       lastLineAt = System.nanoTime();
@@ -97,10 +95,7 @@ public final class Log extends OutputStream {
     return false;
   }
 
-  /**
-   * How many lines began with {@code prefix}. Asked first, it counts the lines kept; from then on
-   * it counts each line as it comes. Asking before the lines come counts them all.
-   */
+  /** How many lines began with {@code prefix}: asked first, those kept; then each as it comes. */
   public synchronized long count(String prefix) {
     return tally(prefix)[0];
   }
@@ -111,11 +106,11 @@ public final class Log extends OutputStream {
   }
 
   private long[] tally(String prefix) {
+    // Before the first ask, the time of the log's last line stands for the last match's.
     return counted.computeIfAbsent(
         prefix,
         p -> {
           long n = lines().stream().filter(line -> line.startsWith(p)).count();
-          // Before the first ask, the time of the log's last line stands for the last match's.
           return new long[] {n, n == 0 ? 0 : lastLineAt};
         });
   }
@@ -126,16 +121,15 @@ public final class Log extends OutputStream {
   }
 
   /**
-   * The first line kept that matches, waiting up to {@code patience} for it to come; empty if none
-   * came in time or the log ended first. A wait tests each line once.
+   * The first line kept that matches, waiting up to {@code patience} for it; empty if none came in
+   * time or the log ended first. A wait tests each line once.
    */
   public synchronized Optional<String> await(Predicate<String> which, Duration patience) {
     long deadline = System.nanoTime() + patience.toNanos();
     for (long next = first; ; ) {
       for (next = Math.max(next, first); next < first + kept.size(); next++) {
-        String line = kept.get((int) (next - first));
-        if (which.test(line)) {
-          return Optional.of(line);
+        if (which.test(kept.get((int) (next - first)))) {
+          return Optional.of(kept.get((int) (next - first)));
         }
       }
       long left = deadline - System.nanoTime();

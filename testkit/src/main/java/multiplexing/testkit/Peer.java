@@ -21,10 +21,7 @@ public final class Peer implements AutoCloseable {
     return connect(port, 0);
   }
 
-  /**
-   * Connects with the given receive buffer size (0 keeps the OS default). A size set before
-   * connecting stays fixed: the kernel does not grow it, so the client's side holds little.
-   */
+  /** Connects with this receive buffer (0: the OS default): set before connect, it stays fixed. */
   public static Peer connect(int port, int receiveBuffer) throws IOException {
     Peer peer = new Peer();
     if (receiveBuffer > 0) {
@@ -70,9 +67,8 @@ public final class Peer implements AutoCloseable {
   }
 
   /**
-   * Reads until {@code most} bytes came, or the server closed or reset the connection, or sent
-   * nothing for {@code quietMillis}; returns every byte that came. The quiet period only ends a
-   * wait for bytes that never come: it never cuts a stream that is still flowing.
+   * Every byte that came until {@code most} did, or an end of stream or reset, or nothing came for
+   * {@code quietMillis}: the quiet period never cuts a stream that still flows.
    */
   public byte[] receiveUpTo(int most, int quietMillis) throws IOException {
     ByteArrayOutputStream received = new ByteArrayOutputStream();

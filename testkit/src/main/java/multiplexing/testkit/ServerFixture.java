@@ -12,10 +12,9 @@ import java.util.function.Predicate;
 import java.util.stream.Stream;
 
 /**
- * One step's server on a loopback port the OS picks, every line it prints kept, and the clients a
- * test made, closed with it. The {@link Launcher} starts it the way its main method does, through
- * {@code EchoServer.launch(args, out, err)}, and uses only what a student's code calls too: {@code
- * port()}, {@code run()} and {@code close()}; a {@link ChildServer} runs it in a JVM of its own.
+ * One step's server on a loopback port the OS picks, started by the {@link Launcher} through what a
+ * student's code has too (launch, port, run, close), with every line it prints kept and the clients
+ * a test made closed with it. A {@link ChildServer} runs it in a JVM of its own.
  */
 public class ServerFixture implements AutoCloseable {
   // More lines than any test makes a server print.
@@ -40,11 +39,12 @@ public class ServerFixture implements AutoCloseable {
   public static ServerFixture startFailingOnce(
       Class<?> serverClass, Predicate<String> failOnce, String... args) throws IOException {
     AtomicBoolean failed = new AtomicBoolean();
+    Predicate<String> failNow = line -> failOnce.test(line) && !failed.getAndSet(true);
     Log log =
         new Log(KEEP)
             .watch(
                 line -> {
-                  if (failOnce.test(line) && !failed.getAndSet(true)) {
+                  if (failNow.test(line)) {
                     throw new IllegalStateException("the log failed on: " + line);
                   }
                 });
@@ -59,21 +59,18 @@ public class ServerFixture implements AutoCloseable {
     return server.port();
   }
 
-  /** A new client, closed with the fixture. */
   public Peer connect() throws IOException {
     return connect(0);
   }
 
-  /**
-   * A new client with a small fixed receive buffer (0: the OS default), closed with the fixture.
-   */
+  /** A new client with this fixed receive buffer (0: the OS default), closed with the fixture. */
   public synchronized Peer connect(int receiveBuffer) throws IOException {
     Peer peer = Peer.connect(server.port(), receiveBuffer);
     peers.add(peer);
     return peer;
   }
 
-  /** Every line the server has printed so far, standard error included for a child. */
+  /** Every line the server has printed so far (and, from a child, its standard error). */
   public List<String> log() {
     return server.log().lines();
   }
@@ -92,14 +89,12 @@ public class ServerFixture implements AutoCloseable {
 
   /** Waits up to ten seconds for a line that matches. */
   public String awaitLine(Predicate<String> which) {
+    String none = "the server's log shows no line this test waits for in 10 s; the last: ";
     return server
         .log()
         .await(which, Duration.ofSeconds(10))
         .orElseThrow(
-            () ->
-                new AssertionError(
-                    "the server's log shows no line this test waits for in 10 s; the last: "
-                        + log().stream().reduce((a, b) -> b).orElse("(none)")));
+            () -> new AssertionError(none + log().stream().reduce((a, b) -> b).orElse("")));
   }
 
   public String awaitLineStartingWith(String prefix) {
@@ -130,14 +125,13 @@ public class ServerFixture implements AutoCloseable {
   /** Closes the server, checks that it stopped, then closes every client it made. */
   @Override
   public synchronized void close() throws IOException {
-    if (closed) {
-      return;
+    if (!closed) {
+      closed = true;
+      server.close();
+      for (Peer peer : peers) {
+        peer.close();
+      }
+      assertThat(server.isAlive()).as("the server stopped").isFalse();
     }
-    closed = true;
-    server.close();
-    for (Peer peer : peers) {
-      peer.close();
-    }
-    assertThat(server.isAlive()).as("the server stopped").isFalse();
   }
 }

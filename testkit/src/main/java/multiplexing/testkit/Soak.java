@@ -16,26 +16,21 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Many clients at once, each running sessions until a deadline: random message sizes, random
- * chunking both ways, and a random way of leaving (end of stream, a reset with an echo in flight, a
- * half-close that still wants its echo). Every byte of every echo is checked.
- *
- * <p>At most {@link #CONNECTING} clients are between connect() and the server's {@code accepted}
- * line at any moment. Steps 1 to 6 keep Java's backlog of 50 on purpose; with more connects waiting
- * than that, Linux answers with SYN cookies and may drop the completed handshake, and the client's
- * next bytes then meet a reset from the kernel, not from the server.
+ * Many clients at once, each running sessions until a deadline: random sizes, random chunking both
+ * ways, a random way of leaving (end of stream, a reset with an echo in flight, a half-close that
+ * still wants its echo); every byte of every echo checked. At most {@link #CONNECTING} clients wait
+ * to be accepted at once: past the backlog of 50 that steps 1 to 6 keep, Linux answers with SYN
+ * cookies and may drop a completed handshake, and the client then meets the kernel's reset.
  */
 public final class Soak {
   private static final int MAX_MESSAGE = 128 * 1024;
-  // Well below the backlog of 50 that steps 1 to 6 keep.
   static final int CONNECTING = 32;
 
   private Soak() {}
 
   /**
-   * 200 clients for 2 s (each runs at least one session and at most 1,000); then every client that
-   * came must be logged as gone by end of stream or reset, none on a surprise of the server's
-   * ({@code dropped on ...}).
+   * 200 clients for 2 s (each at least one session, at most 1,000); then every client is logged as
+   * gone by end of stream or reset, none on a surprise of the server's ({@code dropped on}).
    */
   public static void runAgainst(ServerFixture server) throws Exception {
     ExecutorService threads = Executors.newFixedThreadPool(200);

@@ -10,10 +10,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Where a failed lesson test sends the student: the section of the step's chapter that walks
- * through the change, in English and in Chinese. The Chinese section is the heading at the same
- * place in the Chinese chapter (the docs check holds both to the same headings, one for one), and
- * both anchors are computed as GitHub computes them, so that a reworded heading moves its link.
+ * Where a failed lesson test sends the student: its step's chapter section, English and Chinese.
  */
 public final class Chapter {
   /** The heading every English chapter from step 2 on gives its walk through the change. */
@@ -24,31 +21,25 @@ public final class Chapter {
   private Chapter() {}
 
   /**
-   * The links, relative to the repository: the English section, then the Chinese one; a chapter
-   * without the section is linked as a whole, and a missing chapter not at all.
+   * The English link, then the Chinese: the section, or the page if it has none. The Chinese
+   * section is the heading at the same place (the docs check holds both to the same headings), so a
+   * reworded heading moves its link along.
    */
   public static List<String> links(Path root, String step) {
     List<String> links = new ArrayList<>();
-    List<String> en = headings(root.resolve("docs/" + step + ".md"));
-    List<String> zh = headings(root.resolve("docs/zh/" + step + ".md"));
-    int at = en.indexOf(SECTION);
-    if (!en.isEmpty()) {
-      links.add("docs/" + step + ".md" + (at < 0 ? "" : "#" + anchor(en, at)));
-    }
-    if (!zh.isEmpty()) {
-      links.add(
-          "docs/zh/"
-              + step
-              + ".md"
-              + (at >= 0 && zh.size() == en.size() ? "#" + anchor(zh, at) : ""));
+    List<String> english = headings(root.resolve("docs/" + step + ".md"));
+    int at = english.indexOf(SECTION);
+    for (String dir : List.of("docs/", "docs/zh/")) {
+      List<String> headings = headings(root.resolve(dir + step + ".md"));
+      boolean same = at >= 0 && headings.size() == english.size();
+      if (!headings.isEmpty()) {
+        links.add(dir + step + ".md" + (same ? "#" + anchor(headings, at) : ""));
+      }
     }
     return links;
   }
 
-  /**
-   * The page's headings, in order, outside fenced code, as a reader sees them (links become their
-   * text, code and emphasis lose their marks); none if there is no such page.
-   */
+  /** The page's headings outside fenced code, as a reader sees them; none if there is no page. */
   public static List<String> headings(Path page) {
     List<String> headings = new ArrayList<>();
     boolean fenced = false;
@@ -57,11 +48,9 @@ public final class Chapter {
         fenced ^= line.matches("\\s{0,3}(```|~~~).*");
         Matcher heading = HEADING.matcher(line);
         if (!fenced && heading.matches()) {
-          headings.add(
-              heading
-                  .group(1)
-                  .replaceAll("\\[([^\\]]*)\\]\\([^)]*\\)", "$1")
-                  .replaceAll("[`*]", ""));
+          // A link becomes its text; code and emphasis lose their marks.
+          String text = heading.group(1).replaceAll("\\[([^\\]]*)\\]\\([^)]*\\)", "$1");
+          headings.add(text.replaceAll("[`*]", ""));
         }
       }
     } catch (IOException e) {
@@ -75,16 +64,13 @@ public final class Chapter {
    * kept, spaces made '-', the rest dropped; and -1, -2 for a repeated one.
    */
   public static String anchor(List<String> headings, int at) {
-    List<String> slugs =
-        headings.subList(0, at + 1).stream()
-            .map(
-                h ->
-                    h.toLowerCase(Locale.ROOT)
-                        .replaceAll("[^\\p{L}\\p{M}\\p{N}\\p{Pc} -]", "")
-                        .replace(' ', '-'))
-            .toList();
-    String slug = slugs.get(at);
-    long before = slugs.subList(0, at).stream().filter(slug::equals).count();
-    return before == 0 ? slug : slug + "-" + before;
+    List<String> slugs = new ArrayList<>();
+    for (String heading : headings.subList(0, at + 1)) {
+      String kept =
+          heading.toLowerCase(Locale.ROOT).replaceAll("[^\\p{L}\\p{M}\\p{N}\\p{Pc} -]", "");
+      slugs.add(kept.replace(' ', '-'));
+    }
+    long before = slugs.stream().filter(slugs.get(at)::equals).count() - 1;
+    return slugs.get(at) + (before == 0 ? "" : "-" + before);
   }
 }

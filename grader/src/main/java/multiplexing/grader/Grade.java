@@ -10,7 +10,6 @@ import java.net.URLClassLoader;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
@@ -20,9 +19,9 @@ import java.util.stream.Stream;
 import javax.tools.ToolProvider;
 
 /**
- * {@code ./grade STEP FILE}: compiles a student's EchoServer.java on its own, as {@code java FILE}
- * would, and has {@link Report} run that step's tests against it. JDK only, so that {@code ./grade}
- * runs it as a single source file on a fresh clone; it builds the tests through ./mvnw first.
+ * {@code ./grade STEP FILE}: runs that step's tests against FILE, compiled alone as {@code java
+ * FILE} would. JDK only, so that {@code ./grade} runs it as a single source file on a fresh clone:
+ * it builds the steps' tests through ./mvnw once, then hands over to {@link Report}.
  */
 public final class Grade {
   static final String USAGE =
@@ -38,7 +37,7 @@ public final class Grade {
   private static final Pattern STEP = Pattern.compile("<module>(step\\d+-[a-z0-9-]+)</module>");
 
   public static void main(String[] args) {
-    Locale.setDefault(Locale.ENGLISH); // the compiler's errors as the pages quote them
+    Locale.setDefault(Locale.ENGLISH); // the compiler's errors, as the pages quote them
     Path root = Path.of(System.getProperty("grade.root", ".")).toAbsolutePath().normalize();
     System.exit(grade(root, args, System.out, System.err));
   }
@@ -49,6 +48,7 @@ public final class Grade {
       out.println(USAGE);
       return 0;
     }
+    // A folder of this run's own, so that two grades at once do not overwrite each other's.
     Path classes = root.resolve("grader/target/grade/run-" + ProcessHandle.current().pid());
     try {
       if (args.length != 2) {
@@ -64,13 +64,13 @@ public final class Grade {
               .split(File.pathSeparator)) {
         jars.add(Path.of(jar.strip()).toUri().toURL());
       }
-      ClassLoader junit =
+      var junit =
           new URLClassLoader(jars.toArray(URL[]::new), ClassLoader.getPlatformClassLoader());
+      var report = Class.forName(Grade.class.getPackageName() + ".Report", true, junit);
+      var types =
+          new Class<?>[] {Path.class, String.class, Path.class, String.class, PrintStream.class};
       return (Integer)
-          Class.forName(Grade.class.getPackageName() + ".Report", true, junit)
-              .getMethod(
-                  "grade", Path.class, String.class, Path.class, String.class, PrintStream.class)
-              .invoke(null, root, step, classes, args[1], out);
+          report.getMethod("grade", types).invoke(null, root, step, classes, args[1], out);
     } catch (BadInput e) {
       err.println("grade: " + e.getMessage());
       return 2;
@@ -93,7 +93,8 @@ public final class Grade {
 
   /** The step modules the root pom lists, ordered by number. */
   static List<String> steps(Path root) throws IOException {
-    return STEP.matcher(Files.readString(root.resolve("pom.xml")))
+    String pom = Files.readString(root.resolve("pom.xml"));
+    return STEP.matcher(pom)
         .results()
         .map(m -> m.group(1))
         .sorted(Comparator.comparingInt(Grade::number))
@@ -104,47 +105,42 @@ public final class Grade {
     return Integer.parseInt(step.substring(4, step.indexOf('-')));
   }
 
-  /**
-   * The module of "3" or "step3-read-write-split": one of the steps the exercises rebuild, 2 on.
-   */
+  /** The module of "3" or "step3-read-write-split": a step the exercises rebuild, 2 on. */
   static String step(Path root, String name) throws IOException, BadInput {
     List<String> exercises = steps(root).stream().filter(s -> number(s) >= 2).toList();
-    return exercises.stream()
-        .filter(step -> name.equals(step) || name.equals(String.valueOf(number(step))))
-        .findFirst()
-        .orElseThrow(
-            () ->
-                new BadInput(
-                    "no step '"
-                        + name
-                        + "' to grade; the steps are "
-                        + exercises.stream()
-                            .map(s -> number(s) + " (" + s + ")")
-                            .collect(Collectors.joining(", "))));
+    for (String step : exercises) {
+      if (name.equals(step) || name.equals(String.valueOf(number(step)))) {
+        return step;
+      }
+    }
+    String list =
+        exercises.stream().map(s -> number(s) + " (" + s + ")").collect(Collectors.joining(", "));
+    throw new BadInput("no step '" + name + "' to grade; the steps are " + list);
   }
 
   /**
-   * Compiles the file alone, as {@code java FILE} would: nothing else on the class path or the
-   * source path; a compiler error is the first it gives, with the file and line. Then the class
-   * must be a public multiplexing.EchoServer, with what the tests call.
+   * Compiles the file alone: nothing else on the class path or the source path. A compiler error is
+   * the first it gives, with its file and line; then the class must be a public
+   * multiplexing.EchoServer with what the tests call.
    */
   static void compile(String file, Path classes) throws IOException, BadInput {
     if (!Files.isRegularFile(Path.of(file))) {
+      boolean folder = Files.isDirectory(Path.of(file));
       throw new BadInput(
-          Files.isDirectory(Path.of(file))
+          folder
               ? file + " is a folder: give the path of your EchoServer.java in it"
               : "no such file: " + file);
     }
     delete(classes);
+    String to = Files.createDirectories(classes).toString();
     ByteArrayOutputStream errors = new ByteArrayOutputStream();
-    String at = Files.createDirectories(classes).toString();
     String[] options = {
       "-d",
-      at,
+      to,
       "-cp",
-      at,
+      to,
       "-sourcepath",
-      at,
+      to,
       "-implicit:none",
       "-proc:none",
       "-encoding",
@@ -152,28 +148,26 @@ public final class Grade {
       file
     };
     if (ToolProvider.getSystemJavaCompiler().run(null, null, errors, options) != 0) {
+      Stream<String> lines = errors.toString().lines();
       throw new BadInput(
-          errors
-              .toString()
-              .lines()
+          lines
               .filter(line -> line.contains(": error: "))
               .findFirst()
               .orElse(file + " does not compile"));
     }
-    try (URLClassLoader loader =
-        new URLClassLoader(
-            new URL[] {classes.toUri().toURL()}, ClassLoader.getPlatformClassLoader())) {
+    URL[] url = {classes.toUri().toURL()};
+    try (URLClassLoader loader = new URLClassLoader(url, ClassLoader.getPlatformClassLoader())) {
       Class<?> server = Class.forName("multiplexing.EchoServer", false, loader);
       List<String> missing = new ArrayList<>(List.of("launch", "port", "run", "close"));
-      Arrays.stream(server.getDeclaredMethods())
-          .filter(m -> m.getParameterCount() == (m.getName().equals("launch") ? 3 : 0))
-          .forEach(m -> missing.remove(m.getName()));
+      for (var method : server.getDeclaredMethods()) {
+        if (method.getParameterCount() == (method.getName().equals("launch") ? 3 : 0)) {
+          missing.remove(method.getName());
+        }
+      }
       if (!missing.isEmpty()) {
-        throw new BadInput(
-            file
-                + " lacks "
-                + String.join(", ", missing)
-                + ": the tests start and stop the server through launch(args, out, err), port(), run() and close()");
+        String how =
+            "the tests start and stop the server through launch(args, out, err), port(), run() and close()";
+        throw new BadInput(file + " lacks " + String.join(", ", missing) + ": " + how);
       } else if (!Modifier.isPublic(server.getModifiers())) {
         throw new BadInput(
             file + ": make the class public, as every step's is: the tests call its methods");
@@ -186,36 +180,35 @@ public final class Grade {
     }
   }
 
-  /**
-   * Builds the steps' tests, the testkit and the grader through ./mvnw, if they were never built or
-   * a source changed since: on a fresh clone, once, and saying so on one line.
-   */
+  /** Builds the tests through ./mvnw if never built, or a source changed since: saying so, once. */
   static void build(Path root, PrintStream out) throws IOException, InterruptedException, BadInput {
-    Path stamp = root.resolve(STAMP);
     List<String> sources =
         new ArrayList<>(
             List.of(
                 "pom.xml", "testkit/pom.xml", "testkit/src", "grader/pom.xml", "grader/src/main"));
-    steps(root).forEach(step -> sources.addAll(List.of(step + "/pom.xml", step + "/src/test")));
+    for (String step : steps(root)) {
+      sources.addAll(List.of(step + "/pom.xml", step + "/src/test"));
+    }
     long newest = 0;
     for (String source : sources) {
       try (Stream<Path> files = Files.walk(root.resolve(source))) {
         newest = Math.max(newest, files.mapToLong(p -> p.toFile().lastModified()).max().orElse(0));
       }
     }
-    if (Files.isRegularFile(stamp) && newest < Files.getLastModifiedTime(stamp).toMillis()) {
+    File stamp = root.resolve(STAMP).toFile();
+    if (newest < stamp.lastModified()) {
       return;
     }
     out.println(
         "grade: building the steps' tests first (./mvnw -q -B test-compile -pl grader -am), once");
-    List<String> mvnw =
-        File.separatorChar == '\\' ? List.of("cmd", "/c", "mvnw.cmd") : List.of("sh", "./mvnw");
-    List<String> command = new ArrayList<>(mvnw);
+    boolean windows = File.separatorChar == '\\';
+    List<String> command =
+        new ArrayList<>(windows ? List.of("cmd", "/c", "mvnw.cmd") : List.of("sh", "./mvnw"));
     command.addAll(List.of("-q", "-B", "test-compile", "-pl", "grader", "-am"));
     if (new ProcessBuilder(command).directory(root.toFile()).inheritIO().start().waitFor() != 0) {
       throw new BadInput("the build failed (its errors are above); ./mvnw -B verify shows more");
     }
-    Files.writeString(stamp, "");
+    Files.writeString(stamp.toPath(), "");
   }
 
   private static void delete(Path dir) {

@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -34,10 +35,7 @@ import org.junit.platform.launcher.core.LauncherDiscoveryRequestBuilder;
 import org.junit.platform.launcher.core.LauncherFactory;
 
 /**
- * Runs one step's compiled tests against a server's classes with the JUnit launcher (configured by
- * this module's junit-platform.properties), and prints each as a sentence. The tests load {@code
- * multiplexing.EchoServer} from their own class loader, so a loader of the server's classes before
- * the step's test classes is all it takes to grade another server.
+ * Runs a step's compiled tests against a server's classes, and says how each went in a sentence.
  */
 public final class Report {
   /**
@@ -50,10 +48,7 @@ public final class Report {
     NOT_GRADED
   }
 
-  /**
-   * One test: id is Class#method, [n] for an invocation; kind its tag (lesson, contract, weakness
-   * or untagged); why the gist of its failure or skip.
-   */
+  /** A test: Class#method ([n] for an invocation), its tag, how it ended, and why. */
   public record Outcome(
       String id,
       String sentence,
@@ -65,55 +60,51 @@ public final class Report {
 
   private static final String NOT_GRADED = "not graded: this step keeps it on purpose";
 
-  /** What ./grade runs: the report of {@code step}'s tests against these server classes. */
-  public static int grade(Path root, String step, Path serverClasses, String shown, PrintStream out)
+  /** What ./grade runs: {@code step}'s tests against these server classes, printed. */
+  public static int grade(Path root, String step, Path server, String shown, PrintStream out)
       throws IOException {
     out.printf("grade: step %d's tests (%s) against %s%n%n", Grade.number(step), step, shown);
     List<String> links = Chapter.links(root, step);
     Map<Status, Integer> counts =
-        new HashMap<>(Map.of(Status.PASSED, 0, Status.FAILED, 0, Status.SKIPPED, 0));
-    run(
-        root.resolve(step + "/target/test-classes"),
-        serverClasses,
-        List.of(),
-        outcome -> {
-          counts.merge(outcome.status(), 1, Integer::sum);
-          out.printf(
-              "  %-9s%-10s%s%n",
-              List.of("passed", "skipped", "FAILED", "-").get(outcome.status().ordinal()),
-              outcome.kind(),
-              outcome.sentence());
-          List<String> more = new ArrayList<>();
-          switch (outcome.status()) {
-            case PASSED -> {}
-            case SKIPPED -> more.add("(" + outcome.why() + ")");
-            case NOT_GRADED -> more.add(NOT_GRADED);
-            case FAILED -> {
-              more.add("why:  " + outcome.why());
-              if (outcome.kind().equals("lesson")) {
-                more.add("hint: " + outcome.hint());
-                links.forEach(link -> more.add((more.size() == 2 ? "read: " : "      ") + link));
-              }
-            }
-          }
-          more.forEach(line -> out.println(" ".repeat(21) + line));
-        });
+        new EnumMap<>(Map.of(Status.PASSED, 0, Status.FAILED, 0, Status.SKIPPED, 0));
+    Path tests = root.resolve(step + "/target/test-classes");
+    for (Outcome test : run(tests, server, List.of(), o -> print(o, links, out))) {
+      counts.merge(test.status(), 1, Integer::sum);
+    }
     int skipped = counts.get(Status.SKIPPED);
+    String also = skipped > 0 ? ", " + skipped + " skipped" : "";
     out.printf(
-        "%n%d passed, %d failed%s%n",
-        counts.get(Status.PASSED),
-        counts.get(Status.FAILED),
-        skipped > 0 ? ", " + skipped + " skipped" : "");
+        "%n%d passed, %d failed%s%n", counts.get(Status.PASSED), counts.get(Status.FAILED), also);
     return counts.get(Status.FAILED) > 0 ? 1 : 0;
   }
 
+  private static void print(Outcome test, List<String> links, PrintStream out) {
+    String status = List.of("passed", "skipped", "FAILED", "-").get(test.status().ordinal());
+    out.printf("  %-9s%-10s%s%n", status, test.kind(), test.sentence());
+    List<String> more = new ArrayList<>();
+    switch (test.status()) {
+      case PASSED -> {}
+      case SKIPPED -> more.add("(" + test.why() + ")");
+      case NOT_GRADED -> more.add(NOT_GRADED);
+      case FAILED -> {
+        more.add("why:  " + test.why());
+        if (test.kind().equals("lesson")) {
+          more.add("hint: " + test.hint());
+          links.forEach(link -> more.add((more.size() == 2 ? "read: " : "      ") + link));
+        }
+      }
+    }
+    more.forEach(line -> out.println(" ".repeat(21) + line));
+  }
+
   /**
-   * Runs the tests in {@code testClasses} (or only these, as {@code multiplexing.EchoServerTest#m})
-   * against the server, handing on each outcome as its test ends.
+   * Runs the tests in {@code testClasses}, or only these ({@code multiplexing.EchoServerTest#m}),
+   * against the server's classes, handing on each outcome as its test ends. The tests load {@code
+   * multiplexing.EchoServer} from their own class loader: the server's classes come first in it.
+   * This module's junit-platform.properties sets how they run.
    */
   public static List<Outcome> run(
-      Path testClasses, Path serverClasses, List<String> only, Consumer<Outcome> each)
-      throws IOException {
+      Path testClasses, Path server, List<String> only, Consumer<Outcome> each) throws IOException {
     if (!Files.isDirectory(testClasses)) {
       throw new IOException("no tests in " + testClasses + ": build them first");
     }
@@ -135,27 +126,24 @@ public final class Report {
 
           @Override
           public void executionFinished(TestIdentifier test, TestExecutionResult result) {
-            String why = result.getThrowable().map(Report::why).orElse("");
             // A class whose setup failed fails every test in it: said once, on a line of its own.
-            if (result.getStatus() == TestExecutionResult.Status.FAILED || test.isTest()) {
-              end(test, Status.values()[result.getStatus().ordinal()], why);
+            if (test.isTest() || result.getStatus() == TestExecutionResult.Status.FAILED) {
+              Status status = Status.values()[result.getStatus().ordinal()];
+              end(test, status, result.getThrowable().map(Report::why).orElse(""));
             }
           }
 
           private void end(TestIdentifier test, Status status, String why) {
-            Duration took =
-                Duration.ofNanos(
-                    System.nanoTime()
-                        - started.getOrDefault(test.getUniqueId(), System.nanoTime()));
-            Outcome outcome = outcome(test, status, took, why);
+            long start = started.getOrDefault(test.getUniqueId(), System.nanoTime());
+            Outcome outcome =
+                outcome(test, status, Duration.ofNanos(System.nanoTime() - start), why);
             outcomes.add(outcome);
             each.accept(outcome);
           }
         };
     Thread thread = Thread.currentThread();
     ClassLoader before = thread.getContextClassLoader();
-    // The server's classes first: the tests load multiplexing.EchoServer from this loader.
-    URL[] urls = {serverClasses.toUri().toURL(), testClasses.toUri().toURL()};
+    URL[] urls = {server.toUri().toURL(), testClasses.toUri().toURL()};
     try (URLClassLoader tests = new URLClassLoader("graded", urls, Report.class.getClassLoader())) {
       thread.setContextClassLoader(tests);
       List<? extends DiscoverySelector> selectors =
@@ -172,9 +160,9 @@ public final class Report {
   }
 
   private static Outcome outcome(TestIdentifier test, Status status, Duration took, String why) {
+    Stream<String> tags = Stream.of("weakness", "lesson", "contract");
     String kind =
-        Stream.of("weakness", "lesson", "contract")
-            .filter(tag -> test.getTags().contains(TestTag.create(tag)))
+        tags.filter(tag -> test.getTags().contains(TestTag.create(tag)))
             .findFirst()
             .orElse("untagged");
     if (!(test.getSource().orElse(null) instanceof MethodSource method)) {
@@ -195,16 +183,16 @@ public final class Report {
     return new Outcome(id, sentence, kind, status, took, why, lesson == null ? "" : lesson.value());
   }
 
-  /** The gist of a failure, on one line: its message with the whitespace folded, cut short. */
+  /** The gist of a failure on one line: what the test wrapped, if that says more; cut short. */
   static String why(Throwable thrown) {
-    // What the test wrapped (an exception in the server, the testkit's "did not start") says more.
     while (thrown.getMessage() == null && thrown.getCause() != null) {
       thrown = thrown.getCause();
     }
+    String message = thrown.getMessage();
     String why =
-        thrown.getMessage() == null
+        message == null
             ? thrown.getClass().getSimpleName()
-            : thrown.getMessage().replaceAll("\\s+", " ").strip();
+            : message.replaceAll("\\s+", " ").strip();
     return why.length() > 150 ? why.substring(0, 149) + "…" : why;
   }
 
@@ -215,10 +203,12 @@ public final class Report {
       context
           .getMethodDescriptors()
           .sort(
-              Comparator.comparingInt(
-                      (MethodDescriptor m) ->
-                          m.isAnnotated(Lesson.class) ? 0 : m.isAnnotated(Contract.class) ? 1 : 2)
+              Comparator.comparingInt(LessonsFirst::rank)
                   .thenComparing(m -> m.getMethod().getName()));
+    }
+
+    private static int rank(MethodDescriptor test) {
+      return test.isAnnotated(Lesson.class) ? 0 : test.isAnnotated(Contract.class) ? 1 : 2;
     }
   }
 
@@ -226,9 +216,10 @@ public final class Report {
   public static final class NotGraded implements ExecutionCondition {
     @Override
     public ConditionEvaluationResult evaluateExecutionCondition(ExtensionContext context) {
-      return context.getTags().contains("weakness")
+      boolean weakness = context.getTags().contains("weakness");
+      return weakness
           ? ConditionEvaluationResult.disabled(NOT_GRADED)
-          : ConditionEvaluationResult.enabled("graded");
+          : ConditionEvaluationResult.enabled("");
     }
   }
 }

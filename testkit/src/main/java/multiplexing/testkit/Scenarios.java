@@ -14,6 +14,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.IntStream;
 
 /**
  * What every step is put through, each returning what happened, so that each step asserts its own
@@ -52,12 +53,12 @@ public final class Scenarios {
     }
     List<String> lines = fiftyClientsExpected();
     List<String> echoes = new ArrayList<>();
-    for (int round = 0; round < 3; round++) {
+    for (int round = 0; round < 150; round += 50) {
       for (int i = 0; i < 50; i++) {
-        peers.get(i).send(lines.get(round * 50 + i));
+        peers.get(i).send(lines.get(round + i));
       }
       for (int i = 0; i < 50; i++) {
-        echoes.add(peers.get(i).receiveText(lines.get(round * 50 + i).length()));
+        echoes.add(peers.get(i).receiveText(lines.get(round + i).length()));
       }
     }
     return echoes;
@@ -65,13 +66,7 @@ public final class Scenarios {
 
   /** What {@link #fiftyClientsAtOnce} returns from a server that echoes everything. */
   public static List<String> fiftyClientsExpected() {
-    List<String> expected = new ArrayList<>();
-    for (int round = 0; round < 3; round++) {
-      for (int i = 0; i < 50; i++) {
-        expected.add("client " + i + " round " + round);
-      }
-    }
-    return expected;
+    return IntStream.range(0, 150).mapToObj(n -> "client " + n % 50 + " round " + n / 50).toList();
   }
 
   /** Every byte value, zero included, eight times over; returns what came back. */

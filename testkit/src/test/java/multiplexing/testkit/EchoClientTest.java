@@ -156,10 +156,9 @@ class EchoClientTest {
     server.close();
     String port = String.valueOf(server.getLocalPort());
     assertThat(runClient("hello\n", args.replace("PORT", port).split(" "))).isEqualTo(1);
-    assertThat(err.toString(StandardCharsets.UTF_8).lines())
-        .singleElement()
-        .asString()
-        .startsWith(line.replace("PORT", port));
+    assertThat(err.toString(StandardCharsets.UTF_8))
+        .startsWith(line.replace("PORT", port))
+        .hasLineCount(1);
   }
 
   @Test
@@ -177,10 +176,7 @@ class EchoClientTest {
     assertThat(runClient("hello\nagain\n")).isEqualTo(1);
     hangUpAfterOneByte.join();
     assertThat(output()).isEqualTo(">>:");
-    assertThat(err.toString(StandardCharsets.UTF_8).lines())
-        .singleElement()
-        .asString()
-        .startsWith("EchoClient: ");
+    assertThat(err.toString(StandardCharsets.UTF_8)).startsWith("EchoClient: ").hasLineCount(1);
   }
 
   @ParameterizedTest

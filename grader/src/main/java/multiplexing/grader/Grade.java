@@ -119,9 +119,9 @@ public final class Grade {
   }
 
   /**
-   * Compiles the file alone: nothing else on the class path or the source path. A compiler error is
-   * the first it gives, with its file and line; then the class must be a public
-   * multiplexing.EchoServer with what the tests call.
+   * Compiles the file alone, as {@code java FILE} would; a compiler error is the first it gives,
+   * with its file and line. Then the class must be a public multiplexing.EchoServer with what the
+   * tests call.
    */
   static void compile(String file, Path classes) throws IOException, BadInput {
     if (!Files.isRegularFile(Path.of(file))) {
@@ -134,26 +134,11 @@ public final class Grade {
     delete(classes);
     String to = Files.createDirectories(classes).toString();
     ByteArrayOutputStream errors = new ByteArrayOutputStream();
-    String[] options = {
-      "-d",
-      to,
-      "-cp",
-      to,
-      "-sourcepath",
-      to,
-      "-implicit:none",
-      "-proc:none",
-      "-encoding",
-      "UTF-8",
-      file
-    };
+    // With the class path (and so the source path) an empty folder, javac sees no other source.
+    String[] options = {"-d", to, "-cp", to, "-proc:none", "-encoding", "UTF-8", file};
     if (ToolProvider.getSystemJavaCompiler().run(null, null, errors, options) != 0) {
-      Stream<String> lines = errors.toString().lines();
-      throw new BadInput(
-          lines
-              .filter(line -> line.contains(": error: "))
-              .findFirst()
-              .orElse(file + " does not compile"));
+      Stream<String> lines = errors.toString().lines().filter(line -> line.contains(": error: "));
+      throw new BadInput(lines.findFirst().orElse(file + " does not compile"));
     }
     URL[] url = {classes.toUri().toURL()};
     try (URLClassLoader loader = new URLClassLoader(url, ClassLoader.getPlatformClassLoader())) {

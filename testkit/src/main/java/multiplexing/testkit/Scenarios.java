@@ -126,11 +126,6 @@ public final class Scenarios {
     return line -> line.startsWith(name) && queued(line) >= least;
   }
 
-  private static long queued(String line) {
-    Matcher queued = QUEUED.matcher(line);
-    return queued.find() ? Long.parseLong(queued.group(1)) : 0;
-  }
-
   /** The bytes a trace line says are queued for its client; -1 for a line that says none. */
   public static long queued(String line) {
     Matcher m = QUEUED.matcher(line);
@@ -139,7 +134,9 @@ public final class Scenarios {
 
   /** The most the trace has shown queued for this client so far (0 if none). */
   public static long mostQueued(ServerFixture server, String name) {
-    return server.lines(line -> line.startsWith(name)).mapToLong(Scenarios::queued).max().orElse(0);
+    return Math.max(
+        0,
+        server.lines(line -> line.startsWith(name)).mapToLong(Scenarios::queued).max().orElse(0));
   }
 
   /** One client's echo of one line: its trace lines once done (nothing queued, or the write). */

@@ -15,6 +15,8 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
+import java.util.function.IntToDoubleFunction;
+import java.util.function.LongToDoubleFunction;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -22,8 +24,9 @@ import java.util.stream.Stream;
 /**
  * Draws a step's {@code --trace} output as a grid: a column per pass of the loop, a row per channel
  * in the order they came, in each cell what that pass did with that key, and along each row the
- * key's interest set as a band. A long run's alike passes share a column marked ×N. One source file
- * on the JDK alone, so that a student can draw a run of their own: {@code java
+ * key's interest set as a band. A long run's alike passes share a column marked ×N, and a chart
+ * under its grid draws the bytes queued and lost over the passes. One source file on the JDK alone,
+ * so that a student can draw a run of their own: {@code java
  * docs-check/src/main/java/docscheck/TracePicture.java run.txt run.svg}.
  */
 public final class TracePicture {
@@ -165,9 +168,10 @@ public final class TracePicture {
     }
   }
 
-  // A pass: its number, "ready/registered", each row's words, and each drawn row's interest set
-  // once the pass was done.
-  private record Pass(String number, String ready, List<List<String>> cells, int[] interest) {
+  // A pass: its number, "ready/registered", each row's words, and once the pass was done each
+  // drawn row's interest set and bytes: the bytes lost so far in all, then each client's queue.
+  private record Pass(
+      String number, String ready, List<List<String>> cells, int[] interest, long[] bytes) {
     List<String> cell(int row) {
       return row < cells.size() ? cells.get(row) : List.of();
     }
@@ -215,7 +219,8 @@ public final class TracePicture {
       snapshot();
       String why = m.group(4);
       String ready = why != null ? "0" : m.group(2) + "/" + m.group(3);
-      passes.add(new Pass(m.group(1), ready, new ArrayList<>(2), new int[1 + CLIENT_ROWS]));
+      long[] bytes = new long[1 + CLIENT_ROWS];
+      passes.add(new Pass(m.group(1), ready, new ArrayList<>(2), new int[bytes.length], bytes));
       if (why != null) {
         say(listener, why);
         listener.interest |= why.contains("accept pause is over") ? ACCEPT : 0;
@@ -306,6 +311,7 @@ public final class TracePicture {
     if (last >= 0) {
       for (int r = 0; r < drawn; r++) {
         passes.get(last).interest()[r] = rows.get(r).interest;
+        passes.get(last).bytes()[r] = r == 0 ? lost : rows.get(r).queued;
       }
       passes
           .get(last)
@@ -447,7 +453,7 @@ public final class TracePicture {
 
   // ---- drawing ----
 
-  private static final int WIDEST = 880, LINE = 15, PAD = 6, BAND = 14, MARGIN = 10;
+  private static final int WIDEST = 880, LINE = 15, PAD = 6, BAND = 14, MARGIN = 10, CHART = 150;
   private static final double CHAR = 7.25; // a 12 px monospace character: 0.6 em in the fonts named
   private static final double GAP = 8 * CHAR + PAD;
   private static final String MONO =
@@ -458,6 +464,7 @@ public final class TracePicture {
           + " 'PingFang SC', 'Hiragino Sans GB', 'Microsoft YaHei', 'Noto Sans CJK SC', sans-serif";
   private static final String TEXT = "#1f2328", RED = "#cf222e", TRACK = "#e4e8ec";
   private static final String[] LANES = {"#1a7f37", "#0969da", "#e36209"}; // accept, read, write
+  private static final String[] SERIES = {"#e36209", "#8250df", "#0a7ea4", "#bf3989", "#57606a"};
   private static final String MIDDLE = " text-anchor=\"middle\"", BOLD = " font-weight=\"600\"";
   private static final String GREY = " fill=\"#59636e\"",
       RULE = " fill=\"none\" stroke=\"#d0d7de\"";
@@ -538,7 +545,8 @@ public final class TracePicture {
     String counts = t("%s: %d passes, %d client%s", "%s：%d 轮，%d 个客户端");
     String s = clients == 1 ? "" : "s";
     text(MARGIN, MARGIN + 14, f(counts, name, n, clients, s), " font-size=\"14\"" + BOLD);
-    double height = Math.ceil(legend(grid(MARGIN + 26) + 12, width) + MARGIN);
+    double y = grid(MARGIN + 26);
+    double height = Math.ceil(legend(chart() ? chart(y + 10, width) : y + 12, width) + MARGIN);
     String desc =
         t(
             "A column per pass (%d columns for %d passes), a row per channel: the listener"
@@ -661,6 +669,100 @@ public final class TracePicture {
     return on ? LANES[bit == ACCEPT ? 0 : bit] : TRACK;
   }
 
+  // A long run's counts, which its collapsed columns give only as ranges, get their shape too.
+  private boolean chart() {
+    return passes.size() >= 40 && (mostQueued > 0 || lost > 0);
+  }
+
+  // Under the grid, the bytes queued for each client after each pass, and the bytes lost in all
+  // (dashed red); a dot where a client was paused. The trace has no clock: passes are its time.
+  private double chart(double top, int width) {
+    int n = passes.size();
+    List<Integer> series = new ArrayList<>(); // the clients that queued, 0: lost, -1: paused
+    for (int r = 1; r <= drawn; r++) {
+      int row = r % drawn;
+      if (passes.stream().anyMatch(p -> p.bytes()[row] > 0)) {
+        series.add(row);
+      }
+    }
+    if (passes.stream().anyMatch(p -> p.cells().stream().anyMatch(c -> c.contains("paused")))) {
+      series.add(-1);
+    }
+    double x = x0, y = top + 8;
+    text(MARGIN, y + 4, t("bytes", "字节数"), GREY);
+    for (int s = 0; s < series.size(); s++) {
+      int row = series.get(s);
+      String key =
+          row < 0
+              ? t("paused", "暂停读取")
+              : row == 0 ? t("lost in all", "一共丢掉") : rows.get(row).name + t(" queued", " 排队");
+      if (x + 36 + width(key) > width - MARGIN) {
+        x = x0;
+        y += LINE + 2;
+      }
+      if (row < 0) {
+        dot(x + 11, y);
+      } else {
+        path("M" + at(x, y) + "h22", stroke(s, row) + " stroke-width=\"2.5\"");
+      }
+      text(x + 28, y + 4, key, "");
+      x += 48 + width(key);
+    }
+    long most = Math.max(mostQueued, lost), step = 1;
+    while (step * 4 < most) {
+      step *= 2;
+    }
+    long ceiling = step * ((most + step - 1) / step);
+    double left = x0, right = width - MARGIN - 20, bottom = y + 16 + CHART;
+    IntToDoubleFunction px = p -> left + Math.floor((right - left) * p / Math.max(1, n - 1));
+    LongToDoubleFunction py = v -> bottom - CHART * v / (double) ceiling;
+    for (long tick = 0; tick <= ceiling; tick += step) {
+      String stroke = " fill=\"none\" stroke=\"" + (tick == 0 ? "#59636e" : TRACK) + "\"";
+      path("M" + at(left, py.applyAsDouble(tick)) + "H" + fmt(right), stroke);
+      text(left - 6, py.applyAsDouble(tick) + 4, bytes(tick), " text-anchor=\"end\"" + GREY);
+    }
+    int every = 1;
+    for (int k = 0; every * 6 < n; k++) {
+      every = new int[] {2, 5, 10}[k % 3] * (int) Math.pow(10, k / 3);
+    }
+    for (int p = every - 1; p < n; p += every) {
+      text(px.applyAsDouble(p), bottom + 17, passes.get(p).number(), MIDDLE + GREY);
+    }
+    text(MARGIN, bottom + 17, t("pass", "轮"), GREY);
+    for (int s = 0; s < series.size() && series.get(s) >= 0; s++) {
+      // A point a pass while the key lived (the listener's, which holds the bytes lost, all
+      // along), in order, so no peak and no drain is lost; of a level stretch only its ends.
+      int row = series.get(s), end = Math.min(rows.get(row).died, n - 1);
+      List<String> points = new ArrayList<>();
+      for (int p = rows.get(row).born, k = 0; p <= end; p++, k = points.size()) {
+        String v = fmt(py.applyAsDouble(passes.get(p).bytes()[row]));
+        if (k >= 2 && points.get(k - 1).endsWith("," + v) && points.get(k - 2).endsWith("," + v)) {
+          points.set(k - 1, fmt(px.applyAsDouble(p)) + "," + v);
+        } else {
+          points.add(fmt(px.applyAsDouble(p)) + "," + v);
+        }
+      }
+      svg.append(f("<polyline points=\"%s\"%s", String.join(" ", points), stroke(s, row)));
+      svg.append(" stroke-width=\"2\" stroke-linejoin=\"round\"/>\n");
+      for (int p = 0; row > 0 && p < n; p++) {
+        if (passes.get(p).cell(row).contains("paused")) {
+          dot(px.applyAsDouble(p), py.applyAsDouble(passes.get(p).bytes()[row]));
+        }
+      }
+    }
+    return bottom + 34;
+  }
+
+  private static String stroke(int series, int row) {
+    return row == 0
+        ? " fill=\"none\" stroke=\"" + RED + "\" stroke-dasharray=\"6 3\""
+        : " fill=\"none\" stroke=\"" + SERIES[series % SERIES.length] + "\"";
+  }
+
+  private void dot(double x, double y) {
+    svg.append(f("<circle cx=\"%s\" cy=\"%s\" r=\"3.5\" fill=\"%s\"/>\n", fmt(x), fmt(y), TEXT));
+  }
+
   // What the picture's marks mean, in the page's language: only the marks it has.
   private double legend(double y, int width) {
     List<String> marks =
@@ -672,7 +774,8 @@ public final class TracePicture {
             "ready",
             writes > 0 ? "write" : "-",
             runs() ? "runs" : "-",
-            lost > 0 ? "lost" : "-");
+            lost > 0 ? "lost" : "-",
+            chart() ? "chart" : "-");
     path("M" + at(MARGIN, y - 6) + "H" + (width - MARGIN), RULE);
     for (String item : (chinese ? LEGEND_ZH : LEGEND).split("\n")) {
       String mark = item.substring(0, item.indexOf(' '));
@@ -689,10 +792,7 @@ public final class TracePicture {
       // Lines that fit: English breaks at spaces, Chinese between any two characters.
       String line = "";
       for (String unit : item.substring(item.indexOf(' ')).strip().split(BREAK)) {
-        // A 12 px sans-serif line's width, generously: a Chinese character is a full em.
-        String longer = line + unit.stripTrailing();
-        double used = longer.codePoints().mapToDouble(c -> c >= 0x2E80 ? 12 : 6.8).sum();
-        if (!line.isEmpty() && used > width - MARGIN - tx) {
+        if (!line.isEmpty() && width(line + unit.stripTrailing()) > width - MARGIN - tx) {
           text(tx, y + 7, line.stripTrailing(), "");
           y += 17;
           line = "";
@@ -703,6 +803,11 @@ public final class TracePicture {
       y += 17;
     }
     return y;
+  }
+
+  // A 12 px sans-serif line's width, generously: a Chinese character is a full em.
+  private static double width(String line) {
+    return line.codePoints().mapToDouble(c -> c >= 0x2E80 ? 12 : 6.8).sum();
   }
 
   private void text(double x, double y, String text, String style) {
@@ -734,7 +839,9 @@ public final class TracePicture {
       runs   ×N over a bracket: those passes came N times in a row, drawn once; a…b: the least \
       and the most a count was
       lost   lost N B: bytes the client sent that never come back (write() took less, or they \
-      were still queued at close)""";
+      were still queued at close)
+      chart  the chart: bytes after each pass, for each line named above it; the trace has no \
+      clock, so passes are its time""";
   private static final String LEGEND_ZH =
       """
       accept accept：监听 socket 关注着 OP_ACCEPT（灰色：暂停接受连接）
@@ -744,7 +851,8 @@ public final class TracePicture {
       box    方框：trace 在这一轮里有一行写到这个 key；框里是 trace 的原话
       ready  ready 1/3：注册的 3 个 key 里有 1 个就绪
       runs   括号上的 ×N：括号下的几轮连续出现了 N 次，只画一次；a…b：其中这个数最小和最大的值
-      lost   lost N B：客户端发来、却永远回不去的字节（write() 没有全部收下，或者关闭时还在队列里）""";
+      lost   lost N B：客户端发来、却永远回不去的字节（write() 没有全部收下，或者关闭时还在队列里）
+      chart  折线：每一轮结束时的字节数，每条线是什么见图的上方；trace 没有时钟，轮次就是时间""";
 
   // Formats as every machine does: no locale's digits in a picture.
   private static String f(String template, Object... values) {
@@ -757,6 +865,12 @@ public final class TracePicture {
 
   private static String fmt(double v) {
     return v == Math.rint(v) ? String.valueOf((long) v) : f("%.1f", v);
+  }
+
+  // A tick's count: a multiple of its step, a power of two, so at most one decimal is exact.
+  private static String bytes(long n) {
+    int unit = n < 1024 ? 0 : n < 1 << 20 ? 1 : 2;
+    return fmt(n / Math.pow(1024, unit)) + List.of(" B", " KiB", " MiB").get(unit);
   }
 
   private static String escape(String text) {

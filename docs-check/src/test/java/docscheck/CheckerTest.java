@@ -4,194 +4,123 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
-/** The checks check themselves: each one accepts what is true and refuses what is not. */
+/** The checks check themselves: each accepts what is true and refuses what is not. */
 class CheckerTest {
-  private static final List<String> SOURCE =
-      List.of(
-          "class A {",
-          "  void f() {",
-          "    int x = 1;",
-          "    int y = 2;",
-          "    int z = 3;",
-          "  }",
-          "}");
-
-  @Test
-  void anExcerptMayBeIndentedDifferentlyAndMayElideLinesButNotChangeThem() {
-    assertThat(Excerpts.contains(SOURCE, List.of("int x = 1;", "int y = 2;"))).isTrue();
-    assertThat(Excerpts.contains(SOURCE, List.of("int x = 1;", "// ...", "int z = 3;"))).isTrue();
-    assertThat(Excerpts.contains(SOURCE, List.of("int x = 1;", "int z = 3;"))).isFalse();
-    assertThat(Excerpts.contains(SOURCE, List.of("int z = 3;", "// ...", "int x = 1;"))).isFalse();
-    assertThat(Excerpts.contains(SOURCE, List.of("int x = 2;"))).isFalse();
+  @ParameterizedTest(name = "{0}: {1}")
+  @CsvSource(
+      delimiter = ':',
+      textBlock =
+          """
+      true:  int x = 1;|int y = 2;
+      true:  int x = 1;|// ...|int z = 3;
+      false: int x = 1;|int z = 3;
+      false: int z = 3;|// ...|int x = 1;
+      false: int x = 2;""")
+  void anExcerptMayBeIndentedOtherwiseAndElideLinesButNotChangeThem(boolean is, String quote) {
+    List<String> source =
+        "class A {\n  void f() {\n    int x = 1;\n    int y = 2;\n    int z = 3;".lines().toList();
+    assertThat(DocsTest.isExcerpt(source, List.of(quote.split("\\|")))).isEqualTo(is);
   }
 
   @Test
-  void anchorsAreTheOnesGitHubMakes() {
-    assertThat(Markdown.slug("Why must I remove each key from selectedKeys?"))
-        .isEqualTo("why-must-i-remove-each-key-from-selectedkeys");
-    assertThat(Markdown.slug("flip、compact、clear")).isEqualTo("flipcompactclear");
-    assertThat(Markdown.slug("为什么两条消息粘成了一条，或者一条被拆成了两条？")).isEqualTo("为什么两条消息粘成了一条或者一条被拆成了两条");
+  void aPageHasGitHubsAnchorsAndCountsNeitherCodeNorWhatIsFoldedInDetails() {
+    Page page =
+        new Page(
+            Path.of("test.md"),
+            """
+        # flip、compact、clear
+        ## 为什么两条消息粘成了一条，或者一条被拆成了两条？
+        Two words.
+        ```java
+        int notProse = 1;
+        ```
+        <details><summary>Answer</summary>
+
+        Four folded words here.
+
+        </details>
+
+        `three` more words""");
+    assertThat(page.anchors).containsExactly("flipcompactclear", "为什么两条消息粘成了一条或者一条被拆成了两条");
+    assertThat(page.words).isEqualTo(1 + 1 + 2 + 3);
+    assertThat(page.text)
+        .as("folded text, still checked")
+        .contains(new Page.Span(9, "Four folded words here."));
+  }
+
+  @ParameterizedTest(name = "{1} in {0}: {2}")
+  @CsvSource(
+      textBlock =
+          """
+      step2-select-echo, EchoServerTest#everyByteValueZeroIncludedComesBackExactly, true
+      step2-select-echo, EchoContract#everyByteValueZeroIncludedComesBackExactly, true
+      step2-select-echo, EchoContract#noSuchTest, false
+      step2-select-echo, EchoServerTest#aClientThatHalfClosesLosesTheEchoStillQueuedForIt, false
+      testkit, EchoClientTest#neverSendsAnEmptyMessage, true""")
+  void aTestOfTheSharedContractCountsInEveryStepWhoseTestsExtendIt(
+      String module, String test, boolean exists) {
+    assertThat(DocsTest.testExists(module, test)).isEqualTo(exists);
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @CsvSource(
+      delimiterString = " => ",
+      emptyValue = "",
+      textBlock =
+          """
+      ./mvnw -B verify => ''
+      ./mvnw -pl step2-select-echo -am test "-Dtest=EchoServerTest#anIdleServerPrintsNoPassAtAll" => ''
+      ./mvnw -q -pl step2-select-echo -am compile exec:java "-Dexec.args=--trace 9999" => ''
+      (ulimit -n 96 && java step2-select-echo/src/main/java/multiplexing/EchoServer.java 9999) => ''
+      diff -ruN step1-blocking/src/test step2-select-echo/src/test => ''
+      mkdir -p mine/step3 && cp -n step2-select-echo/src/main/java/multiplexing/EchoServer.java mine/step3/ => ''
+      ./grade 3 mine/step3/EchoServer.java => ''
+      java step2-select-echo/src/main/java/multiplexing/EchoServer.java --trace 9999 | tee run.txt => ''
+      java docs-check/src/main/java/docscheck/TracePicture.java --lang=zh run.txt run.svg => ''
+      printf 'hello\\n' | socat -t1 - TCP:127.0.0.1:9999 => ''
+      ./mvnw -pl step1-blocking -am test -Dtest=EchoServerTest => quote each -D
+      ./mvnw -q -pl step2-select-echo -am compile exec:java -Dexec.args="9999 --trace" => quote each -D
+      ./mvnw -pl step1-blocking test "-Dtest=EchoServerTest" => add -am
+      ./mvnw -pl step1-blocking -am test "-Dtest=EchoServerTest#noSuchTest" => name in -Dtest
+      ./mvnw -q install => drop install
+      ./mvnw -q -pl step9-none -am compile exec:java => name a module
+      ./mvnw -q -pl step2-select-echo -am exec:java => compile exec:java
+      ./mvnw -q -pl docs-check compile exec:java => -Pregenerate
+      ulimit -n 96 && java step4-error-handling/src/main/java/multiplexing/EchoServer.java 9999 => subshell
+      diff -ruN step1-blocking/src step2-select-echo/src => two diffs
+      cp step2-select-echo/src/main/java/multiplexing/EchoServer.java mine/step3/ => cp -n
+      cp -n step2-select-echo/src/main/java/multiplexing/EchoServer.java mine/step4/ => right before
+      ./grade 3 mine/step4/EchoServer.java => grade step N
+      ./grade 1 mine/step1/EchoServer.java => 2 to 7
+      java step2-select-echo/src/main/java/multiplexing/EchoServer.java 9999 | tee other.txt => tee run.txt
+      java docs-check/src/main/java/docscheck/TracePicture.java run.txt => draw
+      nc -N example.com 80 => 127.0.0.1
+      java step9-none/src/main/java/multiplexing/EchoServer.java 9999 => file of the repository
+      bench/run --full => --quick""")
+  void aCommandPassesOnlyInAFormThatWorks(String command, String fix) {
+    assertThat(GuideCommandsTest.check(command))
+        .as(command)
+        .allMatch(f -> !fix.isEmpty() && f.contains(fix))
+        .hasSize(fix.isEmpty() ? 0 : 1);
   }
 
   @Test
-  void theWordCountLeavesOutCodeAndWhatIsFoldedInDetails() {
-    Markdown page =
-        Markdown.of(
-            String.join(
-                "\n",
-                "Two words.",
-                "",
-                "```java",
-                "int notProse = 1;",
-                "```",
-                "",
-                "<details><summary>Answer</summary>",
-                "",
-                "Five folded words, not counted.",
-                "",
-                "</details>",
-                "",
-                "`three` more words"));
-    assertThat(page.words()).isEqualTo(5);
-    assertThat(page.prose)
-        .as("the folded text is still checked")
-        .contains("Five folded words, not counted.");
-  }
+  void theGlossaryRejectsTheVariantsInItsColumnHeaded不用() {
+    String glossary =
+        """
+        | 中文 | 英文 | 不用 |
+        | --- | --- | --- |
+        | 水平触发 | level-triggered | 电平触发、电平 |
+        | 一轮 | pass | |
 
-  @Test
-  void aTestOfTheSharedContractCountsInEveryStepWhoseTestsExtendIt() {
-    Path root = Repo.root();
-    String contractTest = "everyByteValueZeroIncludedComesBackExactly";
-    assertThat(Commands.testExists(root, "step2-select-echo", "EchoServerTest#" + contractTest))
-        .isTrue();
-    assertThat(Commands.testExists(root, "step2-select-echo", "EchoContract#" + contractTest))
-        .isTrue();
-    assertThat(Commands.testExists(root, "step2-select-echo", "EchoContract#noSuchTest")).isFalse();
-    assertThat(
-            Commands.testExists(
-                root,
-                "step2-select-echo",
-                "EchoServerTest#aClientThatHalfClosesLosesTheEchoStillQueuedForIt"))
-        .as("a test of step 3 only")
-        .isFalse();
-    String acceptFailure =
-        "AcceptFailureTest#outOfDescriptorsAcceptingPausesWithGrowingBackoffAndResumesWhenSomeAreFree";
-    assertThat(Commands.testExists(root, "step4-error-handling", acceptFailure)).isTrue();
-    assertThat(Commands.testExists(root, "step3-read-write-split", acceptFailure))
-        .as("step 3 has no AcceptFailureTest")
-        .isFalse();
-    assertThat(Commands.testExists(root, "testkit", "EchoClientTest#neverSendsAnEmptyMessage"))
-        .as("the client's tests, in the testkit")
-        .isTrue();
-  }
-
-  @Test
-  void onlyCommandsThatWorkPass() {
-    Commands commands = new Commands(Repo.root());
-    assertThat(commands.check("./mvnw -B verify")).isNull();
-    assertThat(commands.check("./mvnw -q install \"-DskipTests\""))
-        .as("an installed testkit goes stale, and a later command would test against it")
-        .isNotNull();
-    assertThat(commands.check("./mvnw -q -pl docs-check compile exec:java")).isNull();
-    assertThat(commands.check("./mvnw -q -pl step2-select-echo -am compile exec:java")).isNull();
-    assertThat(
-            commands.check(
-                "./mvnw -q -pl step2-select-echo -am compile exec:java \"-Dexec.args=9999 --trace\""))
-        .isNull();
-    assertThat(
-            commands.check(
-                "./mvnw -q -pl step6-idle-timeout -am compile exec:java"
-                    + " \"-Dexec.args=--trace --idle-timeout=10 9999\""))
-        .isNull();
-    assertThat(
-            commands.check(
-                "./mvnw -q -pl step2-select-echo -am compile exec:java -Dexec.args=\"9999 --trace\""))
-        .as("PowerShell splits an unquoted -Dexec.args=... at the dot")
-        .isNotNull();
-    String oneTest =
-        "\"-Dtest=EchoServerTest#aSecondClientGetsNoEchoWhileTheFirstStaysAndGetsItOnceTheFirstLeaves\"";
-    assertThat(commands.check("./mvnw -pl step1-blocking -am test " + oneTest)).isNull();
-    assertThat(commands.check("./mvnw -pl step1-blocking test " + oneTest))
-        .as("without -am a fresh clone has no testkit")
-        .isNotNull();
-    assertThat(commands.check("./mvnw -pl step1-blocking -am test " + oneTest.replace("\"", "")))
-        .as("the -D argument must be quoted")
-        .isNotNull();
-    assertThat(
-            commands.check(
-                "./mvnw -pl testkit test \"-Dtest=EchoClientTest#neverSendsAnEmptyMessage\""))
-        .isNull();
-    assertThat(commands.check("./mvnw -q -pl step2-select-echo compile exec:java"))
-        .as("without -am a fresh clone has no testkit")
-        .isNotNull();
-    assertThat(
-            commands.check("java step1-blocking/src/main/java/multiplexing/EchoServer.java 9999"))
-        .isNull();
-    assertThat(
-            commands.check(
-                "java -Xmx256m step5-backpressure/src/main/java/multiplexing/EchoServer.java 9999"))
-        .isNull();
-    assertThat(commands.check("java -Xmx256m ...")).isNotNull();
-
-    assertThat(commands.check("./mvnw -q -pl step9-nothing compile exec:java")).isNotNull();
-    assertThat(commands.check("./mvnw -q -pl step2-select-echo exec:java")).isNotNull();
-    assertThat(
-            commands.check(
-                "./mvnw -q -pl step1-blocking compile exec:java -Dexec.args=\"9999 --trace\""))
-        .as("step 1 has no --trace")
-        .isNotNull();
-    assertThat(
-            commands.check(
-                "./mvnw -pl step1-blocking -am test \"-Dtest=EchoServerTest#noSuchTest\""))
-        .isNotNull();
-    String server = "/src/main/java/multiplexing/EchoServer.java";
-    assertThat(commands.check("diff -u step1-blocking" + server + " step2-select-echo" + server))
-        .isNull();
-    assertThat(commands.check("diff -ruN step1-blocking/src/test step2-select-echo/src/test"))
-        .isNull();
-    assertThat(
-            commands.check(
-                "diff -ru step3-read-write-split/src/test step4-error-handling/src/test"))
-        .as("new files show as `Only in` without -N")
-        .isNotNull();
-    assertThat(commands.check("diff -ruN step1-blocking/src step2-select-echo/src"))
-        .as("the server and the tests are shown apart")
-        .isNotNull();
-    assertThat(commands.check("diff -u step1-blocking" + server + " step9-nothing" + server))
-        .isNotNull();
-    String limited =
-        "ulimit -n 96 && java step4-error-handling/src/main/java/multiplexing/EchoServer.java 9999";
-    assertThat(commands.check("(" + limited + ")")).isNull();
-    assertThat(commands.check(limited))
-        .as("outside a subshell, ulimit lowers the student's own shell's limit for good")
-        .isNotNull();
-    assertThat(commands.check("printf 'hello\\n' | socat -t1 - TCP:127.0.0.1:9999")).isNull();
-    assertThat(commands.check("head -c 5000000 /dev/urandom > big.bin  # 5 MB")).isNull();
-    assertThat(commands.check("nc -N 127.0.0.1 9999 < big.bin > back.bin && cmp big.bin back.bin"))
-        .isNull();
-    assertThat(commands.check("nc -N example.com 80")).isNotNull();
-    assertThat(commands.check("printf x | rm -rf /")).isNotNull();
-    assertThat(commands.check("curl http://127.0.0.1:9999")).isNotNull();
-  }
-
-  @Test
-  void aRunIsRecordedWithTeeAndDrawnWithTracePicture() {
-    Commands commands = new Commands(Repo.root());
-    String server = "java step3-read-write-split/src/main/java/multiplexing/EchoServer.java";
-    assertThat(commands.check(server + " --trace 9999 | tee run.txt")).isNull();
-    String draw = "java " + Commands.PICTURE + " ";
-    assertThat(commands.check(draw + "run.txt run.svg")).isNull();
-    assertThat(commands.check(draw + "--lang=zh run.txt run.svg")).isNull();
-    assertThat(commands.check(server + " --trace 9999 | tee other.txt"))
-        .as("the session is recorded in run.txt, which the drawing command reads")
-        .isNotNull();
-    assertThat(commands.check(server + " --trace 9999 | tee -a run.txt")).isNotNull();
-    assertThat(commands.check("tee run.txt")).as("tee records what a server prints").isNotNull();
-    assertThat(commands.check(draw + "run.txt")).as("the SVG goes to run.svg").isNotNull();
-    assertThat(commands.check(draw + "--lang=fr run.txt run.svg")).isNotNull();
-    assertThat(commands.check("java docs-check/src/main/java/docscheck/Regenerate.java"))
-        .isNotNull();
+        | 中文 | 英文 |
+        | --- | --- |
+        | 事件循环 | event loop |""";
+    assertThat(DocsTest.rejected(glossary)).isEqualTo(Map.of("电平触发", "水平触发", "电平", "水平触发"));
   }
 }

@@ -4,85 +4,63 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.io.SequenceInputStream;
 import java.net.ProtocolException;
-import java.nio.ByteBuffer;
+import java.nio.channels.Channels;
 import java.nio.channels.ReadableByteChannel;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Deque;
+import java.util.Collections;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** The framing sketch of questions.md does what the page says, whatever the chunks. */
+/** The framing sketch of questions.md does what the page says, whatever the reads return. */
 class LineFramingTest {
-
   @Test
-  void twoLinesInOneReadAreTwoLines() throws IOException {
-    assertThat(framed("jerome\nhello\n")).containsExactly("jerome", "hello");
-  }
-
-  @Test
-  void aLineSplitOverReadsInsideACharacterIsOneLineDecodedWhole() throws IOException {
-    byte[] line = "你好, world\n".getBytes(UTF_8);
-    // 你 is three bytes: the first read ends after its first byte.
-    assertThat(framed(Arrays.copyOfRange(line, 0, 1), Arrays.copyOfRange(line, 1, line.length)))
+  void linesEndAtLfOrCrlfAndAreDecodedWholeWhereverTheReadsCutThem() throws IOException {
+    assertThat(framed(utf8("jerome\nhello\n"))).containsExactly("jerome", "hello");
+    assertThat(framed(utf8("dos\r\nunix\na\rb\n"))).containsExactly("dos", "unix", "a\rb");
+    assertThat(framed(utf8("split\r"), utf8("\n"))).containsExactly("split");
+    byte[] line = utf8("你好, world\n"); // 你 is three bytes: the first read ends after one
+    assertThat(framed(Arrays.copyOf(line, 1), Arrays.copyOfRange(line, 1, line.length)))
         .containsExactly("你好, world");
+    byte[] bytes = utf8("jerome\r\n你好\n\nlast\n");
+    byte[][] oneByteEach = new byte[bytes.length][];
+    Arrays.setAll(oneByteEach, i -> new byte[] {bytes[i]});
+    assertThat(framed(oneByteEach)).containsExactly("jerome", "你好", "", "last");
   }
 
   @Test
-  void everyByteInAReadOfItsOwnGivesTheSameLines() throws IOException {
-    byte[] bytes = "jerome\r\n你好\n\nlast\n".getBytes(UTF_8);
-    byte[][] chunks = new byte[bytes.length][];
-    for (int i = 0; i < bytes.length; i++) {
-      chunks[i] = new byte[] {bytes[i]};
-    }
-    assertThat(framed(chunks)).containsExactly("jerome", "你好", "", "last");
-  }
-
-  @Test
-  void crlfEndsALineAsWellAsLfAndACarriageReturnElsewhereStays() throws IOException {
-    assertThat(framed("dos\r\nunix\na\rb\n".getBytes(UTF_8)))
-        .containsExactly("dos", "unix", "a\rb");
-    assertThat(framed("split\r".getBytes(UTF_8), "\n".getBytes(UTF_8))).containsExactly("split");
-  }
-
-  @Test
-  void anUnfinishedLineWaitsForItsEnd() throws IOException {
+  void anUnfinishedLineWaitsForItsEndAndTheEndOfStreamIsNull() throws IOException {
     LineFraming framing = new LineFraming();
-    Chunks client = new Chunks("no end yet".getBytes(UTF_8), " now\n".getBytes(UTF_8));
-    assertThat(framing.read(client)).isEmpty();
+    ReadableByteChannel client = reads(utf8("no end yet"), utf8(" now\n"));
+    assertThat(framing.read(client)).as("the first read").isEmpty();
     assertThat(framing.read(client)).containsExactly("no end yet now");
     assertThat(framing.read(client)).as("the end of stream").isNull();
   }
 
   @Test
   void theLongestLineFitsAndOneByteMoreIsRefused() throws IOException {
-    byte[] longest = new byte[LineFraming.LONGEST_LINE];
-    Arrays.fill(longest, (byte) 'a');
-    longest[longest.length - 1] = '\n';
-    assertThat(framed(longest, "next\n".getBytes(UTF_8)))
+    byte[] longest = utf8("a".repeat(LineFraming.LONGEST_LINE - 1) + "\n");
+    assertThat(framed(longest, utf8("next\n")))
         .extracting(String::length)
         .containsExactly(LineFraming.LONGEST_LINE - 1, 4);
-
-    byte[] tooLong = new byte[LineFraming.LONGEST_LINE + 1];
-    Arrays.fill(tooLong, (byte) 'a');
-    LineFraming framing = new LineFraming();
-    Chunks client = new Chunks(tooLong);
-    assertThatThrownBy(() -> framing.read(client))
+    ReadableByteChannel tooLong = reads(utf8("a".repeat(LineFraming.LONGEST_LINE + 1)));
+    assertThatThrownBy(() -> new LineFraming().read(tooLong))
         .isInstanceOf(ProtocolException.class)
         .hasMessageContaining("longer than");
   }
 
-  private static List<String> framed(String text) throws IOException {
-    return framed(text.getBytes(UTF_8));
+  private static byte[] utf8(String text) {
+    return text.getBytes(UTF_8);
   }
 
-  // Every line the framing gives for these reads, in order, until the end of stream.
+  // Every line the framing gives for these reads, until the end of stream.
   private static List<String> framed(byte[]... reads) throws IOException {
     LineFraming framing = new LineFraming();
-    Chunks client = new Chunks(reads);
+    ReadableByteChannel client = reads(reads);
     List<String> lines = new ArrayList<>();
     for (int i = 0; i <= reads.length; i++) {
       List<String> more = framing.read(client);
@@ -94,37 +72,11 @@ class LineFramingTest {
     throw new AssertionError("no end of stream after " + reads.length + " reads");
   }
 
-  /** A client whose every read returns the next chunk (or as much of it as fits), then -1. */
-  private static final class Chunks implements ReadableByteChannel {
-    private final Deque<ByteBuffer> chunks = new ArrayDeque<>();
-
-    Chunks(byte[]... chunks) {
-      for (byte[] chunk : chunks) {
-        this.chunks.add(ByteBuffer.wrap(chunk));
-      }
-    }
-
-    @Override
-    public int read(ByteBuffer into) {
-      ByteBuffer next = chunks.peek();
-      if (next == null) {
-        return -1;
-      }
-      int count = Math.min(into.remaining(), next.remaining());
-      into.put(next.slice(next.position(), count));
-      next.position(next.position() + count);
-      if (!next.hasRemaining()) {
-        chunks.remove();
-      }
-      return count;
-    }
-
-    @Override
-    public boolean isOpen() {
-      return true;
-    }
-
-    @Override
-    public void close() {}
+  // A client whose every read returns the next chunk, or as much as fits: a channel over a stream
+  // waits once a read, and a sequence of streams has one chunk ready at a time.
+  private static ReadableByteChannel reads(byte[]... chunks) {
+    List<ByteArrayInputStream> streams =
+        Arrays.stream(chunks).map(ByteArrayInputStream::new).toList();
+    return Channels.newChannel(new SequenceInputStream(Collections.enumeration(streams)));
   }
 }

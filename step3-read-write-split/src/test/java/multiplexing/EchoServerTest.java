@@ -24,13 +24,6 @@ class EchoServerTest extends EchoContract {
   }
 
   @Test
-  @Lesson("write from the head of the queue, in order, and leave the rest there for the next pass")
-  void aClientThatSendsWhileItReadsGetsEveryByteInOrder() throws Exception {
-    Scenarios.Transfer transfer = Scenarios.sendsWhileReading(server.port(), 4 * 1024 * 1024);
-    assertThat(transfer.intact()).as("every byte back, in order: %s", transfer).isTrue();
-  }
-
-  @Test
   @Lesson(
       "a read queues its bytes and turns OP_WRITE on; the write that empties the queue turns it off")
   void opWriteIsOnOnlyWhileSomethingIsQueued() throws Exception {

@@ -10,90 +10,67 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Where a failed lesson test sends the student: the section of the step's chapter that walks
- * through the change, in English and in Chinese. The English heading is fixed ({@link #SECTION});
- * the Chinese one is whatever heading stands at the same place in the Chinese chapter (the docs
- * check holds both chapters to the same headings, one for one), and both anchors are computed from
- * the headings as GitHub computes them, so that a reworded Chinese heading moves its link along.
+ * Where a failed lesson test sends the student: its step's chapter section, English and Chinese.
  */
 public final class Chapter {
   /** The heading every English chapter from step 2 on gives its walk through the change. */
   public static final String SECTION = "The change, hunk by hunk";
 
-  private static final Pattern HEADING = Pattern.compile("^#{1,6}\\s+(.*?)(\\s+#+)?\\s*$");
-  private static final Pattern FENCE = Pattern.compile("^\\s{0,3}(```|~~~).*");
+  private static final Pattern HEADING = Pattern.compile("#{1,6}\\s+(.*?)(\\s+#+)?\\s*");
 
   private Chapter() {}
 
   /**
-   * The links, relative to the repository: the English section, then the Chinese one; a chapter
-   * without the section is linked as a whole, and a missing chapter not at all.
+   * The English link, then the Chinese: the section, or the page if it has none. The Chinese
+   * section is the heading at the same place (the docs check holds both to the same headings), so a
+   * reworded heading moves its link along.
    */
   public static List<String> links(Path root, String step) {
     List<String> links = new ArrayList<>();
-    String english = "docs/" + step + ".md";
-    String chinese = "docs/zh/" + step + ".md";
-    List<String> en = headings(root.resolve(english));
-    List<String> zh = headings(root.resolve(chinese));
-    int at = en.indexOf(SECTION);
-    if (Files.isRegularFile(root.resolve(english))) {
-      links.add(english + (at < 0 ? "" : "#" + anchor(en, at)));
-    }
-    if (Files.isRegularFile(root.resolve(chinese))) {
-      boolean same = at >= 0 && zh.size() == en.size();
-      links.add(chinese + (same ? "#" + anchor(zh, at) : ""));
+    List<String> english = headings(root.resolve("docs/" + step + ".md"));
+    int at = english.indexOf(SECTION);
+    for (String dir : List.of("docs/", "docs/zh/")) {
+      List<String> headings = headings(root.resolve(dir + step + ".md"));
+      boolean same = at >= 0 && headings.size() == english.size();
+      if (!headings.isEmpty()) {
+        links.add(dir + step + ".md" + (same ? "#" + anchor(headings, at) : ""));
+      }
     }
     return links;
   }
 
-  /** The page's headings, in order, outside fenced code; none if there is no such page. */
+  /** The page's headings outside fenced code, as a reader sees them; none if there is no page. */
   public static List<String> headings(Path page) {
     List<String> headings = new ArrayList<>();
-    if (!Files.isRegularFile(page)) {
-      return headings;
-    }
-    List<String> lines;
-    try {
-      lines = Files.readAllLines(page);
-    } catch (IOException e) {
-      return headings;
-    }
     boolean fenced = false;
-    for (String line : lines) {
-      if (FENCE.matcher(line).matches()) {
-        fenced = !fenced;
-      } else if (!fenced) {
-        Matcher m = HEADING.matcher(line);
-        if (m.matches()) {
-          headings.add(text(m.group(1)));
+    try {
+      for (String line : Files.readAllLines(page)) {
+        fenced ^= line.matches("\\s{0,3}(```|~~~).*");
+        Matcher heading = HEADING.matcher(line);
+        if (!fenced && heading.matches()) {
+          // A link becomes its text; code and emphasis lose their marks.
+          String text = heading.group(1).replaceAll("\\[([^\\]]*)\\]\\([^)]*\\)", "$1");
+          headings.add(text.replaceAll("[`*]", ""));
         }
       }
+    } catch (IOException e) {
+      // No such page: no headings.
     }
     return headings;
   }
 
-  // The heading as a reader sees it: links become their text, code and emphasis lose their marks.
-  private static String text(String markdown) {
-    return markdown.replaceAll("\\[([^\\]]*)\\]\\([^)]*\\)", "$1").replaceAll("[`*]", "");
-  }
-
-  /** The anchor GitHub gives heading {@code at}: its slug, and -1, -2 for a repeated one. */
+  /**
+   * The anchor GitHub gives heading {@code at}: lower case; letters, marks, digits, '_' and '-'
+   * kept, spaces made '-', the rest dropped; and -1, -2 for a repeated one.
+   */
   public static String anchor(List<String> headings, int at) {
-    String slug = slug(headings.get(at));
-    int before = 0;
-    for (int i = 0; i < at; i++) {
-      if (slug(headings.get(i)).equals(slug)) {
-        before++;
-      }
+    List<String> slugs = new ArrayList<>();
+    for (String heading : headings.subList(0, at + 1)) {
+      String kept =
+          heading.toLowerCase(Locale.ROOT).replaceAll("[^\\p{L}\\p{M}\\p{N}\\p{Pc} -]", "");
+      slugs.add(kept.replace(' ', '-'));
     }
-    return before == 0 ? slug : slug + "-" + before;
-  }
-
-  /** Lower case; letters, marks, digits, '_' and '-' kept, spaces made '-', the rest dropped. */
-  public static String slug(String heading) {
-    return heading
-        .toLowerCase(Locale.ROOT)
-        .replaceAll("[^\\p{L}\\p{M}\\p{N}\\p{Pc} -]", "")
-        .replace(' ', '-');
+    long before = slugs.stream().filter(slugs.get(at)::equals).count() - 1;
+    return slugs.get(at) + (before == 0 ? "" : "-" + before);
   }
 }

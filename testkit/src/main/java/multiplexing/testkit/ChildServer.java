@@ -2,6 +2,7 @@ package multiplexing.testkit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -12,43 +13,38 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * A step's server in a JVM of its own, for what a test cannot set in its own JVM: a heap limit, or
- * (through bash) a descriptor limit. It runs the very class the test is given, from wherever that
- * class was loaded: the step's {@code target/classes}, or a student's version that the grader
- * compiled. The {@link Launcher} starts it.
+ * (through bash) a descriptor limit. It runs the class the test is given from where it was loaded:
+ * the step's {@code target/classes}, or a student's version that the grader compiled.
  */
-public final class ChildServer implements AutoCloseable {
-  // More lines than any test makes a server print.
-  private static final int KEEP = 1 << 20;
-  private final Launcher child;
-
+public final class ChildServer extends ServerFixture {
   /**
-   * Starts {@code serverClass} on port 0 with the given JVM options and server arguments, under a
-   * shell command such as {@code ulimit -n 96} (null for none: then no shell is started), and waits
-   * for it to listen.
+   * Starts {@code serverClass} on port 0 with these JVM options and server arguments, under a shell
+   * command such as {@code ulimit -n 96} (null: no shell), and waits for it to listen.
    */
   public ChildServer(
       Class<?> serverClass, String shellPrefix, List<String> jvmOptions, String... serverArgs)
       throws IOException {
-    List<String> command = Launcher.java(serverClass, jvmOptions, serverArgs);
-    command.add("0");
-    if (shellPrefix != null) {
-      // "$@" keeps every word as it is; `exec` makes the JVM the process we later stop.
-      List<String> shell =
-          new ArrayList<>(List.of("bash", "-c", shellPrefix + " && exec \"$@\"", "-"));
-      shell.addAll(command);
-      command = shell;
-    }
-    child = Launcher.child(command, new Log(KEEP));
+    super(
+        Launcher.child(
+            command(shellPrefix, Launcher.java(serverClass, jvmOptions, serverArgs)),
+            new Log(KEEP)));
+  }
+
+  // "$@" keeps every word as it is; `exec` makes the JVM the process we later stop.
+  private static List<String> command(String shellPrefix, List<String> java) {
+    java.add("0");
+    List<String> shell =
+        new ArrayList<>(List.of("bash", "-c", shellPrefix + " && exec \"$@\"", "-"));
+    shell.addAll(java);
+    return shellPrefix == null ? java : shell;
   }
 
   /**
-   * What a JVM started with these options sees as its heap ({@code Runtime.maxMemory()}), which is
-   * a little less than {@code -Xmx}: the same JVM as the child's, asked by a probe of the
-   * testkit's.
+   * What a JVM started with these options sees as its heap, a little less than {@code -Xmx}: the
+   * same JVM as the child's, asked by a probe. A test takes its bounds from it, never the server.
    */
   public static long maxMemory(List<String> jvmOptions) throws IOException, InterruptedException {
-    List<String> command = Launcher.java(MaxMemory.class, jvmOptions);
-    Process probe = new ProcessBuilder(command).redirectErrorStream(true).start();
+    Process probe = new ProcessBuilder(Launcher.java(MaxMemory.class, jvmOptions)).start();
     String out = new String(probe.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
     assertThat(probe.waitFor(10, TimeUnit.SECONDS)).as("the heap probe exited").isTrue();
     return Long.parseLong(out);
@@ -56,34 +52,18 @@ public final class ChildServer implements AutoCloseable {
 
   /** True where tests may start bash and use its ulimit: Linux and macOS with bash on the PATH. */
   public static boolean bashAvailable() {
-    for (String dir : System.getenv().getOrDefault("PATH", "").split(java.io.File.pathSeparator)) {
-      if (Files.isExecutable(Path.of(dir, "bash"))) {
-        return true;
-      }
-    }
-    return false;
-  }
-
-  public int port() {
-    return child.port();
-  }
-
-  /** Every line the child has printed so far, standard error included. */
-  public List<String> log() {
-    return child.log().lines();
-  }
-
-  public long count(String prefix) {
-    return child.log().count(prefix);
+    return List.of(System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)).stream()
+        .anyMatch(dir -> Files.isExecutable(Path.of(dir, "bash")));
   }
 
   public Process process() {
-    return child.process();
+    return launcher().process();
   }
 
-  @Override
-  public void close() {
-    child.close();
-    assertThat(child.isAlive()).as("the child JVM exited").isFalse();
+  /** Prints {@code Runtime.maxMemory()}; it loads nothing but the JDK. */
+  public static final class MaxMemory {
+    public static void main(String[] args) {
+      System.out.println(Runtime.getRuntime().maxMemory());
+    }
   }
 }

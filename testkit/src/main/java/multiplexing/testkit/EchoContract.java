@@ -1,19 +1,18 @@
 package multiplexing.testkit;
 
+import static java.util.concurrent.TimeUnit.SECONDS;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.lang.reflect.Method;
 import java.net.ConnectException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -21,27 +20,19 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * The echo contract every step keeps, from the blocking server of step 1 to the last: each step's
- * {@code EchoServerTest} extends this class and adds only what that step changes. The server is the
- * {@code EchoServer} beside the test. Nothing here depends on serving two clients at once (step 1
- * cannot), nor on {@code --trace} (step 1 has none).
+ * The echo contract every step keeps, from step 1 to the last: each step's {@code EchoServerTest}
+ * extends it and adds what that step changes. Nothing here needs two clients served at once (step 1
+ * cannot) or {@code --trace} (step 1 has none).
  */
 public abstract class EchoContract {
-  private final Class<?> serverClass;
-  private final String[] defaultArguments;
+  /** How long a test waits to be sure something does not happen. */
+  protected static final Duration A_WHILE = Duration.ofMillis(500);
+
+  private final Class<?> serverClass = serverBeside(getClass());
   protected ServerFixture server;
 
   /**
-   * @param defaultArguments what each test's server is started with, before the port (always 0)
-   */
-  protected EchoContract(String... defaultArguments) {
-    this.serverClass = serverBeside(getClass());
-    this.defaultArguments = defaultArguments;
-  }
-
-  /**
-   * The {@code EchoServer} in the test's own package, loaded as the test was: the step's own, or
-   * the version a student asked the grader to check.
+   * The {@code EchoServer} beside the test, from its loader: the step's, or a student's version.
    */
   static Class<?> serverBeside(Class<?> test) {
     try {
@@ -57,7 +48,7 @@ public abstract class EchoContract {
 
   @BeforeEach
   void startServer() throws IOException {
-    server = ServerFixture.start(serverClass, defaultArguments);
+    server = ServerFixture.start(serverClass);
   }
 
   @AfterEach
@@ -68,7 +59,7 @@ public abstract class EchoContract {
   /** Replaces the default server with one started with these arguments. */
   protected void restartWith(String... args) throws Exception {
     server.close();
-    server = ServerFixture.start(serverClass(), args);
+    server = ServerFixture.start(serverClass, args);
   }
 
   @Test
@@ -122,8 +113,9 @@ public abstract class EchoContract {
   void closeWithoutRunFreesThePortAtOnceAndALaterRunReturnsAtOnce() throws Exception {
     Launched launched = launch("0");
     assertThat(launched.server()).as("the server started").isNotNull();
-    int port = (Integer) serverClass().getMethod("port").invoke(launched.server());
-    CompletableFuture.runAsync(() -> call(launched.server(), "close")).get(5, TimeUnit.SECONDS);
+    Object launchedServer = launched.server();
+    int port = (Integer) Launcher.call(launchedServer, "port");
+    CompletableFuture.runAsync(() -> Launcher.call(launchedServer, "close")).get(5, SECONDS);
     // Before any run(): nobody can connect, and the port is free again.
     assertThatThrownBy(() -> Peer.connect(port).close())
         .as("a connect to the closed server's port")
@@ -131,8 +123,8 @@ public abstract class EchoContract {
     try (ServerSocket again = new ServerSocket()) {
       again.bind(new InetSocketAddress("127.0.0.1", port));
     }
-    CompletableFuture.runAsync(() -> call(launched.server(), "run")).get(5, TimeUnit.SECONDS);
-    CompletableFuture.runAsync(() -> call(launched.server(), "close")).get(5, TimeUnit.SECONDS);
+    CompletableFuture.runAsync(() -> Launcher.call(launchedServer, "run")).get(5, SECONDS);
+    CompletableFuture.runAsync(() -> Launcher.call(launchedServer, "close")).get(5, SECONDS);
     assertThat(launched.out())
         .as("what the server printed")
         .isEqualTo(lines("listening on 127.0.0.1:" + port, "stopped"));
@@ -195,39 +187,11 @@ public abstract class EchoContract {
   protected Launched launch(String... args) {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     ByteArrayOutputStream err = new ByteArrayOutputStream();
-    try {
-      Method launch =
-          serverClass()
-              .getDeclaredMethod("launch", String[].class, PrintStream.class, PrintStream.class);
-      launch.setAccessible(true);
-      Object launched =
-          launch.invoke(
-              null,
-              args,
-              new PrintStream(out, true, StandardCharsets.UTF_8),
-              new PrintStream(err, true, StandardCharsets.UTF_8));
-      return new Launched(launched, out, err.toString(StandardCharsets.UTF_8));
-    } catch (ReflectiveOperationException e) {
-      throw new IllegalStateException(e);
-    }
-  }
-
-  private void call(Object target, String method) {
-    try {
-      serverClass().getMethod(method).invoke(target);
-    } catch (ReflectiveOperationException e) {
-      throw new IllegalStateException(e);
-    }
+    Object server = Launcher.launch(serverClass, args, out, err);
+    return new Launched(server, out, err.toString(StandardCharsets.UTF_8));
   }
 
   protected static String lines(String... lines) {
-    StringBuilder text = new StringBuilder();
-    for (String line : lines) {
-      text.append(line).append(System.lineSeparator());
-    }
-    return text.toString();
+    return String.join(System.lineSeparator(), lines) + System.lineSeparator();
   }
-
-  /** How long a test waits to be sure something does not happen. */
-  protected static final Duration A_WHILE = Duration.ofMillis(500);
 }

@@ -4,9 +4,10 @@ import java.io.BufferedReader;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStreamReader;
+import java.io.OutputStream;
 import java.io.PrintStream;
+import java.io.UncheckedIOException;
 import java.lang.reflect.InvocationTargetException;
-import java.lang.reflect.Method;
 import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -18,20 +19,18 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The one way to start a server: in this JVM, the way its main method does (through {@code
- * launch(args, out, err)}, then {@code run()} on a thread of its own, {@code port()} and {@code
- * close()}), or in a child JVM, where it waits for the {@code listening on} line. Either way every
- * line it prints goes to a {@link Log} as it comes. Plain Java: the bench and docs-check use it
- * without the test libraries.
+ * The one way to start a server: in this JVM as its main method does ({@code launch(args, out,
+ * err)}, then {@code run()} on a thread of its own), or in a child JVM, waiting for its {@code
+ * listening on} line. Either way each line it prints goes to a {@link Log} as it comes. Plain Java:
+ * the bench and docs-check use it without the test libraries.
  */
 public final class Launcher implements AutoCloseable {
-  private static final Duration START_PATIENCE = Duration.ofSeconds(20);
   // Children still running, so that a JVM stopped by Ctrl-C or a crash leaves none behind.
   private static final Set<Process> CHILDREN = ConcurrentHashMap.newKeySet();
 
   static {
     Runtime.getRuntime()
-        .addShutdownHook(new Thread(() -> CHILDREN.forEach(Process::destroyForcibly), "children"));
+        .addShutdownHook(new Thread(() -> CHILDREN.forEach(Process::destroyForcibly)));
   }
 
   private final Log log;
@@ -54,99 +53,92 @@ public final class Launcher implements AutoCloseable {
     List<String> words = new ArrayList<>(List.of(args));
     words.add("0");
     ByteArrayOutputStream err = new ByteArrayOutputStream();
+    Object server = launch(serverClass, words.toArray(String[]::new), log, err);
+    if (server == null) {
+      throw new IOException("the server did not start: " + err.toString(StandardCharsets.UTF_8));
+    }
+    Thread loop = new Thread(() -> call(server, "run"), "echo-loop");
+    loop.start();
+    return new Launcher(log, (Integer) call(server, "port"), null, server, loop);
+  }
+
+  /** Calls the server's {@code launch(args, out, err)}: the server, or null if it said why not. */
+  public static Object launch(
+      Class<?> serverClass, String[] args, OutputStream out, OutputStream err) {
     try {
-      Method launch =
+      var launch =
           serverClass.getDeclaredMethod(
               "launch", String[].class, PrintStream.class, PrintStream.class);
       launch.setAccessible(true);
-      Object server =
-          launch.invoke(
-              null,
-              words.toArray(String[]::new),
-              new PrintStream(log, true, StandardCharsets.UTF_8),
-              new PrintStream(err, true, StandardCharsets.UTF_8));
-      if (server == null) {
-        throw new IOException("the server did not start: " + err.toString(StandardCharsets.UTF_8));
-      }
-      int port = (Integer) serverClass.getMethod("port").invoke(server);
-      Method run = serverClass.getMethod("run");
-      Thread loop = new Thread(() -> call(run, server), "echo-loop");
-      loop.start();
-      return new Launcher(log, port, null, server, loop);
+      return launch.invoke(
+          null,
+          args,
+          new PrintStream(out, true, StandardCharsets.UTF_8),
+          new PrintStream(err, true, StandardCharsets.UTF_8));
     } catch (ReflectiveOperationException e) {
-      throw new IllegalStateException("EchoServer lacks launch, port, run or close", e);
+      throw new IllegalStateException(
+          "EchoServer lacks launch(String[], PrintStream, PrintStream)", e);
+    }
+  }
+
+  /** Calls the server's {@code port()}, {@code run()} or {@code close()}. */
+  public static Object call(Object server, String method) {
+    try {
+      return server.getClass().getMethod(method).invoke(server);
+    } catch (InvocationTargetException e) {
+      throw new IllegalStateException(e.getCause());
+    } catch (ReflectiveOperationException e) {
+      throw new IllegalStateException("EchoServer lacks " + method + "()", e);
     }
   }
 
   /**
    * Runs {@code command} (which ends with the port to listen on, 0 for any) as a child process, its
-   * standard error into the same log, and waits for its {@code listening on} line.
+   * standard error into the same log, and waits up to 20 s for its {@code listening on} line.
    */
   public static Launcher child(List<String> command, Log log) throws IOException {
     Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
     CHILDREN.add(process);
-    Thread reader = new Thread(() -> read(process, log), "child-output");
+    Thread reader =
+        new Thread(
+            () -> {
+              try (BufferedReader lines =
+                  new BufferedReader(
+                      new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+                lines.lines().forEach(log::add);
+              } catch (IOException | UncheckedIOException e) {
+                // The child is gone: nothing more to read.
+              } finally {
+                log.end();
+              }
+            });
     reader.setDaemon(true);
     reader.start();
     String listening =
-        log.await(line -> line.startsWith("listening on "), START_PATIENCE).orElse(null);
-    Launcher child = new Launcher(log, -1, process, null, null);
+        log.await(line -> line.startsWith("listening on "), Duration.ofSeconds(20)).orElse(null);
     if (listening == null) {
-      child.close();
-      List<String> lines = log.lines();
-      throw new IOException(
-          "did not start"
-              + (lines.isEmpty() ? "" : ": " + lines.get(lines.size() - 1))
-              + (process.isAlive() ? "" : " (exit " + process.exitValue() + ")"));
+      new Launcher(log, -1, process, null, null).close();
+      String last = log.lines().stream().reduce((a, b) -> b).map(line -> ": " + line).orElse("");
+      throw new IOException("did not start" + last + " (exit " + process.exitValue() + ")");
     }
     int port = Integer.parseInt(listening.substring(listening.lastIndexOf(':') + 1));
     return new Launcher(log, port, process, null, null);
   }
 
-  /**
-   * The command that runs {@code mainClass} on this JVM's java, from the folder or jar it was
-   * loaded from, with these JVM options and arguments.
-   */
+  /** The command that runs {@code mainClass} on this JVM's java, from where it was loaded. */
   public static List<String> java(Class<?> mainClass, List<String> jvmOptions, String... args) {
-    List<String> command = new ArrayList<>();
-    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    List<String> command =
+        new ArrayList<>(
+            List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
     command.addAll(jvmOptions);
-    command.addAll(List.of("-cp", codeSource(mainClass).toString(), mainClass.getName()));
+    try {
+      Path from = Path.of(mainClass.getProtectionDomain().getCodeSource().getLocation().toURI());
+      command.addAll(List.of("-cp", from.toString(), mainClass.getName()));
+    } catch (URISyntaxException e) {
+      throw new IllegalStateException("where " + mainClass + " comes from", e);
+    }
     command.addAll(List.of(args));
     return command;
-  }
-
-  /** The folder or jar {@code type} was loaded from. */
-  public static Path codeSource(Class<?> type) {
-    try {
-      return Path.of(type.getProtectionDomain().getCodeSource().getLocation().toURI());
-    } catch (URISyntaxException e) {
-      throw new IllegalStateException("where " + type + " comes from", e);
-    }
-  }
-
-  private static void read(Process process, Log log) {
-    try (BufferedReader lines =
-        new BufferedReader(
-            new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
-      for (String line = lines.readLine(); line != null; line = lines.readLine()) {
-        log.add(line);
-      }
-    } catch (IOException e) {
-      // The child is gone: nothing more to read.
-    } finally {
-      log.end();
-    }
-  }
-
-  private static void call(Method method, Object server) {
-    try {
-      method.invoke(server);
-    } catch (IllegalAccessException e) {
-      throw new IllegalStateException(e);
-    } catch (InvocationTargetException e) {
-      throw new IllegalStateException(e.getCause());
-    }
   }
 
   public int port() {
@@ -179,7 +171,7 @@ public final class Launcher implements AutoCloseable {
   public void close() {
     try {
       if (process == null) {
-        call(server.getClass().getMethod("close"), server);
+        call(server, "close");
         loop.join(5_000);
       } else {
         process.destroy();
@@ -188,8 +180,6 @@ public final class Launcher implements AutoCloseable {
         }
         CHILDREN.remove(process);
       }
-    } catch (NoSuchMethodException e) {
-      throw new IllegalStateException("EchoServer lacks close", e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }

@@ -1,15 +1,12 @@
 package multiplexing.testkit;
 
-import java.lang.annotation.ElementType;
 import java.lang.annotation.Retention;
 import java.lang.annotation.RetentionPolicy;
-import java.lang.annotation.Target;
 import org.junit.jupiter.api.Tag;
 
 /**
  * What this step adds: the step before fails it. A student's version that fails it gets the hint.
  */
-@Target({ElementType.METHOD, ElementType.TYPE})
 @Retention(RetentionPolicy.RUNTIME)
 @Tag("lesson")
 public @interface Lesson {

@@ -4,11 +4,8 @@ import java.io.ByteArrayOutputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.HashMap;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -17,30 +14,30 @@ import java.util.function.Consumer;
 import java.util.function.Predicate;
 
 /**
- * What a server prints, split into lines as they come: an in-process server prints to it, a child
- * JVM's output is read into it. It keeps the last {@code keep} lines, and for each prefix it is
- * asked to count, how many lines began with it and when the last one came. Each line costs the same
- * however many came before it, so 10,000 accepts cost 10,000 steps and bounded memory.
+ * What a server prints, split into lines as they come (an in-process server prints to it, a child
+ * JVM's output is read into it). It keeps the last {@code keep} lines and, for each prefix it is
+ * asked to count, how many lines began with it and when the last one came: each line costs the same
+ * however many came before, so 10,000 accepts cost 10,000 steps and bounded memory.
  */
 public final class Log extends OutputStream {
   private final int keep;
-  private final ArrayDeque<String> kept = new ArrayDeque<>();
+  // Line number first + i is kept.get(i); the oldest half goes once 2 * keep are kept.
+  private final List<String> kept = new ArrayList<>();
+  private long first;
   // Per prefix: {lines that began with it, System.nanoTime() of the last one}.
   private final Map<String, long[]> counted = new HashMap<>();
   private final List<Consumer<String>> watchers = new CopyOnWriteArrayList<>();
   private final ByteArrayOutputStream partial = new ByteArrayOutputStream();
-  private long total;
   private long lastLineAt;
   private boolean ended;
 
-  /** A log that keeps the last {@code keep} lines. */
   public Log(int keep) {
     this.keep = keep;
   }
 
   /**
-   * Calls {@code each} with every line from now on, on the thread that printed it: what it throws
-   * reaches the printer, as a failing disk's error would.
+   * Calls {@code each} with every line from now on, on the printer's thread, which gets what it
+   * throws.
    */
   public Log watch(Consumer<String> each) {
     watchers.add(each);
@@ -49,37 +46,28 @@ public final class Log extends OutputStream {
 
   @Override
   public synchronized void write(int b) {
-    if (b != '\n') {
+    if (b == '\n') {
+      String line = partial.toString(StandardCharsets.UTF_8);
+      partial.reset();
+      add(line.endsWith("\r") ? line.substring(0, line.length() - 1) : line);
+    } else {
       partial.write(b);
-      return;
-    }
-    String line = partial.toString(StandardCharsets.UTF_8);
-    partial.reset();
-    add(line.endsWith("\r") ? line.substring(0, line.length() - 1) : line);
-  }
-
-  @Override
-  public synchronized void write(byte[] bytes, int offset, int length) {
-    for (int i = offset; i < offset + length; i++) {
-      write(bytes[i]);
     }
   }
 
-  /** Adds one whole line. */
   public void add(String line) {
     synchronized (this) {
-      long now = System.nanoTime();
-      kept.addLast(line);
-      if (kept.size() > keep) {
-        kept.removeFirst();
+      lastLineAt = System.nanoTime();
+      kept.add(line);
+      if (kept.size() >= 2 * keep) {
+        first += kept.size() - keep;
+        kept.subList(0, kept.size() - keep).clear();
       }
-      total++;
-      lastLineAt = now;
       counted.forEach(
           (prefix, count) -> {
             if (line.startsWith(prefix)) {
               count[0]++;
-              count[1] = now;
+              count[1] = lastLineAt;
             }
           });
       notifyAll();
@@ -95,22 +83,19 @@ public final class Log extends OutputStream {
 
   /** The lines kept: every line, unless more than {@code keep} came. */
   public synchronized List<String> lines() {
-    return List.copyOf(kept);
+    return List.copyOf(kept.subList(Math.max(0, kept.size() - keep), kept.size()));
   }
 
   public synchronized boolean any(Predicate<String> which) {
-    for (Iterator<String> it = kept.descendingIterator(); it.hasNext(); ) {
-      if (which.test(it.next())) {
+    for (int i = kept.size() - 1; i >= 0; i--) {
+      if (which.test(kept.get(i))) {
         return true;
       }
     }
     return false;
   }
 
-  /**
-   * How many lines began with {@code prefix}. Asked first, it counts the lines kept; from then on
-   * it counts each line as it comes. Asking before the lines come counts them all.
-   */
+  /** How many lines began with {@code prefix}: asked first, those kept; then each as it comes. */
   public synchronized long count(String prefix) {
     return tally(prefix)[0];
   }
@@ -121,11 +106,11 @@ public final class Log extends OutputStream {
   }
 
   private long[] tally(String prefix) {
+    // Before the first ask, the time of the log's last line stands for the last match's.
     return counted.computeIfAbsent(
         prefix,
         p -> {
-          long n = kept.stream().filter(line -> line.startsWith(p)).count();
-          // Before the first ask, the time of the log's last line stands for the last match's.
+          long n = lines().stream().filter(line -> line.startsWith(p)).count();
           return new long[] {n, n == 0 ? 0 : lastLineAt};
         });
   }
@@ -136,17 +121,15 @@ public final class Log extends OutputStream {
   }
 
   /**
-   * The first line kept that matches, waiting up to {@code patience} for it to come; empty if none
-   * came in time or the log ended first. A wait tests each line once.
+   * The first line kept that matches, waiting up to {@code patience} for it; empty if none came in
+   * time or the log ended first. A wait tests each line once.
    */
   public synchronized Optional<String> await(Predicate<String> which, Duration patience) {
     long deadline = System.nanoTime() + patience.toNanos();
-    List<String> fresh = new ArrayList<>(kept);
-    long seen = total;
-    while (true) {
-      for (String line : fresh) {
-        if (which.test(line)) {
-          return Optional.of(line);
+    for (long next = first; ; ) {
+      for (next = Math.max(next, first); next < first + kept.size(); next++) {
+        if (which.test(kept.get((int) (next - first)))) {
+          return Optional.of(kept.get((int) (next - first)));
         }
       }
       long left = deadline - System.nanoTime();
@@ -159,18 +142,6 @@ public final class Log extends OutputStream {
         Thread.currentThread().interrupt();
         return Optional.empty();
       }
-      fresh = newest((int) Math.min(total - seen, kept.size()));
-      seen = total;
     }
-  }
-
-  private List<String> newest(int n) {
-    List<String> lines = new ArrayList<>(n);
-    Iterator<String> it = kept.descendingIterator();
-    for (int i = 0; i < n; i++) {
-      lines.add(it.next());
-    }
-    Collections.reverse(lines);
-    return lines;
   }
 }

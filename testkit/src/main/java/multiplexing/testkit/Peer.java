@@ -2,37 +2,34 @@ package multiplexing.testkit;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.net.SocketException;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.util.Random;
 
 /** A plain blocking test client that reads back exactly what it expects, or times out. */
 public final class Peer implements AutoCloseable {
-  public static final int TIMEOUT_MILLIS = 5_000;
-  public final Socket socket;
+  private static final int TIMEOUT_MILLIS = 5_000;
+  public final Socket socket = new Socket();
 
-  private Peer(Socket socket) {
-    this.socket = socket;
-  }
+  private Peer() {}
 
   public static Peer connect(int port) throws IOException {
     return connect(port, 0);
   }
 
-  /**
-   * Connects with the given receive buffer size (0 keeps the OS default). A size set before
-   * connecting stays fixed: the kernel does not grow it, so the client's side holds little.
-   */
+  /** Connects with this receive buffer (0: the OS default): set before connect, it stays fixed. */
   public static Peer connect(int port, int receiveBuffer) throws IOException {
-    Socket socket = new Socket();
+    Peer peer = new Peer();
     if (receiveBuffer > 0) {
-      socket.setReceiveBufferSize(receiveBuffer);
+      peer.socket.setReceiveBufferSize(receiveBuffer);
     }
-    socket.setSoTimeout(TIMEOUT_MILLIS);
-    socket.connect(new InetSocketAddress("127.0.0.1", port), TIMEOUT_MILLIS);
-    return new Peer(socket);
+    peer.socket.setSoTimeout(TIMEOUT_MILLIS);
+    peer.socket.connect(new InetSocketAddress("127.0.0.1", port), TIMEOUT_MILLIS);
+    return peer;
   }
 
   /** Bytes that never repeat within a message, so a lost or reordered chunk shows. */
@@ -44,7 +41,6 @@ public final class Peer implements AutoCloseable {
 
   public void send(byte[] bytes) throws IOException {
     socket.getOutputStream().write(bytes);
-    socket.getOutputStream().flush();
   }
 
   public void send(String text) throws IOException {
@@ -71,25 +67,21 @@ public final class Peer implements AutoCloseable {
   }
 
   /**
-   * Reads until {@code most} bytes came, or the server closed or reset the connection, or sent
-   * nothing for {@code quietMillis}; returns every byte that came. The quiet period only ends a
-   * wait for bytes that never come: it never cuts a stream that is still flowing.
+   * Every byte that came until {@code most} did, or an end of stream or reset, or nothing came for
+   * {@code quietMillis}: the quiet period never cuts a stream that still flows.
    */
   public byte[] receiveUpTo(int most, int quietMillis) throws IOException {
     ByteArrayOutputStream received = new ByteArrayOutputStream();
     byte[] chunk = new byte[64 * 1024];
+    InputStream in = socket.getInputStream();
     socket.setSoTimeout(quietMillis);
     try {
       int count;
       while (received.size() < most
-          && (count =
-                  socket
-                      .getInputStream()
-                      .read(chunk, 0, Math.min(chunk.length, most - received.size())))
-              != -1) {
+          && (count = in.read(chunk, 0, Math.min(chunk.length, most - received.size()))) != -1) {
         received.write(chunk, 0, count);
       }
-    } catch (SocketTimeoutException | java.net.SocketException e) {
+    } catch (SocketTimeoutException | SocketException e) {
       // Quiet for the whole period, or reset: what came is all that will come.
     } finally {
       socket.setSoTimeout(TIMEOUT_MILLIS);

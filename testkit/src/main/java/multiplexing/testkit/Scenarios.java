@@ -8,20 +8,19 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.OptionalLong;
 import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.IntStream;
 
 /**
- * What every step is put through, each as a function that returns what happened, so that each step
- * asserts the outcome it should have: a weakness where it keeps one, its absence where it fixes it.
- * The scenarios that need the loop's inner state read the server's {@code --trace} lines, the way a
- * student would; they send until the server shows what they wait for, never a fixed amount that
- * assumes how much the kernel's buffers hold.
+ * What every step is put through, each returning what happened, so that each step asserts its own
+ * outcome: a weakness where it keeps one, its absence where it fixes it. They read {@code --trace}
+ * lines as a student would, and send until the server shows what they wait for, never an amount
+ * that assumes what the kernel's buffers hold.
  */
 public final class Scenarios {
   // Sending stops here whatever happens, so that no scenario can run away.
@@ -47,22 +46,20 @@ public final class Scenarios {
     }
   }
 
-  /**
-   * Fifty clients connect, then each sends a line before any of them reads, three rounds over: one
-   * thread must serve them all. Returns every echo, in the clients' order.
-   */
+  /** Fifty clients each send a line before any reads, three rounds over: every echo, in order. */
   public static List<String> fiftyClientsAtOnce(ServerFixture server) throws IOException {
     List<Peer> peers = new ArrayList<>();
     for (int i = 0; i < 50; i++) {
       peers.add(server.connect());
     }
+    List<String> lines = fiftyClientsExpected();
     List<String> echoes = new ArrayList<>();
-    for (int round = 0; round < 3; round++) {
-      for (int i = 0; i < peers.size(); i++) {
-        peers.get(i).send("client " + i + " round " + round);
+    for (int round = 0; round < 150; round += 50) {
+      for (int i = 0; i < 50; i++) {
+        peers.get(i).send(lines.get(round + i));
       }
-      for (int i = 0; i < peers.size(); i++) {
-        echoes.add(peers.get(i).receiveText(("client " + i + " round " + round).length()));
+      for (int i = 0; i < 50; i++) {
+        echoes.add(peers.get(i).receiveText(lines.get(round + i).length()));
       }
     }
     return echoes;
@@ -70,13 +67,7 @@ public final class Scenarios {
 
   /** What {@link #fiftyClientsAtOnce} returns from a server that echoes everything. */
   public static List<String> fiftyClientsExpected() {
-    List<String> expected = new ArrayList<>();
-    for (int round = 0; round < 3; round++) {
-      for (int i = 0; i < 50; i++) {
-        expected.add("client " + i + " round " + round);
-      }
-    }
-    return expected;
+    return IntStream.range(0, 150).mapToObj(n -> "client " + n % 50 + " round " + n / 50).toList();
   }
 
   /** Every byte value, zero included, eight times over; returns what came back. */
@@ -91,66 +82,48 @@ public final class Scenarios {
   }
 
   /**
-   * A client that reads slowly: it sends and reads nothing until the server has shown, in its
-   * trace, that it lost bytes (step 2's ", lost N B") or {@code most} bytes are sent; then it
-   * reads. Its receive buffer is small, so the server's writes soon find the socket full. For a
-   * server that never stops reading (steps 2 to 4): the sender never waits.
+   * A client with a small receive buffer sends and reads nothing until the trace shows it lost
+   * bytes (step 2's ", lost N B") or {@code most} are sent; then it reads. For a server that never
+   * stops reading (steps 2 to 4): the sender never waits.
    */
   public static Transfer readsOnlyAfterSending(ServerFixture server, int most) throws IOException {
     Peer peer = server.connect(4096);
     String name = name(peer);
-    ByteArrayOutputStream sent = new ByteArrayOutputStream();
-    byte[] pattern = Peer.pattern(CHUNK);
-    while (sent.size() < most
-        && !server.logged(line -> line.startsWith(name) && line.contains(", lost "))) {
-      pattern[0] = (byte) (sent.size() / CHUNK);
-      peer.send(pattern);
-      sent.write(pattern, 0, CHUNK);
-    }
-    return new Transfer(sent.toByteArray(), peer.receiveUpTo(sent.size(), 2_000));
+    byte[] sent =
+        sendUntil(server, peer, line -> line.startsWith(name) && line.contains(", lost "), most);
+    return new Transfer(sent, peer.receiveUpTo(sent.length, 2_000));
   }
 
   /**
-   * A client sends until the server's trace shows it holds {@link #STUCK} bytes for it in its
-   * queue, then shuts down its sending side (a half-close, as {@code nc -N} or {@code socat} do),
-   * waits until the trace shows the server read that end of stream, and only then reads what comes
-   * back. For a server that never stops reading (steps 3 and 4).
-   *
-   * <p>Why the queue: the client reads nothing and its receive buffer is small, so once the
-   * server's socket is full it stays full, and whatever the server queues beyond it stays in the
-   * queue. A queue that long is stuck there when the end of stream arrives. (Waiting for a partial
-   * write instead would be luck: a full socket is not reported writable, so often there is no write
-   * to see.)
+   * A client sends until the trace shows {@link #STUCK} bytes queued for it, half-closes (as {@code
+   * nc -N} does), waits for the trace to show that end of stream read, and only then reads. For a
+   * server that never stops reading (steps 3 and 4). Why the queue: the client reads nothing, so
+   * once the server's socket is full what it queues stays queued; a partial write would be luck to
+   * see, for a full socket is not reported writable.
    */
   public static Transfer halfClosesWhileOwedAnEcho(ServerFixture server) throws IOException {
     Peer peer = server.connect(4096);
     String name = name(peer);
-    ByteArrayOutputStream sent = new ByteArrayOutputStream();
-    byte[] pattern = Peer.pattern(CHUNK);
-    while (sent.size() < MOST_BYTES && mostQueued(server, name) < STUCK) {
-      pattern[0] = (byte) (sent.size() / CHUNK);
-      peer.send(pattern);
-      sent.write(pattern, 0, CHUNK);
-    }
+    byte[] sent = sendUntil(server, peer, queuedFor(name, STUCK), MOST_BYTES);
     peer.socket.shutdownOutput();
     server.awaitLine(line -> line.startsWith(name + "read: end of stream"));
-    return new Transfer(sent.toByteArray(), peer.receiveUpTo(sent.size(), 2_000));
+    return new Transfer(sent, peer.receiveUpTo(sent.length, 2_000));
   }
 
   /**
-   * A client that never reads sends until the trace shows the server holds {@code threshold} bytes
-   * for it, or {@link #MOST_BYTES} are sent; returns the most the trace showed queued for it. For a
-   * server that never stops reading (steps 3 and 4): the sender never waits.
+   * A client that never reads sends until the trace shows {@code threshold} bytes queued for it (or
+   * {@link #MOST_BYTES} sent): the most the trace showed. For steps 3 and 4, which never pause it.
    */
   public static long queuedForAClientThatNeverReads(ServerFixture server, long threshold)
       throws IOException {
     Peer peer = server.connect(4096);
-    String name = name(peer);
-    byte[] chunk = new byte[CHUNK];
-    for (long sent = 0; sent < MOST_BYTES && mostQueued(server, name) < threshold; sent += CHUNK) {
-      peer.send(chunk);
-    }
-    return mostQueued(server, name);
+    sendUntil(server, peer, queuedFor(name(peer), threshold), MOST_BYTES);
+    return mostQueued(server, name(peer));
+  }
+
+  /** A trace line of this client's that shows at least {@code least} bytes queued for it. */
+  public static Predicate<String> queuedFor(String name, long least) {
+    return line -> line.startsWith(name) && queued(line) >= least;
   }
 
   /** The bytes a trace line says are queued for its client; -1 for a line that says none. */
@@ -161,20 +134,12 @@ public final class Scenarios {
 
   /** The most the trace has shown queued for this client so far (0 if none). */
   public static long mostQueued(ServerFixture server, String name) {
-    OptionalLong most =
-        server
-            .lines(line -> line.startsWith(name))
-            .map(QUEUED::matcher)
-            .filter(Matcher::find)
-            .mapToLong(m -> Long.parseLong(m.group(1)))
-            .max();
-    return most.orElse(0);
+    return Math.max(
+        0,
+        server.lines(line -> line.startsWith(name)).mapToLong(Scenarios::queued).max().orElse(0));
   }
 
-  /**
-   * One client echoes one line; returns its trace lines, once the trace shows the echo done
-   * (nothing queued for it, or, from a server that keeps no queue, the write).
-   */
+  /** One client's echo of one line: its trace lines once done (nothing queued, or the write). */
   public static List<String> traceOfOneEcho(ServerFixture server, String text) throws IOException {
     Peer peer = server.connect();
     if (!peer.echo(text).equals(text)) {
@@ -190,10 +155,7 @@ public final class Scenarios {
     return server.lines(line -> line.startsWith(name)).toList();
   }
 
-  /**
-   * One client sends {@code size} bytes in one write and reads its echo; returns how many bytes
-   * each of the server's reads took, from the trace.
-   */
+  /** One client sends {@code size} bytes in one write: what each read took, from the trace. */
   public static List<Long> readsOfOneMessage(ServerFixture server, int size) throws IOException {
     Peer peer = server.connect();
     byte[] message = Peer.pattern(size);
@@ -210,20 +172,17 @@ public final class Scenarios {
   }
 
   /**
-   * The most that all clients together were shown holding at once: after every line of the trace,
-   * the sum of each client's last {@code queued N B} (a client that left holds nothing).
+   * The most all clients together were shown holding: after each trace line, the sum of each
+   * client's last {@code queued N B} (a client that left holds nothing).
    */
   public static long mostHeldInAll(List<String> log) {
     Map<String, Long> held = new HashMap<>();
     long total = 0;
     long most = 0;
     for (String line : log) {
-      Matcher queued = QUEUED.matcher(line);
-      if (line.startsWith("  ") && queued.find()) {
-        String client = line.substring(2, line.indexOf(' ', 2));
-        long now = Long.parseLong(queued.group(1));
-        Long before = held.put(client, now);
-        total += now - (before == null ? 0 : before);
+      if (line.startsWith("  ") && QUEUED.matcher(line).find()) {
+        Long before = held.put(line.substring(2, line.indexOf(' ', 2)), queued(line));
+        total += queued(line) - (before == null ? 0 : before);
       } else if (line.matches("(closed by peer|reset by peer|dropped) .*")) {
         Long before = held.remove(line.substring(line.lastIndexOf(' ') + 1));
         total -= before == null ? 0 : before;
@@ -233,10 +192,7 @@ public final class Scenarios {
     return most;
   }
 
-  /**
-   * Sends 64 KiB chunks, each marked with its number, until the server logs a line that matches or
-   * {@code most} bytes are sent; returns every byte it sent.
-   */
+  /** Sends 64 KiB chunks, each marked, until a line matches or {@code most} are sent: all sent. */
   public static byte[] sendUntil(
       ServerFixture server, Peer peer, Predicate<String> until, int most) {
     ByteArrayOutputStream sent = new ByteArrayOutputStream();
@@ -266,55 +222,45 @@ public final class Scenarios {
   }
 
   /**
-   * A client that sends and reads at once, as most real clients do: one thread sends {@code total}
-   * bytes in writes of 1 to 3,000 bytes while this one reads, through a 4 KiB receive buffer, so
-   * that the server's socket is often full while bytes are still queued for it. Returns what was
-   * sent and what came back, in 60 s at most: an echo out of order or with a hole shows.
+   * A client that sends and reads at once, as real clients do: one thread sends {@code total} bytes
+   * in writes of 1 to 3,000 B while this one reads through a 4 KiB receive buffer, so the server's
+   * socket is often full with bytes still queued. What came back in 60 s at most.
    */
   public static Transfer sendsWhileReading(int port, int total) throws Exception {
     try (Peer peer = Peer.connect(port, 4096)) {
-      return sendsWhileReading(peer, total);
-    }
-  }
-
-  private static Transfer sendsWhileReading(Peer peer, int total) throws Exception {
-    byte[] sent = Peer.pattern(total);
-    CompletableFuture<Void> sending =
-        CompletableFuture.runAsync(
-            () -> {
-              SplittableRandom sizes = new SplittableRandom(total);
-              try {
-                for (int at = 0; at < total; ) {
-                  int size = Math.min(total - at, sizes.nextInt(1, 3_001));
-                  peer.socket.getOutputStream().write(sent, at, size);
-                  at += size;
+      byte[] sent = Peer.pattern(total);
+      CompletableFuture<Void> sending =
+          CompletableFuture.runAsync(
+              () -> {
+                SplittableRandom sizes = new SplittableRandom(total);
+                try {
+                  for (int at = 0, size; at < total; at += size) {
+                    size = Math.min(total - at, sizes.nextInt(1, 3_001));
+                    peer.socket.getOutputStream().write(sent, at, size);
+                  }
+                } catch (IOException e) {
+                  throw new UncheckedIOException(e);
                 }
-              } catch (IOException e) {
-                throw new UncheckedIOException(e);
-              }
-            });
-    ByteArrayOutputStream received = new ByteArrayOutputStream();
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-    while (received.size() < total && System.nanoTime() - deadline < 0) {
-      byte[] chunk = peer.receiveUpTo(total - received.size(), 2_000);
-      received.write(chunk);
-      if (chunk.length == 0 && sending.isDone()) {
-        break;
+              });
+      ByteArrayOutputStream received = new ByteArrayOutputStream();
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+      while (received.size() < total && System.nanoTime() - deadline < 0) {
+        byte[] chunk = peer.receiveUpTo(total - received.size(), 2_000);
+        received.write(chunk);
+        if (chunk.length == 0 && sending.isDone()) {
+          break;
+        }
       }
+      sending.get(5, TimeUnit.SECONDS);
+      return new Transfer(sent, received.toByteArray());
     }
-    sending.get(5, TimeUnit.SECONDS);
-    return new Transfer(sent, received.toByteArray());
   }
 
-  /**
-   * Sends up to 64 MiB and reads nothing, far more than a server that pauses ever takes; returns
-   * quietly once the test closes the socket under it.
-   */
+  /** Sends up to 64 MiB, reading nothing, until the test closes the socket under it. */
   public static void sendWithoutReading(Peer peer) {
-    byte[] chunk = new byte[256 * 1024];
     try {
       for (int i = 0; i < 256; i++) {
-        peer.send(chunk);
+        peer.send(new byte[256 * 1024]);
       }
     } catch (IOException e) {
       // The test is over and closed the socket under us: that is how this sender stops.
@@ -326,9 +272,7 @@ public final class Scenarios {
     return "127.0.0.1:" + peer.socket.getLocalPort();
   }
 
-  /**
-   * How a client's lines start in the trace: two spaces, then its address as the server sees it.
-   */
+  /** How a client's lines start in the trace: two spaces, its address, a space. */
   public static String name(Peer peer) {
     return "  " + address(peer) + " ";
   }

@@ -12,34 +12,24 @@ import java.util.function.Predicate;
 import java.util.stream.Stream;
 
 /**
- * One step's server on a loopback port the OS picks, its loop on a thread of its own, every line it
- * prints kept. The {@link Launcher} starts it the way its main method does, through {@code
- * EchoServer.launch(args, out, err)}, and uses only what a student's code calls too: {@code
- * port()}, {@code run()} and {@code close()}.
+ * One step's server on a loopback port the OS picks, started by the {@link Launcher} through what a
+ * student's code has too (launch, port, run, close), with every line it prints kept and the clients
+ * a test made closed with it. A {@link ChildServer} runs it in a JVM of its own.
  */
-public final class ServerFixture implements AutoCloseable {
+public class ServerFixture implements AutoCloseable {
   // More lines than any test makes a server print.
-  private static final int KEEP = 1 << 20;
-  private final Log log = new Log(KEEP);
+  static final int KEEP = 1 << 20;
   private final Launcher server;
   private final List<Peer> peers = new ArrayList<>();
   private boolean closed;
 
-  private ServerFixture(Class<?> serverClass, Predicate<String> failOnce, String... args)
-      throws IOException {
-    AtomicBoolean failed = new AtomicBoolean();
-    log.watch(
-        line -> {
-          if (failOnce.test(line) && !failed.getAndSet(true)) {
-            throw new IllegalStateException("the log failed on: " + line);
-          }
-        });
-    server = Launcher.inProcess(serverClass, log, args);
+  ServerFixture(Launcher server) {
+    this.server = server;
   }
 
   /** Starts the server with these arguments (and port 0). */
   public static ServerFixture start(Class<?> serverClass, String... args) throws IOException {
-    return new ServerFixture(serverClass, line -> false, args);
+    return startFailingOnce(serverClass, line -> false, args);
   }
 
   /**
@@ -48,33 +38,41 @@ public final class ServerFixture implements AutoCloseable {
    */
   public static ServerFixture startFailingOnce(
       Class<?> serverClass, Predicate<String> failOnce, String... args) throws IOException {
-    return new ServerFixture(serverClass, failOnce, args);
+    AtomicBoolean failed = new AtomicBoolean();
+    Predicate<String> failNow = line -> failOnce.test(line) && !failed.getAndSet(true);
+    Log log =
+        new Log(KEEP)
+            .watch(
+                line -> {
+                  if (failNow.test(line)) {
+                    throw new IllegalStateException("the log failed on: " + line);
+                  }
+                });
+    return new ServerFixture(Launcher.inProcess(serverClass, log, args));
+  }
+
+  Launcher launcher() {
+    return server;
   }
 
   public int port() {
     return server.port();
   }
 
-  /** A new client, closed with the fixture. */
   public Peer connect() throws IOException {
-    return keep(Peer.connect(server.port()));
+    return connect(0);
   }
 
-  /** A new client with a small fixed receive buffer, closed with the fixture. */
-  public Peer connect(int receiveBuffer) throws IOException {
-    return keep(Peer.connect(server.port(), receiveBuffer));
-  }
-
-  private Peer keep(Peer peer) {
-    synchronized (peers) {
-      peers.add(peer);
-    }
+  /** A new client with this fixed receive buffer (0: the OS default), closed with the fixture. */
+  public synchronized Peer connect(int receiveBuffer) throws IOException {
+    Peer peer = Peer.connect(server.port(), receiveBuffer);
+    peers.add(peer);
     return peer;
   }
 
-  /** Every line the server has printed so far. */
+  /** Every line the server has printed so far (and, from a child, its standard error). */
   public List<String> log() {
-    return log.lines();
+    return server.log().lines();
   }
 
   public Stream<String> lines(Predicate<String> which) {
@@ -82,21 +80,21 @@ public final class ServerFixture implements AutoCloseable {
   }
 
   public long count(String prefix) {
-    return lines(line -> line.startsWith(prefix)).count();
+    return server.log().count(prefix);
   }
 
   public boolean logged(Predicate<String> which) {
-    return log.any(which);
+    return server.log().any(which);
   }
 
   /** Waits up to ten seconds for a line that matches. */
   public String awaitLine(Predicate<String> which) {
-    return log.await(which, Duration.ofSeconds(10))
+    String none = "the server's log shows no line this test waits for in 10 s; the last: ";
+    return server
+        .log()
+        .await(which, Duration.ofSeconds(10))
         .orElseThrow(
-            () ->
-                new AssertionError(
-                    "the server's log shows no line this test waits for in 10 s; the last: "
-                        + last()));
+            () -> new AssertionError(none + log().stream().reduce((a, b) -> b).orElse("")));
   }
 
   public String awaitLineStartingWith(String prefix) {
@@ -116,11 +114,6 @@ public final class ServerFixture implements AutoCloseable {
         .until(() -> count("pass ") == passes);
   }
 
-  private String last() {
-    List<String> lines = log.lines();
-    return lines.isEmpty() ? "(none)" : lines.get(lines.size() - 1);
-  }
-
   public boolean loopEnded() {
     return !server.isAlive();
   }
@@ -129,19 +122,16 @@ public final class ServerFixture implements AutoCloseable {
     server.loop().interrupt();
   }
 
-  /** Closes the server, checks that its loop ended, then closes every client it made. */
+  /** Closes the server, checks that it stopped, then closes every client it made. */
   @Override
-  public void close() throws IOException {
-    if (closed) {
-      return;
-    }
-    closed = true;
-    server.close();
-    synchronized (peers) {
+  public synchronized void close() throws IOException {
+    if (!closed) {
+      closed = true;
+      server.close();
       for (Peer peer : peers) {
         peer.close();
       }
+      assertThat(server.isAlive()).as("the server stopped").isFalse();
     }
-    assertThat(server.isAlive()).as("the loop ended").isFalse();
   }
 }

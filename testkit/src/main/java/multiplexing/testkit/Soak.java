@@ -4,8 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -18,35 +16,41 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Many clients at once, each running sessions until a deadline: random message sizes, random
- * chunking both ways, and a random way of leaving (end of stream, a reset with an echo in flight, a
- * half-close that still wants its echo). Every byte of every echo is checked.
- *
- * <p>At most {@link #CONNECTING} clients are between connect() and the server's {@code accepted}
- * line at any moment. Steps 1 to 6 keep Java's backlog of 50 on purpose; with more connects waiting
- * than that, Linux answers with SYN cookies and may drop the completed handshake, and the client's
- * next bytes then meet a reset from the kernel, not from the server.
+ * Many clients at once, each running sessions until a deadline: random sizes, random chunking both
+ * ways, a random way of leaving (end of stream, a reset with an echo in flight, a half-close that
+ * still wants its echo); every byte of every echo checked. At most {@link #CONNECTING} clients wait
+ * to be accepted at once: past the backlog of 50 that steps 1 to 6 keep, Linux answers with SYN
+ * cookies and may drop a completed handshake, and the client then meets the kernel's reset.
  */
 public final class Soak {
   private static final int MAX_MESSAGE = 128 * 1024;
-  // Well below the backlog of 50 that steps 1 to 6 keep.
   static final int CONNECTING = 32;
-
-  private enum Exit {
-    END_OF_STREAM,
-    RESET_WITH_ECHO_IN_FLIGHT,
-    HALF_CLOSE
-  }
 
   private Soak() {}
 
   /**
-   * Runs the soak against the server (200 clients for 2 s), then waits until the server has logged
-   * every client that came as gone by end of stream or reset, and checks that none left on a
-   * surprise of the server's ({@code dropped on ...}).
+   * 200 clients for 2 s (each at least one session, at most 1,000); then every client is logged as
+   * gone by end of stream or reset, none on a surprise of the server's ({@code dropped on}).
    */
   public static void runAgainst(ServerFixture server) throws Exception {
-    assertThat(run(server, 200, Duration.ofSeconds(2))).isGreaterThanOrEqualTo(200);
+    ExecutorService threads = Executors.newFixedThreadPool(200);
+    Semaphore connecting = new Semaphore(CONNECTING);
+    long deadline = System.nanoTime() + Duration.ofSeconds(2).toNanos();
+    try {
+      List<Future<Integer>> clients = new ArrayList<>();
+      for (int i = 0; i < 200; i++) {
+        SplittableRandom random = new SplittableRandom(i);
+        clients.add(threads.submit(() -> sessions(server, connecting, random, deadline)));
+      }
+      int sessions = 0;
+      for (Future<Integer> client : clients) {
+        sessions += client.get(22, TimeUnit.SECONDS);
+      }
+      assertThat(sessions).isGreaterThanOrEqualTo(200);
+    } finally {
+      threads.shutdownNow();
+      assertThat(threads.awaitTermination(10, TimeUnit.SECONDS)).isTrue();
+    }
     await()
         .atMost(Duration.ofSeconds(10))
         .until(
@@ -56,57 +60,41 @@ public final class Soak {
     assertThat(server.log()).noneMatch(line -> line.startsWith("dropped on "));
   }
 
-  /**
-   * Runs {@code clients} clients, each on a thread of its own, until {@code length} has passed
-   * (each runs at least one session and at most 1,000); returns how many sessions ran in all.
-   */
-  public static int run(ServerFixture server, int clients, Duration length) throws Exception {
-    ExecutorService threads = Executors.newFixedThreadPool(clients);
-    Semaphore connecting = new Semaphore(CONNECTING);
-    try {
-      long deadline = System.nanoTime() + length.toNanos();
-      List<Future<Integer>> sessions = new ArrayList<>();
-      for (int i = 0; i < clients; i++) {
-        long seed = i;
-        sessions.add(threads.submit(() -> runSessions(server, connecting, seed, deadline)));
-      }
-      int total = 0;
-      for (Future<Integer> session : sessions) {
-        total += session.get(length.toSeconds() + 20, TimeUnit.SECONDS);
-      }
-      return total;
-    } finally {
-      threads.shutdownNow();
-      assertThat(threads.awaitTermination(10, TimeUnit.SECONDS)).isTrue();
-    }
-  }
-
-  /** One client's sessions until the deadline (at most 1,000); returns how many it ran. */
-  private static int runSessions(
-      ServerFixture server, Semaphore connecting, long seed, long deadline)
-      throws IOException, InterruptedException {
-    SplittableRandom random = new SplittableRandom(seed);
+  private static int sessions(
+      ServerFixture server, Semaphore connecting, SplittableRandom random, long deadline)
+      throws Exception {
     int sessions = 0;
-    while (sessions < 1_000 && (sessions == 0 || System.nanoTime() - deadline < 0)) {
+    for (; sessions < 1_000 && (sessions == 0 || System.nanoTime() - deadline < 0); sessions++) {
       try (Peer peer = connect(server, connecting)) {
-        int rounds = random.nextInt(1, 6);
-        for (int round = 0; round < rounds; round++) {
-          roundTrip(peer, random);
+        for (int round = random.nextInt(1, 6); round > 0; round--) {
+          assertThat(roundTrip(peer, random, false)).as("an echo, byte for byte").isTrue();
         }
-        leave(peer, Exit.values()[random.nextInt(Exit.values().length)], random);
+        switch (random.nextInt(3)) {
+          case 0 -> {
+            // An end of stream: the close that ends this try.
+          }
+          case 1 -> {
+            // A reset with an echo in flight.
+            peer.send(message(random));
+            peer.reset();
+          }
+          default -> {
+            // A half-close that still wants its echo, then the end of stream.
+            assertThat(roundTrip(peer, random, true)).as("the echo after a half-close").isTrue();
+            assertThat(peer.atEndOfStream()).as("end of stream after it").isTrue();
+          }
+        }
       }
-      sessions++;
     }
     return sessions;
   }
 
   // Connects once fewer than CONNECTING clients wait to be accepted, and waits to be accepted.
-  private static Peer connect(ServerFixture server, Semaphore connecting)
-      throws IOException, InterruptedException {
+  private static Peer connect(ServerFixture server, Semaphore connecting) throws Exception {
     connecting.acquire();
     try {
       Peer peer = Peer.connect(server.port());
-      String accepted = "accepted 127.0.0.1:" + peer.socket.getLocalPort();
+      String accepted = "accepted " + Scenarios.address(peer);
       try {
         await()
             .atMost(Duration.ofSeconds(10))
@@ -124,62 +112,36 @@ public final class Soak {
     }
   }
 
-  // Sends one random message in random chunks and reads its echo back in random chunks.
-  private static void roundTrip(Peer peer, SplittableRandom random) throws IOException {
-    byte[] message = randomBytes(random, random.nextInt(1, MAX_MESSAGE));
-    sendInChunks(peer.socket.getOutputStream(), message, random);
-    byte[] echo = receiveInChunks(peer.socket.getInputStream(), message.length, random);
-    assertThat(Arrays.equals(echo, message)).as("echo of %d bytes", message.length).isTrue();
+  private static byte[] message(SplittableRandom random) {
+    byte[] message = new byte[random.nextInt(1, MAX_MESSAGE)];
+    random.nextBytes(message);
+    return message;
   }
 
-  private static void leave(Peer peer, Exit exit, SplittableRandom random) throws IOException {
-    switch (exit) {
-      case END_OF_STREAM -> peer.close();
-      case RESET_WITH_ECHO_IN_FLIGHT -> {
-        peer.send(randomBytes(random, random.nextInt(1, MAX_MESSAGE)));
-        peer.reset();
-      }
-      case HALF_CLOSE -> {
-        byte[] last = randomBytes(random, random.nextInt(1, MAX_MESSAGE));
-        sendInChunks(peer.socket.getOutputStream(), last, random);
-        peer.socket.shutdownOutput();
-        byte[] echo = receiveInChunks(peer.socket.getInputStream(), last.length, random);
-        assertThat(Arrays.equals(echo, last)).as("last echo after a half-close").isTrue();
-        assertThat(peer.socket.getInputStream().read()).as("end of stream").isEqualTo(-1);
-      }
-    }
-  }
-
-  private static byte[] randomBytes(SplittableRandom random, int size) {
-    byte[] bytes = new byte[size];
-    for (int i = 0; i < size; i++) {
-      bytes[i] = (byte) random.nextInt(256);
-    }
-    return bytes;
-  }
-
-  private static void sendInChunks(OutputStream out, byte[] message, SplittableRandom random)
+  /**
+   * Sends one random message in random chunks, then (for a half-close) shuts down the sending side,
+   * and reads its echo back in random chunks: true if it came back whole.
+   */
+  private static boolean roundTrip(Peer peer, SplittableRandom random, boolean halfClose)
       throws IOException {
-    int offset = 0;
-    while (offset < message.length) {
-      int chunk = Math.min(message.length - offset, random.nextInt(1, 16 * 1024));
-      out.write(message, offset, chunk);
-      out.flush();
-      offset += chunk;
+    byte[] message = message(random);
+    for (int at = 0, size; at < message.length; at += size) {
+      size = Math.min(message.length - at, random.nextInt(1, 16 * 1024));
+      peer.socket.getOutputStream().write(message, at, size);
     }
-  }
-
-  private static byte[] receiveInChunks(InputStream in, int size, SplittableRandom random)
-      throws IOException {
-    byte[] received = new byte[size];
-    int offset = 0;
-    while (offset < size) {
-      int count = in.read(received, offset, Math.min(size - offset, random.nextInt(1, 16 * 1024)));
-      if (count == -1) {
-        throw new IOException("end of stream after " + offset + " of " + size + " bytes");
+    if (halfClose) {
+      peer.socket.shutdownOutput();
+    }
+    byte[] echo = new byte[message.length];
+    for (int at = 0, size; at < echo.length; at += size) {
+      size =
+          peer.socket
+              .getInputStream()
+              .read(echo, at, Math.min(echo.length - at, random.nextInt(1, 16 * 1024)));
+      if (size == -1) {
+        throw new IOException("end of stream after " + at + " of " + echo.length + " bytes");
       }
-      offset += count;
     }
-    return received;
+    return Arrays.equals(echo, message);
   }
 }

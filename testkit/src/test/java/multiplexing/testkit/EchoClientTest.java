@@ -6,7 +6,6 @@ import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.io.PrintStream;
 import java.lang.reflect.Method;
 import java.net.InetAddress;
@@ -15,47 +14,50 @@ import java.net.Socket;
 import java.net.URL;
 import java.net.URLClassLoader;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import javax.tools.JavaCompiler;
+import java.util.stream.Stream;
 import javax.tools.ToolProvider;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * The client against stand-in servers that misbehave on purpose. Every step has the same client
- * ({@link EchoClientCopiesTest}), so its tests run once, here, on step 1's copy, compiled from its
- * source.
+ * The client against stand-in servers that misbehave on purpose. Every step keeps a copy of step
+ * 1's client, byte for byte, so its tests run once, here, on step 1's copy, compiled from source.
  */
 class EchoClientTest {
+  // Maven runs these tests in the testkit's folder, a sibling of the steps.
+  private static final Path STEPS = Path.of("").toAbsolutePath().getParent();
+  private static final Path CLIENT = Path.of("src/main/java/multiplexing/EchoClient.java");
   private static Method run;
-  private ServerSocket server;
+  private final ServerSocket server;
   private final ByteArrayOutputStream out = new ByteArrayOutputStream();
   private final ByteArrayOutputStream err = new ByteArrayOutputStream();
 
+  EchoClientTest() throws IOException {
+    server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+  }
+
   @BeforeAll
   static void compileTheClient(@TempDir Path classes) throws Exception {
-    Path source = EchoClientCopiesTest.stepOne().resolve(EchoClientCopiesTest.CLIENT);
-    JavaCompiler javac = ToolProvider.getSystemJavaCompiler();
-    int status = javac.run(null, null, null, "-d", classes.toString(), source.toString());
+    Path source = STEPS.resolve("step1-blocking").resolve(CLIENT);
+    int status =
+        ToolProvider.getSystemJavaCompiler()
+            .run(null, null, null, "-d", classes.toString(), source.toString());
     assertThat(status).as("javac %s", source).isZero();
-    URLClassLoader loader = new URLClassLoader(new URL[] {classes.toUri().toURL()});
     run =
-        loader
+        new URLClassLoader(new URL[] {classes.toUri().toURL()})
             .loadClass("multiplexing.EchoClient")
             .getDeclaredMethod(
                 "run", String[].class, InputStream.class, PrintStream.class, PrintStream.class);
     run.setAccessible(true);
-  }
-
-  @BeforeEach
-  void listen() throws IOException {
-    server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
   }
 
   @AfterEach
@@ -63,47 +65,34 @@ class EchoClientTest {
     server.close();
   }
 
-  private int runClient(String stdin) {
+  private int runClient(String stdin) throws Exception {
     return runClient(stdin, "127.0.0.1", String.valueOf(server.getLocalPort()));
   }
 
-  private int runClient(String stdin, String... args) {
-    try {
-      return (Integer)
-          run.invoke(
-              null,
-              args,
-              new ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8)),
-              new PrintStream(out, true, StandardCharsets.UTF_8),
-              new PrintStream(err, true, StandardCharsets.UTF_8));
-    } catch (ReflectiveOperationException e) {
-      throw new IllegalStateException(e);
-    }
-  }
-
-  private String errorLine() {
-    assertThat(err.toString(StandardCharsets.UTF_8).lines()).hasSize(1);
-    return err.toString(StandardCharsets.UTF_8).strip();
+  private int runClient(String stdin, String... args) throws Exception {
+    return (Integer)
+        run.invoke(
+            null,
+            args,
+            new ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8)),
+            new PrintStream(out, true, StandardCharsets.UTF_8),
+            new PrintStream(err, true, StandardCharsets.UTF_8));
   }
 
   /** A stand-in server for one connection: echoes one byte at a time, then returns all it got. */
-  private CompletableFuture<byte[]> echoByteByByte() {
+  private CompletableFuture<String> echoByteByByte() {
     return CompletableFuture.supplyAsync(
         () -> {
           ByteArrayOutputStream received = new ByteArrayOutputStream();
           try (Socket client = server.accept()) {
-            InputStream in = client.getInputStream();
-            OutputStream echo = client.getOutputStream();
-            int b;
-            while ((b = in.read()) != -1) {
+            for (int b; (b = client.getInputStream().read()) != -1; ) {
               received.write(b);
-              echo.write(b);
-              echo.flush();
+              client.getOutputStream().write(b);
             }
           } catch (IOException e) {
             throw new RuntimeException(e);
           }
-          return received.toByteArray();
+          return received.toString(StandardCharsets.UTF_8);
         });
   }
 
@@ -118,31 +107,62 @@ class EchoClientTest {
   @Test
   void printsThePromptAndEachEchoReassembledFromPartialReadsThenExitsZeroAtEndOfInput()
       throws Exception {
-    CompletableFuture<byte[]> received = echoByteByByte();
+    CompletableFuture<String> received = echoByteByByte();
     assertThat(runClient("jerome\nhello\n你好\n")).isZero();
     assertThat(output()).isEqualTo(lines(">>:jerome", ">>:hello", ">>:你好", ">>:"));
     assertThat(err.size()).isZero();
-    assertThat(new String(received.get(5, TimeUnit.SECONDS), StandardCharsets.UTF_8))
-        .isEqualTo("jerome" + "hello" + "你好");
+    assertThat(received.get(5, TimeUnit.SECONDS)).isEqualTo("jerome" + "hello" + "你好");
   }
 
   @Test
   void neverSendsAnEmptyMessage() throws Exception {
-    CompletableFuture<byte[]> received = echoByteByByte();
+    CompletableFuture<String> received = echoByteByByte();
     assertThat(runClient("\n\nx\n")).isZero();
     assertThat(output()).isEqualTo(lines(">>:>>:>>:x", ">>:"));
-    assertThat(received.get(5, TimeUnit.SECONDS)).containsExactly('x');
+    assertThat(received.get(5, TimeUnit.SECONDS)).isEqualTo("x");
   }
 
   @Test
-  void aServerThatIsDownGetsOneLineAndExitCodeOne() throws IOException {
+  void aLineEndsAtNewlineOnlyAndOneCarriageReturnBeforeItIsDropped() throws Exception {
+    // "one\r\n" is one line, "two\rthree" too: a lone \r ends no line.
+    CompletableFuture<String> received = echoByteByByte();
+    assertThat(runClient("one\r\ntwo\rthree\n")).isZero();
+    assertThat(output()).isEqualTo(lines(">>:one", ">>:two\rthree", ">>:"));
+    assertThat(received.get(5, TimeUnit.SECONDS)).isEqualTo("one" + "two\rthree");
+  }
+
+  @Test
+  void aLoneNumberIsThePortOnLoopback() throws Exception {
+    CompletableFuture<String> received = echoByteByByte();
+    assertThat(runClient("hi\n", String.valueOf(server.getLocalPort()))).isZero();
+    assertThat(received.get(5, TimeUnit.SECONDS)).isEqualTo("hi");
+  }
+
+  @ParameterizedTest
+  @CsvSource(
+      delimiter = '|',
+      value = {
+        // A server that is down: the stand-in's port, once closed.
+        "127.0.0.1 PORT | EchoClient: cannot connect to 127.0.0.1:PORT: ",
+        "no-such-host.invalid 9999 | EchoClient: unknown host 'no-such-host.invalid'",
+        "127.0.0.1 port | EchoClient: expected [host] [port], for example: EchoClient 127.0.0.1"
+            + " 9999, with a port from 1 to 65535; not '127.0.0.1 port'",
+        // The server's order, [port] [host]: the message gives the client's, with an example.
+        "9999 127.0.0.1 | EchoClient: expected [host] [port], for example: EchoClient 127.0.0.1"
+            + " 9999, with a port from 1 to 65535; not '9999 127.0.0.1'",
+      })
+  void aBadArgumentOrAServerThatIsDownGetsOneLineAndExitCodeOne(String args, String line)
+      throws Exception {
     server.close();
-    assertThat(runClient("hello\n")).isEqualTo(1);
-    assertThat(errorLine()).startsWith("EchoClient: cannot connect to 127.0.0.1:");
+    String port = String.valueOf(server.getLocalPort());
+    assertThat(runClient("hello\n", args.replace("PORT", port).split(" "))).isEqualTo(1);
+    assertThat(err.toString(StandardCharsets.UTF_8))
+        .startsWith(line.replace("PORT", port))
+        .hasLineCount(1);
   }
 
   @Test
-  void aServerThatGoesAwayMidSessionGetsOneLineAndExitCodeOne() {
+  void aServerThatGoesAwayMidSessionGetsOneLineAndExitCodeOne() throws Exception {
     CompletableFuture<Void> hangUpAfterOneByte =
         CompletableFuture.runAsync(
             () -> {
@@ -156,58 +176,29 @@ class EchoClientTest {
     assertThat(runClient("hello\nagain\n")).isEqualTo(1);
     hangUpAfterOneByte.join();
     assertThat(output()).isEqualTo(">>:");
-    assertThat(errorLine()).startsWith("EchoClient: ");
+    assertThat(err.toString(StandardCharsets.UTF_8)).startsWith("EchoClient: ").hasLineCount(1);
   }
 
-  @Test
-  void aLoneNumberIsThePortOnLoopback() throws Exception {
-    CompletableFuture<byte[]> received = echoByteByByte();
-    int status = runClient("hi\n", String.valueOf(server.getLocalPort()));
-    assertThat(status).isZero();
-    assertThat(received.get(5, TimeUnit.SECONDS)).containsExactly('h', 'i');
-  }
-
-  @Test
-  void anUnknownHostGetsOneLineAndExitCodeOne() {
-    int status = runClient("", "no-such-host.invalid", "9999");
-    assertThat(status).isEqualTo(1);
-    assertThat(errorLine()).isEqualTo("EchoClient: unknown host 'no-such-host.invalid'");
-  }
-
-  @Test
-  void aBadPortGetsOneLineAndExitCodeOne() {
-    int status = runClient("", "127.0.0.1", "port");
-    assertThat(status).isEqualTo(1);
-    assertThat(errorLine())
-        .startsWith("EchoClient: expected [host] [port]")
-        .endsWith("'127.0.0.1 port'");
-  }
-
-  @Test
-  void thePortBeforeTheHostAsTheServerTakesThemGetsTheOrderWithAnExample() {
-    int status = runClient("", "9999", "127.0.0.1");
-    assertThat(status).isEqualTo(1);
-    assertThat(errorLine())
-        .startsWith("EchoClient: expected [host] [port], for example: EchoClient 127.0.0.1 9999");
-  }
-
-  @Test
-  void aLineEndsAtNewlineOnlyAndOneCarriageReturnBeforeItIsDropped() throws Exception {
-    // "one\r\n" is one line, "two\rthree" too: a lone \r ends no line.
-    CompletableFuture<byte[]> received = echoByteByByte();
-    assertThat(runClient("one\r\ntwo\rthree\n")).isZero();
-    assertThat(output()).isEqualTo(lines(">>:one", ">>:two\rthree", ">>:"));
-    assertThat(new String(received.get(5, TimeUnit.SECONDS), StandardCharsets.UTF_8))
-        .isEqualTo("one" + "two\rthree");
-  }
-
-  @Test
-  void helpOrHPrintsTheUsageOnStandardOutputAndExitsZero() {
-    for (String help : List.of("--help", "-h")) {
-      out.reset();
-      assertThat(runClient("", help)).as("EchoClient %s", help).isZero();
-      assertThat(output()).as("EchoClient %s", help).startsWith("usage: EchoClient [host] [port]");
-    }
+  @ParameterizedTest
+  @ValueSource(strings = {"--help", "-h"})
+  void helpOrHPrintsTheUsageOnStandardOutputAndExitsZero(String help) throws Exception {
+    assertThat(runClient("", help)).isZero();
+    assertThat(output()).startsWith("usage: EchoClient [host] [port]");
     assertThat(err.size()).isZero();
+  }
+
+  @Test
+  void everyStepsEchoClientIsTheSameFileAsStepOnes() throws IOException {
+    String original = Files.readString(STEPS.resolve("step1-blocking").resolve(CLIENT));
+    try (Stream<Path> steps = Files.list(STEPS)) {
+      assertThat(steps.filter(dir -> dir.getFileName().toString().matches("step[0-9]+-.+")))
+          .as("the step modules beside the testkit")
+          .hasSizeGreaterThan(1)
+          .allSatisfy(
+              step ->
+                  assertThat(Files.readString(step.resolve(CLIENT)))
+                      .as("%s is a copy of step 1's", step.resolve(CLIENT))
+                      .isEqualTo(original));
+    }
   }
 }

@@ -39,42 +39,33 @@ enum Contender {
     return name().toLowerCase(Locale.ROOT);
   }
 
-  boolean isStep() {
-    return compareTo(STEP7) <= 0;
-  }
-
-  /** Step 1 serves one client until it leaves: it takes only loads of one connection. */
-  boolean oneClientAtATime() {
-    return this == STEP1;
-  }
-
   /** Step 7 and Netty: the targets compare them, round by round, over more rounds. */
-  boolean judgedOrReference() {
+  boolean judged() {
     return this == STEP7 || this == NETTY;
   }
 
   /**
-   * The command that starts this server on {@code jdk}, short of its port: a step from its module's
-   * {@code target/classes}, refused if older than its source (a stale server is never measured);
-   * Netty from our class path; a thread-per-client server from its one source file (the build stays
-   * on 17, virtual threads need 21), whose compiler then stays in that JVM's memory.
+   * The command that starts this server on {@code java}, short of its port: a step from its
+   * module's {@code target/classes}, refused if older than its source (a stale server is never
+   * measured); Netty from our class path; a thread-per-client server from its one source file (the
+   * build stays on 17, virtual threads need 21), whose compiler then stays in that JVM's memory.
    */
-  List<String> command(Path root, Jdk jdk) {
-    String java = jdk.home().resolve("bin/java").toString();
-    if (!isStep()) {
-      return this == NETTY
-          ? List.of(
-              java, "-cp", System.getProperty("java.class.path"), NettyEchoServer.class.getName())
-          : List.of(java, root.resolve("bench/contenders/" + source + ".java").toString());
+  List<String> command(Path root, Path java) {
+    if (this == NETTY) {
+      String classPath = System.getProperty("java.class.path");
+      return List.of(java.toString(), "-cp", classPath, NettyEchoServer.class.getName());
+    } else if (compareTo(NETTY) > 0) {
+      return List.of(
+          java.toString(), root.resolve("bench/contenders/" + source + ".java").toString());
     }
-    Path classes = root.resolve(source).resolve("target/classes");
-    Path server = root.resolve(source).resolve("src/main/java/multiplexing/EchoServer.java");
+    Path classes = root.resolve(source + "/target/classes");
+    Path server = root.resolve(source + "/src/main/java/multiplexing/EchoServer.java");
     if (modified(classes.resolve("multiplexing/EchoServer.class")) < modified(server)) {
       throw new Bench.Failure(
           source
               + "'s classes are missing or older than its EchoServer.java: bench/run builds them");
     }
-    return List.of(java, "-cp", classes.toString(), "multiplexing.EchoServer");
+    return List.of(java.toString(), "-cp", classes.toString(), "multiplexing.EchoServer");
   }
 
   // Milliseconds since the epoch; -1 for a file that is not there.

@@ -17,25 +17,21 @@ import java.util.stream.Stream;
  * @param feature the major version: 25 for 25.0.3
  */
 record Jdk(Path home, int feature, String version) {
-  static final int VIRTUAL_THREADS = 21;
-
   /** Where we look when neither the flag nor JAVA_HOME names a JDK 21. */
   static final List<Path> FOLDERS = List.of(Path.of("/usr/lib/jvm"));
 
   private static final Pattern VERSION =
       Pattern.compile("(?m)^JAVA_VERSION=\"((?:1\\.)?(\\d+)[^\"]*)\"");
 
-  /** The JDK at {@code home}, if it is one: bin/java, bin/javac and a release file. */
+  /**
+   * The JDK at {@code home}, if it is one: bin/javac (the contenders need it) and a release file.
+   */
   static Optional<Jdk> at(Path home) {
-    try {
-      Matcher m = VERSION.matcher(Files.readString(home.resolve("release")));
-      return Files.isExecutable(home.resolve("bin/javac")) && m.find()
-          ? Optional.of(
-              new Jdk(home.toAbsolutePath().normalize(), Integer.parseInt(m.group(2)), m.group(1)))
-          : Optional.empty();
-    } catch (IOException | RuntimeException e) {
-      return Optional.empty();
-    }
+    Matcher m = VERSION.matcher(Server.read(home.resolve("release")));
+    return Files.isExecutable(home.resolve("bin/javac")) && m.find()
+        ? Optional.of(
+            new Jdk(home.toAbsolutePath().normalize(), Integer.parseInt(m.group(2)), m.group(1)))
+        : Optional.empty();
   }
 
   /** The JDK running the bench. */
@@ -45,11 +41,16 @@ record Jdk(Path home, int feature, String version) {
         .orElse(new Jdk(home, Runtime.version().feature(), Runtime.version().toString()));
   }
 
+  Path java() {
+    return home.resolve("bin/java");
+  }
+
   /**
-   * The first JDK 21 or newer of: the {@code --jdk21=PATH} flag's (alone when given; "none" finds
-   * none), the JDK running the bench, {@code JAVA_HOME}'s, and the newest in the folders.
+   * The first JDK 21 or newer (virtual threads) of: the {@code --jdk21=PATH} flag's (alone when
+   * given), the JDK running the bench, {@code JAVA_HOME}'s, and the newest in the folders; if none,
+   * why not, in one line.
    */
-  static Optional<Jdk> find(String flag, Jdk running, String javaHome, List<Path> folders) {
+  static Jdk find(String flag, Jdk running, String javaHome, List<Path> folders) {
     Stream<Jdk> home = Optional.ofNullable(javaHome).flatMap(h -> at(Path.of(h))).stream();
     Stream<Jdk> installed =
         folders.stream()
@@ -58,17 +59,19 @@ record Jdk(Path home, int feature, String version) {
     Stream<Jdk> candidates =
         flag != null
             ? at(Path.of(flag)).stream()
-            : Stream.concat(Stream.concat(Stream.of(running), home), installed);
-    return candidates.filter(j -> j.feature() >= VIRTUAL_THREADS).findFirst();
-  }
-
-  /** Why {@link #find} found none, in one line. */
-  static String none(String flag, Jdk running, String javaHome, List<Path> folders) {
-    return flag != null
-        ? "--jdk21=" + flag + " is no JDK 21 or newer"
-        : String.format(
-            "the bench runs on JDK %d, JAVA_HOME is %s and there is none in %s: pass --jdk21=PATH",
-            running.feature(), javaHome == null ? "unset" : javaHome, folders);
+            : Stream.of(Stream.of(running), home, installed).flatMap(s -> s);
+    return candidates
+        .filter(j -> j.feature() >= 21)
+        .findFirst()
+        .orElseThrow(
+            () ->
+                new Bench.Failure(
+                    flag != null
+                        ? "--jdk21=" + flag + " is no JDK 21 or newer"
+                        : String.format(
+                            "vthreads need JDK 21 or newer: the bench runs on JDK %d, JAVA_HOME is %s"
+                                + " and there is none in %s: pass --jdk21=PATH",
+                            running.feature(), javaHome == null ? "unset" : javaHome, folders)));
   }
 
   // A folder of JDKs, such as /usr/lib/jvm.

@@ -1,7 +1,6 @@
 package multiplexing.bench;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
@@ -10,12 +9,9 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.function.Function;
-import java.util.function.Predicate;
-import multiplexing.bench.ProcStats.CpuTime;
-import multiplexing.bench.Results.Burst;
-import multiplexing.bench.Results.Flood;
-import multiplexing.bench.Results.Idle;
-import multiplexing.bench.Results.Round;
+import multiplexing.bench.Bench.Run;
+import multiplexing.bench.LoadGenerator.Load;
+import multiplexing.bench.Report.Row;
 
 /**
  * The scenarios: echo in a closed loop (throughput) or at a fixed rate (cost per message) on
@@ -23,69 +19,111 @@ import multiplexing.bench.Results.Round;
  * ones, since memory is what they weigh. Each prints a line per measurement as it goes.
  */
 final class Measure {
+  static final String THROUGHPUT = "msgs/s,MB/s,p99 us,p99.9 us,server cores,generator cores";
+  static final String COST = "CPU us/msg,msgs/s,server cores,p99 us";
+  static final String IDLE =
+      "connections,echoed,cold burst ms,warm burst ms,RSS before MiB,RSS after MiB,"
+          + "KiB per connection,threads";
+  static final String FLOOD = "taken MiB,RSS before MiB,RSS after MiB";
   private static final long SECOND = 1_000_000_000L;
-  private static final long CONNECT_TIMEOUT = 10 * SECOND;
+  // Both sides near a full core: the machine, not the server, is the limit.
+  private static final double SATURATED = 0.92;
 
   private Measure() {}
 
   /** Loads every server for the warm-up time, so that its JIT has compiled the loop. */
-  static void warmUp(List<Server> servers, double seconds) {
+  static void warmUp(List<Server> servers, double seconds) throws IOException {
     for (Server server : servers) {
-      int connections = server.contender.oneClientAtATime() ? 1 : 10;
-      measure(server, Load.sustained(connections, 64, 16), 0, (long) (seconds * SECOND / 2));
-      measure(server, Load.sustained(connections, 16 * 1024, 1), 0, (long) (seconds * SECOND / 2));
+      int n = server.contender == Contender.STEP1 ? 1 : 10;
+      for (Load load : List.of(Load.sustained(n, 64, 16), Load.sustained(n, 16 * 1024, 1))) {
+        try (LoadGenerator generator = connect(server, load)) {
+          generator.exchange(0, (long) (seconds * SECOND / 2), 0, () -> {});
+        }
+      }
     }
   }
 
   /**
    * Every load against every server that takes it (step 1 only one connection), {@code
-   * run.rounds()} rounds each, then step 7 and Netty alone up to {@code judgedRounds}.
+   * run.rounds()} rounds each, then step 7 and Netty alone up to {@code judgedRounds}; each round
+   * starts with a different server, so that none always runs first or last.
    */
-  static List<Round> rounds(
-      List<Server> servers, List<Load> loads, int judgedRounds, Bench.Run run) {
-    List<Round> rounds = new ArrayList<>();
+  static List<Row> rounds(List<Server> servers, List<Load> loads, int judgedRounds, Run run)
+      throws IOException {
+    List<Row> rows = new ArrayList<>();
     for (Load load : loads) {
-      long ramp = (long) (run.rampSeconds() * SECOND);
-      long window =
-          (long) ((load.isPaced() ? run.costWindowSeconds() : run.windowSeconds()) * SECOND);
       for (int round = 0; round < Math.max(run.rounds(), judgedRounds); round++) {
-        boolean all = round < run.rounds();
-        for (Server server : turns(servers, round, s -> all || s.contender.judgedOrReference())) {
-          if (!server.contender.oneClientAtATime() || load.connections() == 1) {
-            Round o = measure(server, load, ramp, window);
-            rounds.add(o);
-            System.out.println("  " + o);
+        for (Server server : turns(servers, round, round < run.rounds(), s -> s.contender)) {
+          if (server.contender != Contender.STEP1 || load.connections() == 1) {
+            rows.add(print(window(server, load, run)));
           }
         }
       }
     }
-    return rounds;
+    return rows;
   }
 
-  // Those of the servers that take this round, each round starting with a different one, so that
-  // none always runs first or last.
-  private static <T> List<T> turns(List<T> servers, int round, Predicate<T> taking) {
-    List<T> turns = new ArrayList<>(servers.stream().filter(taking).toList());
+  // The servers that take this round (past the common rounds, step 7 and Netty), rotated.
+  private static <T> List<T> turns(
+      List<T> servers, int round, boolean all, Function<T, Contender> c) {
+    List<T> turns = new ArrayList<>(servers);
+    turns.removeIf(s -> !all && !c.apply(s).judged());
     Collections.rotate(turns, -round);
     return turns;
   }
 
-  // One window of the load, the server's CPU sampled as it opens and closes: it covers exactly the
-  // messages counted.
-  private static Round measure(Server server, Load load, long ramp, long window) {
-    long self = ProcessHandle.current().pid();
-    try (LoadGenerator generator = connect(server, load)) {
-      List<ProcStats> samples = new ArrayList<>();
-      Runnable sample = () -> samples.addAll(List.of(server.precise(), ProcStats.precise(self)));
-      LoadGenerator.Result result = generator.exchange(ramp, window, 0, sample);
-      if (samples.size() < 4) {
-        return new Round(load, server.contender, result, CpuTime.NONE, CpuTime.NONE);
+  private static Row print(Row row) {
+    StringBuilder figures = new StringBuilder();
+    row.figures()
+        .forEach((name, value) -> figures.append(", " + name + " " + Report.format(value)));
+    System.out.printf(
+        "  %-24s %-8s %s %s%n", row.load(), row.server(), figures.substring(2), row.note());
+    return row;
+  }
+
+  // One window of the load, the CPU of the server and of this JVM (the generator) read as it opens
+  // and closes: it covers exactly the messages counted.
+  private static Row window(Server server, Load load, Run run) throws IOException {
+    long[] at = new long[6];
+    int[] taken = {0};
+    Runnable sample =
+        () -> {
+          at[taken[0]++] = System.nanoTime();
+          at[taken[0]++] = Server.cpuNanos(server.pid());
+          at[taken[0]++] = Server.cpuNanos(ProcessHandle.current().pid());
+        };
+    long window = (long) ((load.rate() > 0 ? 1.5 : 1) * run.window() * SECOND);
+    try (LoadGenerator g = connect(server, load)) {
+      g.exchange((long) (run.window() * 0.4 * SECOND), window, 0, sample);
+      double wall = taken[0] < 6 ? Double.NaN : at[3] - at[0];
+      double cores = (at[4] - at[1]) / wall;
+      double generator = (at[5] - at[2]) / wall;
+      double rate = g.perSecond(window);
+      String errors = Report.errors(g.errors);
+      Contender c = server.contender;
+      if (load.rate() == 0) {
+        boolean saturated = cores >= SATURATED && generator >= SATURATED;
+        String note = errors + (saturated ? " saturated: " + Report.NOT_RANKED : "");
+        double mb = rate * load.size() / 1e6;
+        return Row.of(
+            "throughput",
+            load,
+            c,
+            note,
+            THROUGHPUT,
+            rate,
+            mb,
+            g.micros(99),
+            g.micros(99.9),
+            cores,
+            generator);
       }
-      CpuTime generatorCpu = samples.get(3).since(samples.get(1));
-      return new Round(
-          load, server.contender, result, samples.get(2).since(samples.get(0)), generatorCpu);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
+      // A server that fell behind reads several messages at once, which makes each look cheaper.
+      int late = g.errors.getOrDefault(LoadGenerator.LATE, 0);
+      boolean behind = rate < 0.97 * load.rate() || late > g.counted / 1000;
+      String note = errors + (behind ? " fell behind the rate: " + Report.NOT_RANKED : "");
+      double micros = (at[4] - at[1]) / 1e3 / g.counted;
+      return Row.of("cost", load, c, note, COST, micros, rate, cores, g.micros(99));
     }
   }
 
@@ -93,8 +131,8 @@ final class Measure {
   // loads measure echo, and a handshake dropped by a full backlog would join mid-window.
   static LoadGenerator connect(Server server, Load load) throws IOException {
     int before = server.accepted();
-    LoadGenerator generator = LoadGenerator.connect(server.address(), load, 32, CONNECT_TIMEOUT);
-    server.awaitAccepts(before, generator.awaitConnected(CONNECT_TIMEOUT), CONNECT_TIMEOUT);
+    LoadGenerator generator = new LoadGenerator(server.address(), load, 32, 10 * SECOND);
+    server.awaitAccepts(before, generator.awaitConnected(10 * SECOND), 10 * SECOND);
     return generator;
   }
 
@@ -102,54 +140,71 @@ final class Measure {
    * The idle scenario's rounds, a fresh server each: every server but step 1 takes the first, step
    * 7 and Netty take turns for the rest.
    */
-  static List<Idle> idle(
-      List<Contender> servers, Function<Contender, Server> start, Machine machine, Bench.Run run)
+  static List<Row> idle(List<Contender> servers, Function<Contender, Server> start, Run run)
       throws IOException {
-    List<Idle> all = new ArrayList<>();
-    List<Contender> taking = servers.stream().filter(c -> !c.oneClientAtATime()).toList();
+    List<Row> rows = new ArrayList<>();
+    List<Contender> taking = servers.stream().filter(c -> c != Contender.STEP1).toList();
     for (int round = 0; round < run.judgedRounds(); round++) {
-      boolean first = round == 0;
-      for (Contender c : turns(taking, round, s -> first || s.judgedOrReference())) {
+      for (Contender c : turns(taking, round, round == 0, c -> c)) {
         try (Server server = start.apply(c)) {
-          Idle o = idle(server, run);
-          machine.checkPorts(o.warm().errors());
-          all.add(o);
-          System.out.println("  " + o);
+          rows.add(print(idle(server, run)));
         }
       }
     }
-    return all;
+    return rows;
   }
 
   /**
    * A fresh server takes {@code run.idleConnections()} in one burst, twice: cold, to weigh what
-   * they cost in memory and threads; then warm, its accept path compiled, to time it.
+   * they cost in memory (KiB per connection: what the burst added to RSS once echoed, over those
+   * accepted) and threads; then warm, its accept path compiled, to time it from the first {@code
+   * connect()} to its last {@code accepted} line.
    */
-  static Idle idle(Server server, Bench.Run run) throws IOException {
-    long patience = (long) (run.idlePatienceSeconds() * SECOND);
+  static Row idle(Server server, Run run) throws IOException {
     int asked = run.idleConnections();
-    long rssBefore = server.stats().rssBytes();
-    Burst cold = burst(server, asked, patience);
+    long before = server.status("VmRSS");
+    Burst cold = burst(server, asked);
     // Let the server finish with the first burst's hang-ups, so that the second counts its own.
-    server.awaitQuiet((long) (run.settleSeconds() * SECOND), patience);
-    Burst warm = burst(server, asked, patience);
-    boolean allEchoed = cold.echoed() == asked && warm.echoed() == asked;
-    return new Idle(
-        server.contender, asked, rssBefore, cold, warm, allEchoed ? null : server.trouble());
+    server.awaitQuiet((long) (run.settle() * SECOND), 5 * SECOND);
+    Burst warm = burst(server, asked);
+    long echoed = Math.min(cold.echoed(), warm.echoed());
+    String trouble = echoed == asked || server.trouble() == null ? "" : "; " + server.trouble();
+    double perConnection =
+        cold.accepted() < asked / 10 ? Double.NaN : (cold.rss() - before) / cold.accepted();
+    return Row.of(
+        "idle",
+        asked + " connections",
+        server.contender,
+        warm.errors() + trouble,
+        IDLE,
+        asked,
+        echoed,
+        cold.ms(),
+        warm.ms(),
+        before / 1024.0,
+        cold.rss() / 1024.0,
+        perConnection,
+        cold.threads());
   }
 
-  private static Burst burst(Server server, int asked, long patience) throws IOException {
+  // One burst: connections the server's log accepted, and echoed; ms from the first connect() to
+  // the last accepted line; RSS in KiB once they echoed; threads holding them.
+  private record Burst(
+      double accepted, long echoed, double ms, long rss, long threads, String errors) {}
+
+  private static Burst burst(Server server, int asked) throws IOException {
     int before = server.accepted();
-    try (LoadGenerator generator =
-        LoadGenerator.connect(server.address(), Load.once(asked), 0, patience)) {
-      int accepted =
-          server.awaitAccepts(before, generator.awaitConnected(patience), patience) - before;
-      double millis =
-          accepted == 0 ? Double.NaN : (server.lastAcceptAt() - generator.connectStartedAt) / 1e6;
-      ProcStats held = server.stats();
-      LoadGenerator.Result echo = generator.exchange(0, 0, patience, () -> {});
-      return new Burst(
-          accepted, echo.finished(), millis, held, server.stats().rssBytes(), echo.errors());
+    try (LoadGenerator g =
+        new LoadGenerator(server.address(), new Load(asked, 64, 1, 1, 0), 0, 5 * SECOND)) {
+      int accepted = server.awaitAccepts(before, g.awaitConnected(5 * SECOND), 5 * SECOND) - before;
+      double ms = accepted == 0 ? Double.NaN : (server.lastAcceptAt() - g.connectStartedAt) / 1e6;
+      long threads = server.status("Threads");
+      g.exchange(0, 0, 5 * SECOND, () -> {});
+      String errors = Report.errors(g.errors);
+      if (errors.contains("Cannot assign requested address")) {
+        throw new Bench.Failure("ephemeral ports exhausted: " + errors);
+      }
+      return new Burst(accepted, g.echoed, ms, server.status("VmRSS"), threads, errors);
     }
   }
 
@@ -157,8 +212,8 @@ final class Measure {
    * One client sends {@code run.floodBytes()} and never reads: an unbounded queue keeps it all, a
    * bounded server stops reading it, a thread per client blocks in write().
    */
-  static Flood flood(Server server, Bench.Run run) throws IOException {
-    long rssBefore = server.stats().rssBytes();
+  static Row flood(Server server, Run run) throws IOException {
+    long before = server.status("VmRSS");
     long sent = 0;
     boolean stalled = false;
     // What it sends does not matter: nothing comes back to check.
@@ -175,16 +230,27 @@ final class Measure {
                 chunk.clear().limit((int) Math.min(chunk.capacity(), run.floodBytes() - sent)));
         sent += n;
         lastProgress = n > 0 ? System.nanoTime() : lastProgress;
-        stalled = System.nanoTime() - lastProgress > run.floodStallSeconds() * SECOND;
+        stalled = System.nanoTime() - lastProgress > run.settle() * 5 * SECOND;
         // We never read, so nothing else can happen on this socket: wait for room to write.
         selector.select(20);
         selector.selectedKeys().clear();
       }
       // It may still be working through what the socket buffers hold; a thread per client blocks
       // in write() with it, so we look before we hang up.
-      server.awaitQuiet((long) (run.settleSeconds() * SECOND), SECOND);
-      Server.sleep((long) (run.settleSeconds() * SECOND));
-      return new Flood(server.contender, sent, stalled, rssBefore, server.stats().rssBytes());
+      server.awaitQuiet((long) (run.settle() * SECOND), SECOND);
+      Server.sleep((long) (run.settle() * 1000));
+      double after = server.status("VmRSS") / 1024.0;
+      String note = stalled ? "stopped reading" : "";
+      return print(
+          Row.of(
+              "flood",
+              "one client",
+              server.contender,
+              note,
+              FLOOD,
+              sent / 1048576.0,
+              before / 1024.0,
+              after));
     }
   }
 }

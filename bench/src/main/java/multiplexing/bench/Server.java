@@ -2,16 +2,20 @@ package multiplexing.bench;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 import multiplexing.testkit.Launcher;
 import multiplexing.testkit.Log;
 
 /**
- * A server under load in a JVM of its own, started by the testkit's {@link Launcher}. Its log keeps
- * the last lines and counts the {@code accepted} ones as they come: a server prints a line per
- * connection, and a pipe nobody drains would block it.
+ * A server under load in a JVM of its own, started by the testkit's {@link Launcher}, and what
+ * Linux's /proc says about it. Its log keeps the last lines and counts the {@code accepted} ones as
+ * they come: a server prints a line per connection, and a pipe nobody drains would block it.
  */
 final class Server implements AutoCloseable {
   private static final String ACCEPTED = "accepted ";
@@ -28,21 +32,17 @@ final class Server implements AutoCloseable {
   private final Launcher child;
   private volatile String trouble;
 
-  private Server(Contender contender, List<String> command) throws IOException {
-    this.contender = contender;
-    Log log = new Log(100);
-    log.count(ACCEPTED);
-    log.watch(line -> trouble = trouble == null && TROUBLE.matcher(line).find() ? line : trouble);
-    child = Launcher.child(command, log);
-  }
-
   /** Starts {@code command} on port 0, pinned to {@code cpu} unless it is -1. */
-  static Server start(Contender contender, List<String> command, int cpu) {
+  Server(Contender contender, List<String> command, int cpu) {
+    this.contender = contender;
     List<String> full = new ArrayList<>(cpu < 0 ? List.of() : List.of("taskset", "-c", "" + cpu));
     full.addAll(command);
     full.add("0");
+    Log log = new Log(100);
+    log.count(ACCEPTED);
+    log.watch(line -> trouble = trouble == null && TROUBLE.matcher(line).find() ? line : trouble);
     try {
-      return new Server(contender, full);
+      child = Launcher.child(full, log);
     } catch (IOException e) {
       throw new Bench.Failure(contender + " " + e.getMessage());
     }
@@ -66,16 +66,16 @@ final class Server implements AutoCloseable {
    * or none for a while, or {@code timeoutNanos} passed; returns the count then.
    */
   int awaitAccepts(int before, int expected, long timeoutNanos) {
-    long deadline = System.nanoTime() + timeoutNanos;
-    int seen = accepted();
-    for (long progress = System.nanoTime(); seen - before < expected; sleep(2_000_000)) {
+    long start = System.nanoTime();
+    while (accepted() - before < expected) {
       long now = System.nanoTime();
-      if (now > deadline || now - Math.max(progress, lastAcceptAt()) > ACCEPT_STALL_NANOS) {
+      if (now - start > timeoutNanos
+          || now - Math.max(start, lastAcceptAt()) > ACCEPT_STALL_NANOS) {
         break;
       }
-      seen = accepted();
+      sleep(2);
     }
-    return seen;
+    return accepted();
   }
 
   /** Waits until the server has printed nothing for {@code quietNanos}, at most the timeout. */
@@ -83,16 +83,8 @@ final class Server implements AutoCloseable {
     long deadline = System.nanoTime() + timeoutNanos;
     while (System.nanoTime() - child.log().lastLineAt() < quietNanos
         && System.nanoTime() < deadline) {
-      sleep(10_000_000);
+      sleep(10);
     }
-  }
-
-  ProcStats stats() {
-    return ProcStats.of(child.process().pid());
-  }
-
-  ProcStats precise() {
-    return ProcStats.precise(child.process().pid());
   }
 
   /** The first line where it turned a client away or failed, or its exit; null if none. */
@@ -107,16 +99,52 @@ final class Server implements AutoCloseable {
     return child.isAlive();
   }
 
-  static void sleep(long nanos) {
-    try {
-      Thread.sleep(nanos / 1_000_000);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
-  }
-
   @Override
   public void close() {
     child.close();
+  }
+
+  long pid() {
+    return child.process().pid();
+  }
+
+  /**
+   * The CPU time all its threads have run, in nanoseconds: the first field of each {@code
+   * /proc/PID/task/TID/schedstat}. {@code /proc/PID/stat} and {@code ProcessHandle} count ticks of
+   * 10 ms, too coarse for windows of a second or two.
+   */
+  static long cpuNanos(long pid) {
+    try (Stream<Path> tasks = Files.list(Path.of("/proc/" + pid + "/task"))) {
+      return tasks.mapToLong(task -> first(read(task.resolve("schedstat")), "(\\d+)")).sum();
+    } catch (IOException e) {
+      return -1;
+    }
+  }
+
+  /** A figure from {@code /proc/PID/status}: "VmRSS" (in KiB) or "Threads". */
+  long status(String field) {
+    return first(read(Path.of("/proc/" + pid() + "/status")), "(?m)^" + field + ":\\s+(\\d+)");
+  }
+
+  // The first group of the first match; 0 for none (a thread that ended as we listed it, say).
+  static long first(String text, String regex) {
+    Matcher m = Pattern.compile(regex).matcher(text);
+    return m.find() ? Long.parseLong(m.group(1)) : 0;
+  }
+
+  static String read(Path file) {
+    try {
+      return Files.readString(file);
+    } catch (IOException e) {
+      return "";
+    }
+  }
+
+  static void sleep(long millis) {
+    try {
+      Thread.sleep(millis);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 }

@@ -1,7 +1,5 @@
 package multiplexing.bench;
 
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
@@ -23,9 +21,6 @@ enum Contender {
   THREADS("ThreadPerClientEchoServer"),
   VTHREADS("VirtualThreadEchoServer");
 
-  /** The four the threads-or-a-selector question puts side by side; the quick run's focus. */
-  static final List<Contender> FOUR = List.of(STEP7, NETTY, THREADS, VTHREADS);
-
   // A step's module, or a contender's file name in bench/contenders.
   private final String source;
 
@@ -45,35 +40,25 @@ enum Contender {
   }
 
   /**
-   * The command that starts this server on {@code java}, short of its port: a step from its
-   * module's {@code target/classes}, refused if older than its source (a stale server is never
-   * measured); Netty from our class path; a thread-per-client server from its one source file (the
-   * build stays on 17, virtual threads need 21), whose compiler then stays in that JVM's memory.
+   * The command that starts it with {@code java}, short of its port: a step from its module's
+   * classes, refused if older than its source (a stale server is never measured); Netty from our
+   * class path; a thread-per-client server from its one source file (the build stays on 17, virtual
+   * threads need 21), whose compiler then stays in that JVM's memory.
    */
   List<String> command(Path root, Path java) {
-    if (this == NETTY) {
-      String classPath = System.getProperty("java.class.path");
-      return List.of(java.toString(), "-cp", classPath, NettyEchoServer.class.getName());
-    } else if (compareTo(NETTY) > 0) {
-      return List.of(
-          java.toString(), root.resolve("bench/contenders/" + source + ".java").toString());
-    }
     Path classes = root.resolve(source + "/target/classes");
+    Path compiled = classes.resolve("multiplexing/EchoServer.class");
     Path server = root.resolve(source + "/src/main/java/multiplexing/EchoServer.java");
-    if (modified(classes.resolve("multiplexing/EchoServer.class")) < modified(server)) {
+    if (this == NETTY) {
+      String path = System.getProperty("java.class.path");
+      return List.of("" + java, "-cp", path, NettyEchoServer.class.getName());
+    } else if (this == THREADS || this == VTHREADS) {
+      return List.of("" + java, "" + root.resolve("bench/contenders/" + source + ".java"));
+    } else if (compiled.toFile().lastModified() < server.toFile().lastModified()) {
       throw new Bench.Failure(
           source
               + "'s classes are missing or older than its EchoServer.java: bench/run builds them");
     }
-    return List.of(java.toString(), "-cp", classes.toString(), "multiplexing.EchoServer");
-  }
-
-  // Milliseconds since the epoch; -1 for a file that is not there.
-  private static long modified(Path file) {
-    try {
-      return Files.getLastModifiedTime(file).toMillis();
-    } catch (IOException e) {
-      return -1;
-    }
+    return List.of("" + java, "-cp", "" + classes, "multiplexing.EchoServer");
   }
 }

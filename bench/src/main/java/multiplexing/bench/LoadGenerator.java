@@ -37,20 +37,20 @@ final class LoadGenerator implements Closeable {
    * count.
    */
   record Load(int connections, int size, int inFlight, long perConnection, int rate) {
-    static Load sustained(int connections, int size, int inFlight) {
-      return new Load(connections, size, inFlight, 0, 0);
+    Load(int connections, int size, int inFlight, long perConnection) {
+      this(connections, size, inFlight, perConnection, 0);
     }
 
-    static Load paced(int connections, int rate) {
-      return new Load(connections, 64, 256, 0, rate);
+    static Load paced(int connections) {
+      return new Load(connections, 64, 256, 0, 20_000);
     }
 
     /** As the tables name it, with no comma (a CSV field): "100 x 64 B 16 in flight". */
     @Override
     public String toString() {
-      String depth = inFlight == 1 ? "ping-pong" : inFlight + " in flight";
+      String depth = rate > 0 ? "at " + rate + "/s" : inFlight > 1 ? inFlight + " in flight" : "";
       String bytes = size >= 1024 ? size / 1024 + " KiB " : size + " B ";
-      return connections + " x " + bytes + (rate > 0 ? "at " + rate + "/s" : depth);
+      return connections + " x " + bytes + (depth.isEmpty() ? "ping-pong" : depth);
     }
   }
 
@@ -58,16 +58,14 @@ final class LoadGenerator implements Closeable {
   final Histogram latency = new Histogram(60_000_000_000L, 3);
   long echoed;
   long counted;
-  // When the first connect() was issued, on the System.nanoTime() clock.
-  long connectStartedAt;
+  long connectStartedAt; // on the System.nanoTime() clock
   private final Load load;
   private final Selector selector = Selector.open();
   private final List<Connection> connections = new ArrayList<>();
   // One read buffer serves every connection: we check the bytes before reading the next key.
   private final ByteBuffer readBuffer = ByteBuffer.allocateDirect(64 * 1024);
   private int connecting;
-  // Messages sent and not yet back, over all connections: the loop ends when none are.
-  private long outstanding;
+  private long outstanding; // messages sent and not yet back: the loop ends when none are
   private boolean sending;
   // Only messages sent and back inside [countFrom, countUntil) are counted and timed.
   private long countFrom = Long.MAX_VALUE;
@@ -92,17 +90,17 @@ final class LoadGenerator implements Closeable {
       }
     }
     connectStartedAt = System.nanoTime();
-    for (Connection connection : connections) {
+    for (Connection c : connections) {
       connecting++;
       try {
         // A non-blocking connect() returns at once; OP_CONNECT says when the handshake is done.
-        connection.key = connection.channel.register(selector, SelectionKey.OP_CONNECT, connection);
-        if (connection.channel.connect(server)) {
-          connected(connection);
+        c.key = c.channel.register(selector, SelectionKey.OP_CONNECT, c);
+        if (c.channel.connect(server)) {
+          connected(c);
         }
       } catch (IOException e) {
         // Out of ephemeral ports ("Cannot assign requested address"), or refused at once.
-        fail(connection, "connect failed: " + e.getMessage());
+        fail(c, "connect failed: " + e.getMessage());
       }
       if (batch > 0 && connecting >= batch) {
         awaitConnected(timeoutNanos);
@@ -112,9 +110,8 @@ final class LoadGenerator implements Closeable {
 
   /** Runs the loop until every handshake is done or the time is up; returns how many are. */
   int awaitConnected(long timeoutNanos) throws IOException {
-    long deadline = System.nanoTime() + timeoutNanos;
-    while (connecting > 0 && System.nanoTime() < deadline) {
-      selector.select(this::ready, Math.max(1, (deadline - System.nanoTime()) / 1_000_000));
+    for (long end = System.nanoTime() + timeoutNanos; connecting > 0 && System.nanoTime() < end; ) {
+      selector.select(this::ready, 100);
     }
     return (int) connections.stream().filter(c -> c.open).count();
   }
@@ -122,8 +119,8 @@ final class LoadGenerator implements Closeable {
   /**
    * Sends on every connection (and on each still connecting, once it is through). An open-ended
    * load counts a window of {@code windowNanos} after {@code rampNanos}, running {@code sample} as
-   * it opens and as it closes, and stops sending then; one with a number of messages runs until all
-   * are back or {@code timeoutNanos} passed. When time is up, what is still out has failed.
+   * it opens and as it closes, then stops sending and waits up to 2 s for the last echoes; one with
+   * a number of messages runs until all are back or {@code timeoutNanos} passed.
    */
   void exchange(long rampNanos, long windowNanos, long timeoutNanos, Runnable sample)
       throws IOException {
@@ -131,15 +128,10 @@ final class LoadGenerator implements Closeable {
     boolean openEnded = load.perConnection() == 0;
     countFrom = openEnded ? start + rampNanos : start;
     countUntil = openEnded ? countFrom + windowNanos : Long.MAX_VALUE;
-    // After the window we wait up to 2 s for the last echoes.
-    long deadline = openEnded ? countUntil + 2_000_000_000L : start + timeoutNanos;
+    long deadline = openEnded ? countUntil + 2 * 1_000_000_000L : start + timeoutNanos;
     sending = true;
     scheduleStart = nextDueAt = start;
-    for (Connection connection : connections) {
-      if (connection.open) {
-        topUp(connection, start);
-      }
-    }
+    connections.stream().filter(c -> c.open).forEach(c -> topUp(c, start));
     boolean opened = false;
     for (long now = start; now < deadline; now = System.nanoTime()) {
       if (connecting == 0 && outstanding == 0 && (!openEnded || !sending)) {
@@ -157,79 +149,72 @@ final class LoadGenerator implements Closeable {
         sendDue(now);
         selector.selectNow(this::ready);
       } else {
-        selector.select(this::ready, Math.max(1, Math.min(100, (deadline - now) / 1_000_000)));
+        selector.select(this::ready, 100);
       }
     }
     for (Connection c : connections) {
-      if (!c.open && !c.failed) {
-        count("never connected");
-      } else if (c.open && c.issued > c.completed) {
-        count("no echo in time");
-      }
+      count(
+          !c.open && !c.failed
+              ? "never connected"
+              : c.issued > c.completed ? "no echo in time" : null);
     }
   }
 
-  double perSecond(long windowNanos) {
-    return counted / (windowNanos / 1e9);
-  }
-
   double micros(double percentile) {
-    long value = latency.getValueAtPercentile(percentile);
-    return latency.getTotalCount() == 0 ? Double.NaN : value / 1e3;
+    double value = latency.getValueAtPercentile(percentile) / 1e3;
+    return latency.getTotalCount() == 0 ? Double.NaN : value;
   }
 
   // Every send that is due by now, the connections taking turns; a message's time is when it was
   // due, so a late send counts against the latency, not for it.
-  private void sendDue(long now) throws IOException {
+  private void sendDue(long now) {
     while (!connections.isEmpty() && nextDueAt <= now) {
-      Connection connection = connections.get((int) (scheduled % connections.size()));
+      Connection c = connections.get((int) (scheduled % connections.size()));
       long due = nextDueAt;
       nextDueAt = scheduleStart + (long) (++scheduled * 1e9 / load.rate());
-      if (connection.open && connection.issued - connection.completed >= load.inFlight()) {
+      if (c.open && c.issued - c.completed >= load.inFlight()) {
         count(LATE);
-      } else if (connection.open) {
-        connection.issue(due);
-        flush(connection);
+      } else if (c.open) {
+        c.issue(due);
+        flush(c);
       }
     }
   }
 
   private void ready(SelectionKey key) {
-    Connection connection = (Connection) key.attachment();
+    Connection c = (Connection) key.attachment();
     try {
-      if (key.isConnectable() && connection.channel.finishConnect()) {
-        connected(connection);
+      if (key.isConnectable() && c.channel.finishConnect()) {
+        connected(c);
       } else if (key.isReadable()) {
-        readable(connection);
-      }
-      if (key.isValid() && key.isWritable()) {
-        flush(connection);
+        readable(c);
       }
     } catch (IOException e) {
-      fail(connection, connection.open ? "reset" : "refused");
+      fail(c, c.open ? "reset" : "refused");
+    }
+    if (key.isValid() && key.isWritable()) {
+      flush(c);
     }
   }
 
-  private void connected(Connection connection) throws IOException {
+  private void connected(Connection c) {
     connecting--;
-    connection.open = true;
-    connection.key.interestOps(SelectionKey.OP_READ);
+    c.open = true;
+    c.key.interestOps(SelectionKey.OP_READ);
     if (sending) {
-      topUp(connection, System.nanoTime());
+      topUp(c, System.nanoTime());
     }
   }
 
-  // Bytes came back: check them, retire every message they complete, and send the next ones.
+  // Bytes came back: check them against what we sent at that place in the stream (one read may
+  // hold half a message or several), retire every message they complete, send the next ones.
   private void readable(Connection c) throws IOException {
     int n = c.channel.read(readBuffer.clear());
-    readBuffer.flip();
-    int start = (int) ((c.received + c.offset) % PERIOD);
-    if (n == -1 || c.received + n > c.sent) {
-      fail(c, n == -1 ? "closed by server" : "more bytes than sent");
-      return;
-    } else if (readBuffer.mismatch(STREAM.slice(start, n)) != -1) {
-      // A stream has no message boundaries: one read may hold half a message or several.
-      fail(c, "corrupt bytes");
+    ByteBuffer expected = STREAM.slice((int) ((c.received + c.offset) % PERIOD), Math.max(n, 0));
+    String wrong =
+        n == -1 ? "closed by server" : c.received + n > c.sent ? "more bytes than sent" : null;
+    if (wrong != null || readBuffer.flip().mismatch(expected) != -1) {
+      fail(c, wrong == null ? "corrupt bytes" : wrong);
       return;
     }
     c.received += n;
@@ -246,9 +231,8 @@ final class LoadGenerator implements Closeable {
     topUp(c, now);
   }
 
-  // Keeps a connection's pipeline full (ping-pong keeps one message out); at a fixed rate the
-  // schedule sends, not the echoes.
-  private void topUp(Connection c, long now) throws IOException {
+  // Keeps a connection's pipeline full; at a fixed rate the schedule sends, not the echoes.
+  private void topUp(Connection c, long now) {
     long most = load.perConnection() == 0 ? Long.MAX_VALUE : load.perConnection();
     while (sending
         && load.rate() == 0
@@ -261,49 +245,47 @@ final class LoadGenerator implements Closeable {
 
   // Writes what the socket takes; OP_WRITE only while bytes are left (a socket is nearly always
   // writable).
-  private void flush(Connection c) throws IOException {
-    long pending = c.issued * load.size() - c.sent;
-    for (int n = 1; pending > 0 && n > 0; pending -= n) {
-      n =
-          c.channel.write(
-              STREAM.slice((int) ((c.sent + c.offset) % PERIOD), (int) Math.min(pending, PERIOD)));
-      c.sent += n;
-    }
-    int wanted = SelectionKey.OP_READ | (pending > 0 ? SelectionKey.OP_WRITE : 0);
-    if (c.key.interestOps() != wanted) {
-      c.key.interestOps(wanted);
+  private void flush(Connection c) {
+    try {
+      for (long n = 1, left = c.issued * load.size() - c.sent; left > 0 && n > 0; left -= n) {
+        n =
+            c.channel.write(
+                STREAM.slice((int) ((c.sent + c.offset) % PERIOD), (int) Math.min(left, PERIOD)));
+        c.sent += n;
+      }
+      int wanted = c.sent < c.issued * load.size() ? SelectionKey.OP_WRITE : 0;
+      c.key.interestOps(SelectionKey.OP_READ | wanted);
+    } catch (IOException e) {
+      fail(c, "reset");
     }
   }
 
-  private void fail(Connection connection, String why) {
-    connecting -= connection.open || connection.failed ? 0 : 1;
-    outstanding -= connection.failed ? 0 : connection.issued - connection.completed;
-    connection.open = false;
-    connection.failed = true;
-    if (connection.key != null) {
-      connection.key.cancel();
-    }
-    closeQuietly(connection.channel);
+  private void fail(Connection c, String why) {
+    connecting -= c.open || c.failed ? 0 : 1;
+    outstanding -= c.failed ? 0 : c.issued - c.completed;
+    c.open = false;
+    c.failed = true;
     count(why);
+    try {
+      c.channel.close(); // which cancels its key
+    } catch (IOException ignored) {
+      // Closing is best effort: this connection is over either way.
+    }
   }
 
   private void count(String why) {
-    errors.merge(why, 1, Integer::sum);
+    if (why != null) {
+      errors.merge(why, 1, Integer::sum);
+    }
   }
 
   /** Hangs up every connection (a FIN each) and closes the selector. */
   @Override
-  public void close() {
-    connections.forEach(connection -> closeQuietly(connection.channel));
-    closeQuietly(selector);
-  }
-
-  private static void closeQuietly(Closeable closeable) {
-    try {
-      closeable.close();
-    } catch (IOException ignored) {
-      // Closing is best effort: the run is over either way.
+  public void close() throws IOException {
+    for (Connection c : connections) {
+      c.channel.close();
     }
+    selector.close();
   }
 
   private static ByteBuffer stream() {

@@ -38,49 +38,37 @@ final class Report {
   private static final int[] COLOURS = {
     0xD62728, 0xFF7F0E, 0x2CA02C, 0x9467BD, 0x17BECF, 0xBCBD22, 0x1F77B4, 0, 0x8C564B, 0xE377C2
   };
+  // Each table and its chart: a panel per figure named after the chart's name, a group of bars
+  // per load, a bar per server. The first panel's figure is also quoted against Netty's.
+  private static final String[][] TABLES = {
+    {"throughput", "Throughput: closed loop", "throughput", "msgs/s"},
+    {"cost", "Cost per message: 64 B at a fixed rate", "cost-per-message", "CPU us/msg"},
+    {
+      "idle",
+      "Idle connections: one burst, then one echo each",
+      "threads-vs-selector",
+      "KiB/connection",
+      "threads"
+    },
+    {"flood", "A client that sends and never reads", null, "taken MiB"}
+  };
 
-  /** One round against one server: its figures by column, and what went wrong, if anything. */
+  /** One round against one server: its figures, named by {@code columns}, and what went wrong. */
   record Row(
-      String table, String load, Contender server, String note, Map<String, Double> figures) {
-    static Row of(
-        String table,
-        Object load,
-        Contender server,
-        String note,
-        String columns,
-        double... values) {
-      Map<String, Double> figures = new LinkedHashMap<>();
-      String[] names = columns.split(",");
-      for (int i = 0; i < names.length; i++) {
-        figures.put(names[i], values[i]);
-      }
-      return new Row(table, load.toString(), server, note.replaceFirst("^[; ]+", ""), figures);
+      String table, String load, Contender server, String note, String columns, double... values) {
+    Row {
+      note = note.replaceFirst("^[; ]+", "");
+    }
+
+    List<String> names() {
+      return List.of(columns.split(","));
     }
 
     double get(String figure) {
-      return figures.getOrDefault(figure, Double.NaN);
+      int i = names().indexOf(figure);
+      return i < 0 ? Double.NaN : values[i];
     }
   }
-
-  /**
-   * A table of the page: the median of each figure per (load, server), and the chart drawn from
-   * those cells: a panel per figure in {@code panels}, a group of bars per load, a bar per server.
-   * The first panel's figure is also quoted against Netty's, with its lowest and highest round.
-   */
-  private record Table(String name, String title, String chart, String... panels) {}
-
-  private static final List<Table> TABLES =
-      List.of(
-          new Table("throughput", "Throughput: closed loop", "throughput", "msgs/s"),
-          new Table(
-              "cost", "Cost per message: 64 B at a fixed rate", "cost-per-message", "CPU us/msg"),
-          new Table(
-              "idle",
-              "Idle connections: one burst, then one echo each",
-              "threads-vs-selector",
-              "KiB per connection",
-              "threads"),
-          new Table("flood", "A client that sends and never reads", null, "taken MiB"));
 
   private Report() {}
 
@@ -89,35 +77,29 @@ final class Report {
       throws IOException {
     long started = System.currentTimeMillis() - 1_000;
     Files.createDirectories(folder);
-    String readme =
-        folder.relativize(root.resolve("bench/README.md")).toString().replace('\\', '/');
-    StringBuilder page =
-        new StringBuilder("# Bench results (" + kind + ")\n\nWritten by `bench/run`: ");
-    page.append(setup + ". What each column holds, how the bench measures it and the machine: ");
-    page.append("[bench/README.md](" + readme + ").\n");
+    String readme = "" + folder.relativize(root.resolve("bench/README.md"));
+    StringBuilder page = new StringBuilder("# Bench results (" + kind + ")\n\nWritten by ");
+    page.append("`bench/run`: " + setup + ". What each column holds, how the bench measures it");
+    page.append(" and the machine: [bench/README.md](" + readme + ").\n");
     section(page, folder, "targets", "Targets", List.of(TARGETS.split(",")), targets(rows));
-    for (Table table : TABLES) {
+    for (String[] table : TABLES) {
       List<String> columns = new ArrayList<>(List.of("load", "server", "rounds"));
       List<List<String>> lines = new ArrayList<>();
-      for (Map<Contender, List<Row>> servers : cells(rows, table.name()).values()) {
-        servers.forEach(
-            (server, rounds) ->
-                lines.add(line(table.panels()[0], rounds, servers.get(Contender.NETTY))));
-        columns.addAll(
-            columns.size() > 3
-                ? List.of()
-                : servers.values().iterator().next().get(0).figures().keySet());
+      for (Map<Contender, List<Row>> cell : cells(rows, table[0]).values()) {
+        for (List<Row> rounds : cell.values()) {
+          lines.add(line(table[3], rounds, cell.get(Contender.NETTY)));
+          columns.addAll(columns.size() > 3 ? List.of() : rounds.get(0).names());
+        }
       }
+      columns.addAll(List.of("x netty", "lowest", "highest", "note"));
       if (!lines.isEmpty()) {
-        columns.addAll(List.of("x netty", "lowest", "highest", "note"));
-        section(page, folder, table.name(), table.title(), columns, lines);
-        if (table.chart() != null && draw(table, columns, lines, folder)) {
-          page.append("\n![" + table.chart() + "](" + table.chart() + ".png)\n");
+        section(page, folder, table[0], table[1], columns, lines);
+        if (table[2] != null && draw(table, columns, lines, folder)) {
+          page.append("\n![" + table[2] + "](" + table[2] + ".png)\n");
         }
       }
     }
-    Path md = folder.resolve("results.md");
-    writeText(md, page.toString());
+    writeText(folder.resolve("results.md"), page.toString());
     // The folder is the run's alone: what an earlier run wrote and this one did not goes.
     try (Stream<Path> files = Files.list(folder)) {
       for (Path file : files.filter(f -> f.toString().matches(".*\\.(md|csv|png)")).toList()) {
@@ -126,22 +108,23 @@ final class Report {
         }
       }
     }
-    return md;
+    return folder.resolve("results.md");
   }
 
-  // One cell of a table: the median of each figure over the rounds, the key figure against
-  // Netty's with its lowest and highest round, and every distinct note.
+  // One line of a table: the median of each figure over the rounds, the key figure against
+  // Netty's, its lowest and highest round, and every distinct note.
   private static List<String> line(String key, List<Row> rounds, List<Row> netty) {
     Row first = rounds.get(0);
-    List<String> line =
-        new ArrayList<>(List.of(first.load(), "" + first.server(), "" + rounds.size()));
-    first.figures().keySet().forEach(figure -> line.add(format(median(rounds, figure))));
-    double[] each = rounds.stream().mapToDouble(r -> r.get(key)).toArray();
+    List<String> line = new ArrayList<>(List.of(first.load(), "" + first.server()));
+    line.add("" + rounds.size());
+    first.names().forEach(figure -> line.add(format(median(rounds, figure))));
     line.add(netty == null ? "" : format(median(rounds, key) / median(netty, key)));
-    line.add(format(Arrays.stream(each).min().orElse(Double.NaN)));
-    line.add(format(Arrays.stream(each).max().orElse(Double.NaN)));
+    double[] each = rounds.stream().mapToDouble(r -> r.get(key)).sorted().toArray();
+    line.add(format(each[0]));
+    line.add(format(each[each.length - 1]));
     line.add(
-        rounds.stream().map(Row::note).filter(n -> !n.isEmpty()).distinct().collect(joining("; ")));
+        String.join(
+            "; ", rounds.stream().map(Row::note).filter(n -> !n.isEmpty()).distinct().toList()));
     return line;
   }
 
@@ -154,14 +137,13 @@ final class Report {
       List<String> columns,
       List<List<String>> lines)
       throws IOException {
-    page.append(
-        "\n## " + title + " ([" + name + ".csv](" + name + ".csv))\n\n" + markdown(columns));
-    page.append("|" + "---|".repeat(columns.size()) + "\n");
+    page.append("\n## " + title + " ([" + name + ".csv](" + name + ".csv))\n\n");
+    page.append(markdown(columns) + "|" + "---|".repeat(columns.size()) + "\n");
     StringBuilder csv = new StringBuilder(String.join(",", columns) + "\n");
     for (List<String> line : lines) {
       page.append(markdown(line));
-      csv.append(
-          line.stream().map(c -> c.contains(",") ? '"' + c + '"' : c).collect(joining(",")) + "\n");
+      csv.append(line.stream().map(c -> c.contains(",") ? '"' + c + '"' : c).collect(joining(",")));
+      csv.append("\n");
     }
     writeText(folder.resolve(name + ".csv"), csv.toString());
   }
@@ -171,20 +153,16 @@ final class Report {
   }
 
   static String errors(Map<String, Integer> errors) {
-    return errors.entrySet().stream()
-        .map(e -> e.getKey() + " " + e.getValue())
-        .collect(joining("; "));
+    return String.join(
+        "; ", errors.entrySet().stream().map(e -> e.getKey() + " " + e.getValue()).toList());
   }
 
   // The rounds of each (load, server) in a table: loads in the order measured, servers in ours.
   static Map<String, Map<Contender, List<Row>>> cells(List<Row> rows, String table) {
     Map<String, Map<Contender, List<Row>>> cells = new LinkedHashMap<>();
-    for (Row row : rows) {
-      if (row.table().equals(table)) {
-        Map<Contender, List<Row>> servers =
-            cells.computeIfAbsent(row.load(), k -> new EnumMap<>(Contender.class));
-        servers.computeIfAbsent(row.server(), k -> new ArrayList<>()).add(row);
-      }
+    for (Row row : rows.stream().filter(r -> r.table().equals(table)).toList()) {
+      var servers = cells.computeIfAbsent(row.load(), k -> new EnumMap<>(Contender.class));
+      servers.computeIfAbsent(row.server(), k -> new ArrayList<>()).add(row);
     }
     return cells;
   }
@@ -196,88 +174,64 @@ final class Report {
    */
   static List<List<String>> targets(List<Row> rows) {
     List<List<String>> targets = new ArrayList<>();
-    cells(rows, "cost")
-        .forEach(
-            (load, servers) -> {
-              List<Row> ours = servers.getOrDefault(Contender.STEP7, List.of());
-              List<Row> netty = servers.getOrDefault(Contender.NETTY, List.of());
-              String behind = behind(ours) ? "step7" : behind(netty) ? "netty" : null;
-              targets.add(
-                  ratio(
-                      "CPU per message at " + load,
-                      ours,
-                      netty,
-                      "CPU us/msg",
-                      " us",
-                      1.05,
-                      behind));
-            });
-    cells(rows, "idle")
-        .forEach(
-            (load, servers) -> {
-              List<Row> ours = servers.getOrDefault(Contender.STEP7, List.of());
-              List<Row> netty = servers.getOrDefault(Contender.NETTY, List.of());
-              long echoed =
-                  ours.stream().filter(r -> r.get("echoed") == r.get("connections")).count();
-              long theirs =
-                  netty.stream().filter(r -> r.get("echoed") == r.get("connections")).count();
-              String verdict = verdict(echoed == ours.size(), ours.size());
-              String n = "" + ours.size();
-              targets.add(
-                  List.of(
-                      "every connection echoed at " + load,
-                      echoed + " of " + n,
-                      theirs + " of " + netty.size(),
-                      "",
-                      "",
-                      "",
-                      n,
-                      "every round",
-                      verdict));
-              targets.add(
-                  ratio(
-                      "warm connect burst at " + load,
-                      ours,
-                      netty,
-                      "warm burst ms",
-                      " ms",
-                      1.10,
-                      null));
-              String rss = "RSS per connection at " + load;
-              targets.add(ratio(rss, ours, netty, "KiB per connection", " KiB", 0.50, null));
-            });
+    for (var cell : cells(rows, "cost").entrySet()) {
+      targets.add(
+          ratio("CPU per message at " + cell.getKey(), cell.getValue(), "CPU us/msg", 1.05));
+    }
+    for (var cell : cells(rows, "idle").entrySet()) {
+      List<Row> ours = cell.getValue().getOrDefault(Contender.STEP7, List.of());
+      List<Row> netty = cell.getValue().getOrDefault(Contender.NETTY, List.of());
+      String n = "" + ours.size();
+      String echoed = allEchoed(ours) + " of " + n;
+      String verdict = verdict(echoed.equals(n + " of " + n), ours.size());
+      String what = "every connection echoed at " + cell.getKey();
+      targets.add(
+          List.of(
+              what,
+              echoed,
+              allEchoed(netty) + " of " + netty.size(),
+              "",
+              "",
+              "",
+              n,
+              "every round",
+              verdict));
+      targets.add(
+          ratio("warm connect burst at " + cell.getKey(), cell.getValue(), "warm burst ms", 1.10));
+      targets.add(
+          ratio("RSS per connection at " + cell.getKey(), cell.getValue(), "KiB/connection", 0.5));
+    }
     return targets;
   }
 
-  private static boolean behind(List<Row> rounds) {
-    return rounds.stream().anyMatch(r -> r.note().contains(NOT_RANKED));
+  private static long allEchoed(List<Row> rounds) {
+    return rounds.stream().filter(r -> r.get("echoed") == r.get("connections")).count();
   }
 
-  // Round i of step 7 over round i of Netty, for each pair that has both figures.
+  // Round i of step 7 over round i of Netty, for each pair that has both figures; a server that
+  // fell behind the fixed rate read several messages at once, which makes each look cheaper.
   private static List<String> ratio(
-      String what,
-      List<Row> ours,
-      List<Row> netty,
-      String figure,
-      String unit,
-      double limit,
-      String behind) {
+      String what, Map<Contender, List<Row>> cell, String figure, double limit) {
+    List<Row> ours = cell.getOrDefault(Contender.STEP7, List.of());
+    List<Row> netty = cell.getOrDefault(Contender.NETTY, List.of());
     double[] ratios = new double[Math.min(ours.size(), netty.size())];
     Arrays.setAll(ratios, i -> ours.get(i).get(figure) / netty.get(i).get(figure));
-    ratios = Arrays.stream(ratios).filter(Double::isFinite).toArray();
-    String verdict =
-        ratios.length == 0 ? "not measured" : verdict(median(ratios) <= limit, ratios.length);
-    verdict = behind != null ? NOT_RANKED + ": " + behind + " fell behind the rate" : verdict;
-    return List.of(
-        what,
-        format(median(ours, figure)) + unit,
-        format(median(netty, figure)) + unit,
-        format(median(ratios)),
-        format(Arrays.stream(ratios).min().orElse(Double.NaN)),
-        format(Arrays.stream(ratios).max().orElse(Double.NaN)),
-        "" + ratios.length,
-        "<= " + format(limit),
-        verdict);
+    ratios = Arrays.stream(ratios).filter(Double::isFinite).sorted().toArray();
+    int n = ratios.length;
+    String verdict = n == 0 ? "not measured" : verdict(median(ratios) <= limit, n);
+    String behind = behind(ours) ? "step7" : behind(netty) ? "netty" : null;
+    verdict = behind == null ? verdict : NOT_RANKED + ": " + behind + " fell behind the rate";
+    String unit = " " + figure.substring(figure.lastIndexOf(' ') + 1);
+    String lowest = n == 0 ? "n/a" : format(ratios[0]);
+    String highest = n == 0 ? "n/a" : format(ratios[n - 1]);
+    String step7 = format(median(ours, figure)) + unit;
+    String reference = format(median(netty, figure)) + unit;
+    String ratio = format(median(ratios));
+    return List.of(what, step7, reference, ratio, lowest, highest, "" + n, "<= " + limit, verdict);
+  }
+
+  private static boolean behind(List<Row> rounds) {
+    return rounds.stream().anyMatch(r -> r.note().contains("fell behind"));
   }
 
   // Five rounds or more judge; fewer only hint.
@@ -302,10 +256,8 @@ final class Report {
   /** A figure as every table writes it: whole, or to three digits or so; "n/a" for none. */
   static String format(double value) {
     double size = Math.abs(value);
-    String digits =
-        size >= 100 || (size >= 10 && value == Math.rint(value))
-            ? "%.0f"
-            : size >= 10 ? "%.1f" : "%.2f";
+    boolean whole = size >= 100 || (size >= 10 && value == Math.rint(value));
+    String digits = whole ? "%.0f" : size >= 10 ? "%.1f" : "%.2f";
     return Double.isNaN(value) ? "n/a" : String.format(Locale.ROOT, digits, value);
   }
 
@@ -318,13 +270,14 @@ final class Report {
         temporary, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
   }
 
-  // Draws the table's chart from its cells; false if this JDK cannot (no fonts, no desktop module).
+  // Draws a table's chart from its lines; false if this JDK cannot (no fonts, no desktop module).
   private static boolean draw(
-      Table table, List<String> columns, List<List<String>> lines, Path folder) throws IOException {
+      String[] table, List<String> columns, List<List<String>> lines, Path folder)
+      throws IOException {
     System.setProperty("java.awt.headless", "true");
     CombinedDomainCategoryPlot combined = new CombinedDomainCategoryPlot(new CategoryAxis());
     try {
-      for (String panel : table.panels()) {
+      for (String panel : Arrays.copyOfRange(table, 3, table.length)) {
         DefaultCategoryDataset data = new DefaultCategoryDataset();
         BarRenderer bars = new BarRenderer();
         for (List<String> line : lines) {
@@ -344,12 +297,12 @@ final class Report {
       combined.setFixedLegendItems(((CategoryPlot) combined.getSubplots().get(0)).getLegendItems());
       JFreeChart chart = new JFreeChart(null, JFreeChart.DEFAULT_TITLE_FONT, combined, true);
       chart.setBackgroundPaint(Color.WHITE);
-      Path temporary = folder.resolve(table.chart() + ".png.tmp");
-      ChartUtils.saveChartAsPNG(temporary.toFile(), chart, 1000, 260 + 260 * table.panels().length);
-      rename(temporary, folder.resolve(table.chart() + ".png"));
+      Path temporary = folder.resolve(table[2] + ".png.tmp");
+      ChartUtils.saveChartAsPNG(temporary.toFile(), chart, 1000, 260 * table.length - 520);
+      rename(temporary, folder.resolve(table[2] + ".png"));
       return true;
     } catch (RuntimeException | LinkageError e) {
-      System.out.println("chart " + table.chart() + " skipped: " + e);
+      System.out.println("chart " + table[2] + " skipped: " + e);
       return false;
     }
   }

@@ -18,7 +18,6 @@ import multiplexing.testkit.Log;
  * they come: a server prints a line per connection, and a pipe nobody drains would block it.
  */
 final class Server implements AutoCloseable {
-  private static final String ACCEPTED = "accepted ";
   // A client turned away or a server that gave up, in its words; or the JVM's own, such as a
   // thread it could not start.
   private static final Pattern TROUBLE =
@@ -30,6 +29,7 @@ final class Server implements AutoCloseable {
 
   final Contender contender;
   private final Launcher child;
+  private final Log log = new Log(100);
   private volatile String trouble;
 
   /** Starts {@code command} on port 0, pinned to {@code cpu} unless it is -1. */
@@ -38,8 +38,7 @@ final class Server implements AutoCloseable {
     List<String> full = new ArrayList<>(cpu < 0 ? List.of() : List.of("taskset", "-c", "" + cpu));
     full.addAll(command);
     full.add("0");
-    Log log = new Log(100);
-    log.count(ACCEPTED);
+    log.count("accepted ");
     log.watch(line -> trouble = trouble == null && TROUBLE.matcher(line).find() ? line : trouble);
     try {
       child = Launcher.child(full, log);
@@ -53,12 +52,12 @@ final class Server implements AutoCloseable {
   }
 
   int accepted() {
-    return (int) child.log().count(ACCEPTED);
+    return (int) log.count("accepted ");
   }
 
   /** When the latest {@code accepted} line came, on the {@link System#nanoTime()} clock. */
   long lastAcceptAt() {
-    return child.log().lastAt(ACCEPTED);
+    return log.lastAt("accepted ");
   }
 
   /**
@@ -67,8 +66,7 @@ final class Server implements AutoCloseable {
    */
   int awaitAccepts(int before, int expected, long timeoutNanos) {
     long start = System.nanoTime();
-    while (accepted() - before < expected) {
-      long now = System.nanoTime();
+    for (long now = start; accepted() - before < expected; now = System.nanoTime()) {
       if (now - start > timeoutNanos
           || now - Math.max(start, lastAcceptAt()) > ACCEPT_STALL_NANOS) {
         break;
@@ -81,18 +79,16 @@ final class Server implements AutoCloseable {
   /** Waits until the server has printed nothing for {@code quietNanos}, at most the timeout. */
   void awaitQuiet(long quietNanos, long timeoutNanos) {
     long deadline = System.nanoTime() + timeoutNanos;
-    while (System.nanoTime() - child.log().lastLineAt() < quietNanos
-        && System.nanoTime() < deadline) {
+    while (System.nanoTime() - log.lastLineAt() < quietNanos && System.nanoTime() < deadline) {
       sleep(10);
     }
   }
 
-  /** The first line where it turned a client away or failed, or its exit; null if none. */
+  /** The first line where it turned a client away or failed, or its last if it exited. */
   String trouble() {
-    List<String> last = child.log().lines();
-    return trouble != null || child.isAlive() || last.isEmpty()
-        ? trouble
-        : "exited after: " + last.get(last.size() - 1);
+    List<String> last = log.lines();
+    boolean exited = trouble == null && !child.isAlive() && !last.isEmpty();
+    return exited ? "exited after: " + last.get(last.size() - 1) : trouble;
   }
 
   boolean isAlive() {
@@ -108,6 +104,11 @@ final class Server implements AutoCloseable {
     return child.process().pid();
   }
 
+  /** A figure from {@code /proc/PID/status}: "VmRSS" (in KiB) or "Threads". */
+  long status(String field) {
+    return first(read(Path.of("/proc/" + pid() + "/status")), "(?m)^" + field + ":\\s+(\\d+)");
+  }
+
   /**
    * The CPU time all its threads have run, in nanoseconds: the first field of each {@code
    * /proc/PID/task/TID/schedstat}. {@code /proc/PID/stat} and {@code ProcessHandle} count ticks of
@@ -121,20 +122,16 @@ final class Server implements AutoCloseable {
     }
   }
 
-  /** A figure from {@code /proc/PID/status}: "VmRSS" (in KiB) or "Threads". */
-  long status(String field) {
-    return first(read(Path.of("/proc/" + pid() + "/status")), "(?m)^" + field + ":\\s+(\\d+)");
-  }
-
   // The first group of the first match; 0 for none (a thread that ended as we listed it, say).
   static long first(String text, String regex) {
     Matcher m = Pattern.compile(regex).matcher(text);
     return m.find() ? Long.parseLong(m.group(1)) : 0;
   }
 
+  // By lines: Files.readString() takes some /proc files for a byte long (their size, here).
   static String read(Path file) {
     try {
-      return Files.readString(file);
+      return String.join("\n", Files.readAllLines(file));
     } catch (IOException e) {
       return "";
     }

@@ -24,11 +24,10 @@ import picocli.CommandLine.Option;
  * The bench: starts each server in a JVM of its own and puts it through the scenarios, echo in a
  * closed loop (throughput) and at a fixed rate (cost per message) on shared, warmed JVMs, then a
  * burst of idle connections and a client that never reads on fresh ones, since memory is what they
- * weigh. It prints a line per measurement as it goes, then writes the page and the targets.
+ * weigh. It prints a line per measurement, then writes the page and prints the targets.
  */
 @Command(
     name = "bench/run",
-    sortOptions = false,
     description = {
       "Puts the seven steps, Netty and a thread per client under load and prints the targets"
           + " that judge step 7. The full run takes about 13 minutes and writes docs/bench/;"
@@ -37,9 +36,7 @@ import picocli.CommandLine.Option;
 public final class Bench implements Callable<Integer> {
   static final String THROUGHPUT = "msgs/s,MB/s,p99 us,p99.9 us,server cores,generator cores";
   static final String COST = "CPU us/msg,msgs/s,server cores,p99 us";
-  static final String IDLE =
-      "connections,echoed,cold burst ms,warm burst ms,RSS before MiB,RSS after MiB,"
-          + "KiB/connection,threads";
+  static final String IDLE = "connections,echoed,cold burst ms,warm burst ms,RSS before MiB,";
   static final String FLOOD = "taken MiB,RSS before MiB,RSS after MiB";
   private static final long STARTED_AT = System.nanoTime();
   private static final long SECOND = 1_000_000_000L;
@@ -65,11 +62,10 @@ public final class Bench implements Callable<Integer> {
   @Option(names = "--help", usageHelp = true, description = "this help")
   boolean help;
 
-  // How long and how hard the full run loads each server (small() sets the quick run's): rounds of
-  // each measurement, the servers taking turns, and more for step 7 and Netty where a target
-  // compares them; seconds of warm-up and of each counting window (1.5 at a fixed rate). The
-  // fixed rate is far below every server's limit, so that the CPU each spends per message ranks
-  // them.
+  // The full run (small() sets the quick run's): rounds of each measurement, the servers taking
+  // turns, and more for step 7 and Netty where a target compares them; seconds of warm-up and of
+  // each counting window. The fixed rate is far below every server's limit, so that the CPU each
+  // spends per message ranks them.
   int rounds = 3;
   int judgedRounds = 5;
   double warmUp = 5;
@@ -85,9 +81,8 @@ public final class Bench implements Callable<Integer> {
   List<Load> cost = List.of(Load.paced(10), Load.paced(100), Load.paced(1000));
   int idleConnections = 10_000;
   long floodBytes = 1L << 28;
-  // The repository, and the JDK every server runs on, so that the JDK is not what differs.
   Path root = Path.of("").toAbsolutePath();
-  Jdk jdk = Jdk.running();
+  Jdk jdk = Jdk.running(); // every server runs on one JDK, so that the JDK is not what differs
 
   public static void main(String[] args) {
     CommandLine cli = new CommandLine(new Bench()).setCaseInsensitiveEnumValuesAllowed(true);
@@ -147,14 +142,16 @@ public final class Bench implements Callable<Integer> {
   }
 
   /**
-   * Measures the {@code chosen} servers (the fixed rate, idle and flood scenarios the {@code focus}
-   * alone), writes the page into {@code output} and prints the targets.
+   * Measures the servers (the {@code focus} alone after throughput), writes the page into {@code
+   * output}.
    */
   Path measure(List<Contender> chosen, List<Contender> focus, String kind, Path output)
       throws IOException {
     String limits = Server.read(Path.of("/proc/self/limits"));
-    String ports = Server.read(Path.of("/proc/sys/net/ipv4/ip_local_port_range"));
-    checkLimits(limits, ports, idleConnections + 200);
+    checkLimits(
+        limits,
+        Server.read(Path.of("/proc/sys/net/ipv4/ip_local_port_range")),
+        idleConnections + 200);
     // bench/run pins this JVM to CPU 0 and asks for every server on CPU 1, where there are two.
     int cpu = Integer.getInteger("bench.serverCpu", -1);
     Function<Contender, Server> start = c -> new Server(c, c.command(root, jdk.java()), cpu);
@@ -181,16 +178,18 @@ public final class Bench implements Callable<Integer> {
       progress("throughput: %s, %d round(s)", throughput, rounds);
       rows.addAll(rounds(shared, throughput, rounds));
       progress("cost: %s, %d round(s), %d for step7 and netty", cost, rounds, judgedRounds);
-      List<Server> paced = shared.stream().filter(s -> focus.contains(s.contender)).toList();
-      rows.addAll(rounds(paced, cost, judgedRounds));
+      rows.addAll(
+          rounds(
+              shared.stream().filter(s -> focus.contains(s.contender)).toList(),
+              cost,
+              judgedRounds));
       for (Server s : shared) {
         if (!s.isAlive()) {
           throw new Failure(s.contender + " " + s.trouble() + " in the middle of the run");
         }
       }
     } finally {
-      // Each server that started, the ones still starting included, once they have.
-      starting.forEach(s -> s.thenAccept(Server::close));
+      starting.forEach(s -> s.thenAccept(Server::close)); // the ones still starting too, once up
     }
     progress("idle: %d connections in one burst, then one echo each, twice", idleConnections);
     List<Contender> idle = focus.stream().filter(c -> c != Contender.STEP1).toList();
@@ -216,47 +215,39 @@ public final class Bench implements Callable<Integer> {
   }
 
   /**
-   * Fails, in one line, where {@code connections} cannot be open at once on each side: from
+   * Fails, in one line, where {@code connections} cannot be open at once on each side, from
    * /proc/self/limits (the soft {@code ulimit -n}, which the servers inherit) and {@code
    * net.ipv4.ip_local_port_range} (the ports a connect() may take).
    */
   static void checkLimits(String limits, String portRange, int connections) {
     long files = Server.first(limits, "Max open files +(\\d+)");
     String[] ends = (portRange + " 0 1000000").trim().split("\\s+");
-    long ports = Long.parseLong(ends[1]) - Long.parseLong(ends[0]) + 1;
-    String why =
-        files > 0 && files < connections
-            ? "ulimit -n is "
-                + files
-                + ", below the "
-                + connections
-                + " descriptors this run"
-                + " needs on each side: raise ulimit -Hn (bench/run raises -n to it)"
-            : ports < connections
-                ? "ephemeral ports exhausted: net.ipv4.ip_local_port_range is "
-                    + ends[0]
-                    + "-"
-                    + ends[1]
-                    + ", fewer than the "
-                    + connections
-                    + " connections this run opens"
-                : null;
-    if (why != null) {
-      throw new Failure(why);
+    String range = ends[0] + "-" + ends[1];
+    if (files > 0 && files < connections) {
+      throw new Failure(
+          "ulimit -n is "
+              + files
+              + ", below the "
+              + connections
+              + " descriptors"
+              + " this run needs on each side: raise ulimit -Hn (bench/run raises -n to it)");
+    } else if (Long.parseLong(ends[1]) - Long.parseLong(ends[0]) + 1 < connections) {
+      throw new Failure(
+          "ephemeral ports exhausted: net.ipv4.ip_local_port_range is "
+              + range
+              + ", fewer than the "
+              + connections
+              + " connections this run opens");
     }
   }
 
-  // One line per part of the run, with the seconds since it began.
   static void progress(String format, Object... args) {
     double seconds = (System.nanoTime() - STARTED_AT) / 1e9;
     System.out.printf("[%4.0f s] %s%n", seconds, String.format(format, args));
   }
 
-  /**
-   * Every load against every server that takes it (step 1 only one connection), {@code rounds}
-   * rounds each, then step 7 and Netty alone up to {@code most}; each round starts with a different
-   * server, so that none always runs first or last.
-   */
+  // Every load against every server that takes it (step 1 only one connection), rounds rounds
+  // each, then step 7 and Netty alone up to most.
   private List<Row> rounds(List<Server> servers, List<Load> loads, int most) throws IOException {
     List<Row> rows = new ArrayList<>();
     for (Load load : loads) {
@@ -271,7 +262,8 @@ public final class Bench implements Callable<Integer> {
     return rows;
   }
 
-  // The servers that take this round (past the common rounds, step 7 and Netty alone), rotated.
+  // The servers that take a round (after the common ones, step 7 and Netty), each round starting
+  // with the next one, so that none always runs first or last.
   private static <T> List<T> turns(List<T> all, int round, boolean each, Function<T, Contender> c) {
     List<T> turns = new ArrayList<>(all);
     turns.removeIf(s -> !each && !c.apply(s).judged());
@@ -289,7 +281,7 @@ public final class Bench implements Callable<Integer> {
   }
 
   // One window of the load, the CPU of the server and of this JVM (the generator) read as it opens
-  // and closes: it covers exactly the messages counted.
+  // and closes, so that it covers exactly the messages counted.
   private Row window(Server server, Load load) throws IOException {
     long[] at = new long[6];
     int[] taken = {0};
@@ -309,22 +301,23 @@ public final class Bench implements Callable<Integer> {
       String note = Report.errors(g.errors);
       if (load.rate() == 0) {
         // Both sides near a full core: the machine, not the server, is the limit.
-        note += cores > 0.92 && generator > 0.92 ? "; saturated: " + Report.NOT_RANKED : "";
-        double mb = rate * load.size() / 1e6;
-        double[] figures = {rate, mb, g.micros(99), g.micros(99.9), cores, generator};
+        note += cores > 0.92 && generator > 0.92 ? "; saturated: not ranked" : "";
+        double[] figures = {
+          rate, rate * load.size() / 1e6, g.micros(99), g.micros(99.9), cores, generator
+        };
         return new Row("throughput", "" + load, server.contender, note, THROUGHPUT, figures);
       }
-      // A server that fell behind reads several messages at once, which makes each look cheaper.
+      // One that fell behind reads several messages at once, which makes each look cheaper.
       int late = g.errors.getOrDefault(LoadGenerator.LATE, 0);
       boolean behind = rate < 0.97 * load.rate() || late > g.counted / 1000;
-      note += behind ? "; fell behind the rate: " + Report.NOT_RANKED : "";
+      note += behind ? "; fell behind the rate: not ranked" : "";
       double[] figures = {(at[4] - at[1]) / 1e3 / g.counted, rate, cores, g.micros(99)};
       return new Row("cost", "" + load, server.contender, note, COST, figures);
     }
   }
 
-  // Opens the connections 32 at a time and returns once the server has accepted them all: these
-  // loads measure echo, and a handshake dropped by a full backlog would join mid-window.
+  // Opens the connections 32 at a time and returns once the server has accepted them all: a
+  // handshake dropped by a full backlog would join mid-window.
   private static LoadGenerator connect(Server server, Load load) throws IOException {
     int before = server.accepted();
     LoadGenerator generator = new LoadGenerator(server.address(), load, 32, 10 * SECOND);
@@ -332,27 +325,30 @@ public final class Bench implements Callable<Integer> {
     return generator;
   }
 
-  /**
-   * A fresh server takes {@code idleConnections} in one burst, twice: cold, to weigh what they cost
-   * in memory (what the burst added to RSS once echoed, over those accepted) and threads; then
-   * warm, its accept path compiled, to time it.
-   */
+  // A fresh server takes idleConnections in one burst, twice: cold, to weigh what they add to its
+  // memory once echoed (over those accepted) and the threads it holds; then warm, its accept path
+  // compiled, to time it.
   private Row idle(Server server) throws IOException {
     long before = server.status("VmRSS");
-    double[] cold = burst(server, null);
+    double[] cold = burst(server, new StringBuilder());
     // Let the server finish with the first burst's hang-ups, so that the second counts its own.
     server.awaitQuiet((long) (settle() * SECOND), 5 * SECOND);
     StringBuilder note = new StringBuilder();
     double[] warm = burst(server, note);
     double echoed = Math.min(cold[1], warm[1]);
-    note.append(
-        echoed == idleConnections || server.trouble() == null ? "" : "; " + server.trouble());
+    note.append(echoed == idleConnections ? "" : "; " + server.trouble());
     double each = cold[0] < idleConnections / 10 ? Double.NaN : (cold[3] - before) / cold[0];
     double[] figures = {
       idleConnections, echoed, cold[2], warm[2], before / 1024.0, cold[3] / 1024, each, cold[4]
     };
+    String load = idleConnections + " connections";
     return new Row(
-        "idle", idleConnections + " connections", server.contender, "" + note, IDLE, figures);
+        "idle",
+        load,
+        server.contender,
+        "" + note,
+        IDLE + "RSS after MiB,KiB/connection,threads",
+        figures);
   }
 
   // A burst: {connections the server's log accepted, echoed, ms from the first connect() to its
@@ -365,24 +361,20 @@ public final class Bench implements Callable<Integer> {
       double ms = accepted == 0 ? Double.NaN : (server.lastAcceptAt() - g.connectStartedAt) / 1e6;
       long threads = server.status("Threads");
       g.exchange(0, 0, 5 * SECOND, () -> {});
-      String seen = Report.errors(g.errors);
-      if (seen.contains("Cannot assign requested address")) {
-        throw new Failure("ephemeral ports exhausted: " + seen);
+      errors.append(Report.errors(g.errors));
+      if (errors.indexOf("Cannot assign requested address") >= 0) {
+        throw new Failure("ephemeral ports exhausted: " + errors);
       }
-      (errors == null ? new StringBuilder() : errors).append(seen);
       return new double[] {accepted, g.echoed, ms, server.status("VmRSS"), threads};
     }
   }
 
-  // How long a server must print nothing to have finished with a burst.
-  private double settle() {
+  private double settle() { // how long a server must print nothing to be done with a burst
     return Math.min(0.4, window / 2);
   }
 
-  /**
-   * One client sends {@code floodBytes} and never reads: an unbounded queue keeps it all, a bounded
-   * server stops reading it, a thread per client blocks in write().
-   */
+  // One client sends floodBytes and never reads: an unbounded queue keeps it all, a bounded
+  // server stops reading it, a thread per client blocks in write().
   private Row flood(Server server) throws IOException {
     long before = server.status("VmRSS");
     long sent = 0;
@@ -400,8 +392,8 @@ public final class Bench implements Callable<Integer> {
         progress = n > 0 ? now : progress;
         Server.sleep(n > 0 ? 0 : 20); // the socket is full: wait for the server to take some
       }
-      // It may still be working through what the socket buffers hold; a thread per client blocks
-      // in write() with it, so we look before we hang up.
+      // A thread per client may still be blocked in write() with what the buffers hold: we look
+      // before we hang up.
       server.awaitQuiet((long) (settle() * SECOND), SECOND);
       Server.sleep((long) (settle() * 1000));
       double[] figures = {sent / 1048576.0, before / 1024.0, server.status("VmRSS") / 1024.0};

@@ -19,20 +19,19 @@ import org.HdrHistogram.Histogram;
  * The load generator: one thread and one {@link Selector} drive many echo connections, the client
  * side of the servers' loop (tutorial 9.2): non-blocking connects finished on {@code OP_CONNECT},
  * {@code OP_WRITE} only while bytes wait, one read buffer for every connection, every byte checked.
- * After {@link #exchange} its fields say what it saw: messages echoed in all, those sent and back
- * inside the counting window with their round trips from when each was due, and failures by kind.
+ * After {@link #exchange} its fields say what it saw: messages echoed, those sent and back inside
+ * the counting window with their round trips (from when each was due), failures by kind.
  */
 final class LoadGenerator implements Closeable {
-  // A send skipped at a fixed rate: the connection had too many messages out.
-  static final String LATE = "rate not kept";
-  // Stream position p of a connection with offset o carries byte STREAM[(p + o) % PERIOD]; two
-  // periods back to back, so that any window of up to one period is one contiguous slice.
+  static final String LATE = "rate not kept"; // a connection had too many messages out
+  // Byte p of a connection's stream is STREAM[(p + offset) % PERIOD]; two periods back to back, so
+  // that any slice of up to one period is contiguous.
   private static final int PERIOD = 1 << 20;
   private static final ByteBuffer STREAM = stream();
 
   /**
    * What each connection does: keep {@code inFlight} messages out (1 is ping-pong), or send one
-   * when it is due at {@code rate} per second over all connections, whatever the echoes do (an open
+   * when it is due at {@code rate} per second over all connections whatever the echoes do (an open
    * loop, at most {@code inFlight} out); {@code perConnection} in all, or 0 for as long as we
    * count.
    */
@@ -45,9 +44,8 @@ final class LoadGenerator implements Closeable {
       return new Load(connections, 64, 256, 0, 20_000);
     }
 
-    /** As the tables name it, with no comma (a CSV field): "100 x 64 B 16 in flight". */
     @Override
-    public String toString() {
+    public String toString() { // a CSV field, with no comma: "100 x 16 KiB 16 in flight"
       String depth = rate > 0 ? "at " + rate + "/s" : inFlight > 1 ? inFlight + " in flight" : "";
       String bytes = size >= 1024 ? size / 1024 + " KiB " : size + " B ";
       return connections + " x " + bytes + (depth.isEmpty() ? "ping-pong" : depth);
@@ -62,7 +60,6 @@ final class LoadGenerator implements Closeable {
   private final Load load;
   private final Selector selector = Selector.open();
   private final List<Connection> connections = new ArrayList<>();
-  // One read buffer serves every connection: we check the bytes before reading the next key.
   private final ByteBuffer readBuffer = ByteBuffer.allocateDirect(64 * 1024);
   private int connecting;
   private long outstanding; // messages sent and not yet back: the loop ends when none are
@@ -70,8 +67,7 @@ final class LoadGenerator implements Closeable {
   // Only messages sent and back inside [countFrom, countUntil) are counted and timed.
   private long countFrom = Long.MAX_VALUE;
   private long countUntil = Long.MAX_VALUE;
-  // At a fixed rate: when the schedule began, how many sends it has made, when the next is due.
-  private long scheduleStart;
+  private long scheduleStart; // at a fixed rate: when it began, sends made, when the next is due
   private long scheduled;
   private long nextDueAt;
 
@@ -93,7 +89,6 @@ final class LoadGenerator implements Closeable {
     for (Connection c : connections) {
       connecting++;
       try {
-        // A non-blocking connect() returns at once; OP_CONNECT says when the handshake is done.
         c.key = c.channel.register(selector, SelectionKey.OP_CONNECT, c);
         if (c.channel.connect(server)) {
           connected(c);
@@ -128,7 +123,7 @@ final class LoadGenerator implements Closeable {
     boolean openEnded = load.perConnection() == 0;
     countFrom = openEnded ? start + rampNanos : start;
     countUntil = openEnded ? countFrom + windowNanos : Long.MAX_VALUE;
-    long deadline = openEnded ? countUntil + 2 * 1_000_000_000L : start + timeoutNanos;
+    long deadline = openEnded ? countUntil + 2_000_000_000L : start + timeoutNanos;
     sending = true;
     scheduleStart = nextDueAt = start;
     connections.stream().filter(c -> c.open).forEach(c -> topUp(c, start));
@@ -144,8 +139,8 @@ final class LoadGenerator implements Closeable {
         sample.run();
       }
       if (load.rate() > 0 && sending) {
-        // A fixed rate needs each send on time: we spin on selectNow() rather than sleep in
-        // select(). It costs this thread its core, never the server's.
+        // Each send on time: we spin on selectNow(), which costs this thread's core, not the
+        // server's.
         sendDue(now);
         selector.selectNow(this::ready);
       } else {
@@ -154,9 +149,7 @@ final class LoadGenerator implements Closeable {
     }
     for (Connection c : connections) {
       count(
-          !c.open && !c.failed
-              ? "never connected"
-              : c.issued > c.completed ? "no echo in time" : null);
+          !c.open && !c.failed ? "never connected" : c.issued > c.done ? "no echo in time" : null);
     }
   }
 
@@ -165,14 +158,14 @@ final class LoadGenerator implements Closeable {
     return latency.getTotalCount() == 0 ? Double.NaN : value;
   }
 
-  // Every send that is due by now, the connections taking turns; a message's time is when it was
-  // due, so a late send counts against the latency, not for it.
+  // Every send due by now, the connections taking turns; a message's time is when it was due, so
+  // a late send counts against the latency, not for it.
   private void sendDue(long now) {
     while (!connections.isEmpty() && nextDueAt <= now) {
       Connection c = connections.get((int) (scheduled % connections.size()));
       long due = nextDueAt;
       nextDueAt = scheduleStart + (long) (++scheduled * 1e9 / load.rate());
-      if (c.open && c.issued - c.completed >= load.inFlight()) {
+      if (c.open && c.issued - c.done >= load.inFlight()) {
         count(LATE);
       } else if (c.open) {
         c.issue(due);
@@ -206,23 +199,21 @@ final class LoadGenerator implements Closeable {
     }
   }
 
-  // Bytes came back: check them against what we sent at that place in the stream (one read may
-  // hold half a message or several), retire every message they complete, send the next ones.
+  // Checks the bytes against what we sent at that place in the stream (one read may hold half a
+  // message or several), retires every message they complete, and sends the next ones.
   private void readable(Connection c) throws IOException {
     int n = c.channel.read(readBuffer.clear());
-    ByteBuffer expected = STREAM.slice((int) ((c.received + c.offset) % PERIOD), Math.max(n, 0));
+    ByteBuffer sent = STREAM.slice((int) ((c.received + c.offset) % PERIOD), Math.max(n, 0));
     String wrong =
-        n == -1 ? "closed by server" : c.received + n > c.sent ? "more bytes than sent" : null;
-    if (wrong != null || readBuffer.flip().mismatch(expected) != -1) {
+        n < 0 ? "closed by server" : c.received + n > c.sent ? "more bytes than sent" : null;
+    if (wrong != null || readBuffer.flip().mismatch(sent) != -1) {
       fail(c, wrong == null ? "corrupt bytes" : wrong);
       return;
     }
     c.received += n;
     long now = System.nanoTime();
-    while (c.completed < c.issued && (c.completed + 1) * load.size() <= c.received) {
-      long sentAt = c.issuedAt[(int) (c.completed++ % load.inFlight())];
-      echoed++;
-      outstanding--;
+    for (; c.done < c.issued && (c.done + 1) * load.size() <= c.received; echoed++, outstanding--) {
+      long sentAt = c.issuedAt[(int) (c.done++ % load.inFlight())];
       if (sentAt >= countFrom && now < countUntil) {
         latency.recordValue(Math.min(now - sentAt, latency.getHighestTrackableValue()));
         counted++;
@@ -234,27 +225,22 @@ final class LoadGenerator implements Closeable {
   // Keeps a connection's pipeline full; at a fixed rate the schedule sends, not the echoes.
   private void topUp(Connection c, long now) {
     long most = load.perConnection() == 0 ? Long.MAX_VALUE : load.perConnection();
-    while (sending
-        && load.rate() == 0
-        && c.issued - c.completed < load.inFlight()
-        && c.issued < most) {
+    while (sending && load.rate() == 0 && c.issued - c.done < load.inFlight() && c.issued < most) {
       c.issue(now);
     }
     flush(c);
   }
 
-  // Writes what the socket takes; OP_WRITE only while bytes are left (a socket is nearly always
-  // writable).
+  // Writes what the socket takes; OP_WRITE only while bytes are left.
   private void flush(Connection c) {
     try {
       for (long n = 1, left = c.issued * load.size() - c.sent; left > 0 && n > 0; left -= n) {
-        n =
-            c.channel.write(
-                STREAM.slice((int) ((c.sent + c.offset) % PERIOD), (int) Math.min(left, PERIOD)));
+        int from = (int) ((c.sent + c.offset) % PERIOD);
+        n = c.channel.write(STREAM.slice(from, (int) Math.min(left, PERIOD)));
         c.sent += n;
       }
-      int wanted = c.sent < c.issued * load.size() ? SelectionKey.OP_WRITE : 0;
-      c.key.interestOps(SelectionKey.OP_READ | wanted);
+      int more = c.sent < c.issued * load.size() ? SelectionKey.OP_WRITE : 0;
+      c.key.interestOps(SelectionKey.OP_READ | more);
     } catch (IOException e) {
       fail(c, "reset");
     }
@@ -262,14 +248,14 @@ final class LoadGenerator implements Closeable {
 
   private void fail(Connection c, String why) {
     connecting -= c.open || c.failed ? 0 : 1;
-    outstanding -= c.failed ? 0 : c.issued - c.completed;
+    outstanding -= c.failed ? 0 : c.issued - c.done;
     c.open = false;
     c.failed = true;
     count(why);
     try {
       c.channel.close(); // which cancels its key
     } catch (IOException ignored) {
-      // Closing is best effort: this connection is over either way.
+      // This connection is over either way.
     }
   }
 
@@ -295,9 +281,9 @@ final class LoadGenerator implements Closeable {
   }
 
   /**
-   * One connection: the send time of each message in flight (a ring indexed by message number), how
-   * many it issued and got back, its bytes sent and received. It sends one fixed random stream from
-   * a place of its own, so that every echoed byte can be checked and no two look alike.
+   * A connection: when each message in flight was sent (a ring indexed by message number), how many
+   * it issued and got back, its bytes sent and received. It sends the stream from a place of its
+   * own, so that no two connections look alike.
    */
   private final class Connection {
     final SocketChannel channel;
@@ -307,7 +293,7 @@ final class LoadGenerator implements Closeable {
     boolean open;
     boolean failed;
     long issued;
-    long completed;
+    long done;
     long sent;
     long received;
 

@@ -26,32 +26,31 @@ import org.jfree.chart.renderer.category.StandardBarPainter;
 import org.jfree.data.category.DefaultCategoryDataset;
 
 /**
- * What a run writes: results.md with the targets and a table per scenario, each table also as a CSV
- * file, and the charts beside them; numbers only (bench/README.md says what they mean, the student
- * page what they teach). Each file goes to a temporary name first and is then renamed, so that a
- * crash never leaves a half-written page.
+ * What a run writes into a folder: results.md with the targets and a table per scenario, each also
+ * as a CSV file, and the charts beside them; numbers only (bench/README.md says what they mean, the
+ * student page what they teach). Each file goes to a temporary name first and is then renamed, so
+ * that a crash never leaves a half-written page.
  */
 final class Report {
-  static final String NOT_RANKED = "not ranked";
   static final String TARGETS = "target,step7,netty,ratio,lowest,highest,rounds,limit,verdict";
   // A server's colour in every chart, in the order of Contender.
   private static final int[] COLOURS = {
     0xD62728, 0xFF7F0E, 0x2CA02C, 0x9467BD, 0x17BECF, 0xBCBD22, 0x1F77B4, 0, 0x8C564B, 0xE377C2
   };
-  // Each table and its chart: a panel per figure named after the chart's name, a group of bars
-  // per load, a bar per server. The first panel's figure is also quoted against Netty's.
-  private static final String[][] TABLES = {
-    {"throughput", "Throughput: closed loop", "throughput", "msgs/s"},
-    {"cost", "Cost per message: 64 B at a fixed rate", "cost-per-message", "CPU us/msg"},
-    {
-      "idle",
-      "Idle connections: one burst, then one echo each",
-      "threads-vs-selector",
-      "KiB/connection",
-      "threads"
-    },
-    {"flood", "A client that sends and never reads", null, "taken MiB"}
-  };
+  // Each table: its name, title and chart, and the figures the chart draws, a panel each (a group
+  // of bars per load, a bar per server). The first is also quoted against Netty's.
+  private static final List<List<String>> TABLES =
+      List.of(
+          List.of("throughput", "Throughput: closed loop", "throughput", "msgs/s"),
+          List.of(
+              "cost", "Cost per message: 64 B at a fixed rate", "cost-per-message", "CPU us/msg"),
+          List.of(
+              "idle",
+              "Idle connections: one burst, then one echo each",
+              "threads-vs-selector",
+              "KiB/connection",
+              "threads"),
+          List.of("flood", "A client that sends and never reads", "", "taken MiB"));
 
   /** One round against one server: its figures, named by {@code columns}, and what went wrong. */
   record Row(
@@ -70,36 +69,36 @@ final class Report {
     }
   }
 
-  private Report() {}
+  private final Path folder;
+  private final StringBuilder page = new StringBuilder();
+
+  private Report(Path folder) {
+    this.folder = folder;
+  }
 
   /** Writes the page, its CSV files and its charts into {@code folder}; returns the page. */
   static Path write(List<Row> rows, String kind, String setup, Path folder, Path root)
       throws IOException {
     long started = System.currentTimeMillis() - 1_000;
-    Files.createDirectories(folder);
+    Report report = new Report(Files.createDirectories(folder));
     String readme = "" + folder.relativize(root.resolve("bench/README.md"));
-    StringBuilder page = new StringBuilder("# Bench results (" + kind + ")\n\nWritten by ");
-    page.append("`bench/run`: " + setup + ". What each column holds, how the bench measures it");
-    page.append(" and the machine: [bench/README.md](" + readme + ").\n");
-    section(page, folder, "targets", "Targets", List.of(TARGETS.split(",")), targets(rows));
-    for (String[] table : TABLES) {
+    report.page.append("# Bench results (" + kind + ")\n\nWritten by `bench/run`: " + setup);
+    report.page.append(". What each column holds, how the bench measures it and the machine: [");
+    report.page.append("bench/README.md](" + readme + ").\n");
+    report.table(List.of("targets", "Targets", ""), List.of(TARGETS.split(",")), targets(rows));
+    for (List<String> table : TABLES) {
       List<String> columns = new ArrayList<>(List.of("load", "server", "rounds"));
       List<List<String>> lines = new ArrayList<>();
-      for (Map<Contender, List<Row>> cell : cells(rows, table[0]).values()) {
+      for (Map<Contender, List<Row>> cell : cells(rows, table.get(0)).values()) {
         for (List<Row> rounds : cell.values()) {
-          lines.add(line(table[3], rounds, cell.get(Contender.NETTY)));
+          lines.add(line(table.get(3), rounds, cell.get(Contender.NETTY)));
           columns.addAll(columns.size() > 3 ? List.of() : rounds.get(0).names());
         }
       }
-      columns.addAll(List.of("x netty", "lowest", "highest", "note"));
-      if (!lines.isEmpty()) {
-        section(page, folder, table[0], table[1], columns, lines);
-        if (table[2] != null && draw(table, columns, lines, folder)) {
-          page.append("\n![" + table[2] + "](" + table[2] + ".png)\n");
-        }
-      }
+      columns.addAll(List.of("x netty", "note"));
+      report.table(table, columns, lines);
     }
-    writeText(folder.resolve("results.md"), page.toString());
+    report.writeText("results.md", "" + report.page);
     // The folder is the run's alone: what an earlier run wrote and this one did not goes.
     try (Stream<Path> files = Files.list(folder)) {
       for (Path file : files.filter(f -> f.toString().matches(".*\\.(md|csv|png)")).toList()) {
@@ -112,32 +111,26 @@ final class Report {
   }
 
   // One line of a table: the median of each figure over the rounds, the key figure against
-  // Netty's, its lowest and highest round, and every distinct note.
+  // Netty's, and every distinct note.
   private static List<String> line(String key, List<Row> rounds, List<Row> netty) {
     Row first = rounds.get(0);
     List<String> line = new ArrayList<>(List.of(first.load(), "" + first.server()));
     line.add("" + rounds.size());
     first.names().forEach(figure -> line.add(format(median(rounds, figure))));
     line.add(netty == null ? "" : format(median(rounds, key) / median(netty, key)));
-    double[] each = rounds.stream().mapToDouble(r -> r.get(key)).sorted().toArray();
-    line.add(format(each[0]));
-    line.add(format(each[each.length - 1]));
-    line.add(
-        String.join(
-            "; ", rounds.stream().map(Row::note).filter(n -> !n.isEmpty()).distinct().toList()));
+    List<String> notes = rounds.stream().map(Row::note).filter(n -> !n.isEmpty()).toList();
+    line.add(String.join("; ", notes.stream().distinct().toList()));
     return line;
   }
 
-  // A table on the page, and the same rows as NAME.csv beside it.
-  private static void section(
-      StringBuilder page,
-      Path folder,
-      String name,
-      String title,
-      List<String> columns,
-      List<List<String>> lines)
+  // A table on the page, the same rows as NAME.csv beside it, and its chart if it has one.
+  private void table(List<String> table, List<String> columns, List<List<String>> lines)
       throws IOException {
-    page.append("\n## " + title + " ([" + name + ".csv](" + name + ".csv))\n\n");
+    if (lines.isEmpty()) {
+      return;
+    }
+    String name = table.get(0);
+    page.append("\n## " + table.get(1) + " ([" + name + ".csv](" + name + ".csv))\n\n");
     page.append(markdown(columns) + "|" + "---|".repeat(columns.size()) + "\n");
     StringBuilder csv = new StringBuilder(String.join(",", columns) + "\n");
     for (List<String> line : lines) {
@@ -145,7 +138,11 @@ final class Report {
       csv.append(line.stream().map(c -> c.contains(",") ? '"' + c + '"' : c).collect(joining(",")));
       csv.append("\n");
     }
-    writeText(folder.resolve(name + ".csv"), csv.toString());
+    writeText(name + ".csv", "" + csv);
+    String chart = table.get(2);
+    if (!chart.isEmpty() && draw(chart, table.subList(3, table.size()), columns, lines)) {
+      page.append("\n![" + chart + "](" + chart + ".png)\n");
+    }
   }
 
   static String markdown(List<String> cells) {
@@ -153,8 +150,9 @@ final class Report {
   }
 
   static String errors(Map<String, Integer> errors) {
-    return String.join(
-        "; ", errors.entrySet().stream().map(e -> e.getKey() + " " + e.getValue()).toList());
+    return errors.entrySet().stream()
+        .map(e -> e.getKey() + " " + e.getValue())
+        .collect(joining("; "));
   }
 
   // The rounds of each (load, server) in a table: loads in the order measured, servers in ours.
@@ -174,32 +172,24 @@ final class Report {
    */
   static List<List<String>> targets(List<Row> rows) {
     List<List<String>> targets = new ArrayList<>();
-    for (var cell : cells(rows, "cost").entrySet()) {
-      targets.add(
-          ratio("CPU per message at " + cell.getKey(), cell.getValue(), "CPU us/msg", 1.05));
-    }
-    for (var cell : cells(rows, "idle").entrySet()) {
-      List<Row> ours = cell.getValue().getOrDefault(Contender.STEP7, List.of());
-      List<Row> netty = cell.getValue().getOrDefault(Contender.NETTY, List.of());
+    cells(rows, "cost")
+        .forEach(
+            (load, cell) ->
+                targets.add(ratio("CPU per message at " + load, cell, "CPU us/msg", 1.05)));
+    for (var idle : cells(rows, "idle").entrySet()) {
+      List<Row> ours = idle.getValue().getOrDefault(Contender.STEP7, List.of());
+      List<Row> netty = idle.getValue().getOrDefault(Contender.NETTY, List.of());
       String n = "" + ours.size();
-      String echoed = allEchoed(ours) + " of " + n;
-      String verdict = verdict(echoed.equals(n + " of " + n), ours.size());
-      String what = "every connection echoed at " + cell.getKey();
+      String verdict = verdict(allEchoed(ours) == ours.size(), ours.size());
+      String theirs = allEchoed(netty) + " of " + netty.size();
+      String what = "every connection echoed at " + idle.getKey();
       targets.add(
           List.of(
-              what,
-              echoed,
-              allEchoed(netty) + " of " + netty.size(),
-              "",
-              "",
-              "",
-              n,
-              "every round",
-              verdict));
+              what, allEchoed(ours) + " of " + n, theirs, "", "", "", n, "every round", verdict));
       targets.add(
-          ratio("warm connect burst at " + cell.getKey(), cell.getValue(), "warm burst ms", 1.10));
+          ratio("warm connect burst at " + idle.getKey(), idle.getValue(), "warm burst ms", 1.10));
       targets.add(
-          ratio("RSS per connection at " + cell.getKey(), cell.getValue(), "KiB/connection", 0.5));
+          ratio("RSS per connection at " + idle.getKey(), idle.getValue(), "KiB/connection", 0.5));
     }
     return targets;
   }
@@ -220,14 +210,22 @@ final class Report {
     int n = ratios.length;
     String verdict = n == 0 ? "not measured" : verdict(median(ratios) <= limit, n);
     String behind = behind(ours) ? "step7" : behind(netty) ? "netty" : null;
-    verdict = behind == null ? verdict : NOT_RANKED + ": " + behind + " fell behind the rate";
+    verdict = behind == null ? verdict : "not ranked: " + behind + " fell behind the rate";
     String unit = " " + figure.substring(figure.lastIndexOf(' ') + 1);
-    String lowest = n == 0 ? "n/a" : format(ratios[0]);
-    String highest = n == 0 ? "n/a" : format(ratios[n - 1]);
     String step7 = format(median(ours, figure)) + unit;
     String reference = format(median(netty, figure)) + unit;
-    String ratio = format(median(ratios));
-    return List.of(what, step7, reference, ratio, lowest, highest, "" + n, "<= " + limit, verdict);
+    String lowest = format(n == 0 ? Double.NaN : ratios[0]);
+    String highest = format(n == 0 ? Double.NaN : ratios[n - 1]);
+    return List.of(
+        what,
+        step7,
+        reference,
+        format(median(ratios)),
+        lowest,
+        highest,
+        "" + n,
+        "<= " + limit,
+        verdict);
   }
 
   private static boolean behind(List<Row> rounds) {
@@ -261,23 +259,19 @@ final class Report {
     return Double.isNaN(value) ? "n/a" : String.format(Locale.ROOT, digits, value);
   }
 
-  private static void writeText(Path file, String text) throws IOException {
-    rename(Files.writeString(file.resolveSibling(file.getFileName() + ".tmp"), text), file);
-  }
-
-  private static void rename(Path temporary, Path file) throws IOException {
-    Files.move(
-        temporary, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+  private void writeText(String name, String text) throws IOException {
+    Path temporary = Files.writeString(folder.resolve(name + ".tmp"), text);
+    Files.move(temporary, folder.resolve(name), StandardCopyOption.ATOMIC_MOVE);
   }
 
   // Draws a table's chart from its lines; false if this JDK cannot (no fonts, no desktop module).
-  private static boolean draw(
-      String[] table, List<String> columns, List<List<String>> lines, Path folder)
+  private boolean draw(
+      String chart, List<String> panels, List<String> columns, List<List<String>> lines)
       throws IOException {
     System.setProperty("java.awt.headless", "true");
     CombinedDomainCategoryPlot combined = new CombinedDomainCategoryPlot(new CategoryAxis());
     try {
-      for (String panel : Arrays.copyOfRange(table, 3, table.length)) {
+      for (String panel : panels) {
         DefaultCategoryDataset data = new DefaultCategoryDataset();
         BarRenderer bars = new BarRenderer();
         for (List<String> line : lines) {
@@ -295,14 +289,14 @@ final class Report {
       }
       // One legend entry per server, not one per panel.
       combined.setFixedLegendItems(((CategoryPlot) combined.getSubplots().get(0)).getLegendItems());
-      JFreeChart chart = new JFreeChart(null, JFreeChart.DEFAULT_TITLE_FONT, combined, true);
-      chart.setBackgroundPaint(Color.WHITE);
-      Path temporary = folder.resolve(table[2] + ".png.tmp");
-      ChartUtils.saveChartAsPNG(temporary.toFile(), chart, 1000, 260 * table.length - 520);
-      rename(temporary, folder.resolve(table[2] + ".png"));
+      JFreeChart drawn = new JFreeChart(null, JFreeChart.DEFAULT_TITLE_FONT, combined, true);
+      drawn.setBackgroundPaint(Color.WHITE);
+      Path temporary = folder.resolve(chart + ".png.tmp");
+      ChartUtils.saveChartAsPNG(temporary.toFile(), drawn, 1000, 260 + 260 * panels.size());
+      Files.move(temporary, folder.resolve(chart + ".png"), StandardCopyOption.ATOMIC_MOVE);
       return true;
     } catch (RuntimeException | LinkageError e) {
-      System.out.println("chart " + table[2] + " skipped: " + e);
+      System.out.println("chart " + chart + " skipped: " + e);
       return false;
     }
   }

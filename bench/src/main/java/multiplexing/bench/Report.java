@@ -224,7 +224,7 @@ final class Report {
         lowest,
         highest,
         "" + n,
-        "<= " + limit,
+        "<= " + format(limit),
         verdict);
   }
 

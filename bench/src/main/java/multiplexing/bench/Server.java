@@ -13,23 +13,17 @@ import multiplexing.testkit.Launcher;
 import multiplexing.testkit.Log;
 
 /**
- * A server under load in a JVM of its own, started by the testkit's {@link Launcher}, and what
- * Linux's /proc says about it. Its log keeps the last lines and counts the {@code accepted} ones as
- * they come: a server prints a line per connection, and a pipe nobody drains would block it.
+ * A server in a JVM of its own, started by the testkit's {@link Launcher}, and what /proc says of
+ * it. Its log counts the {@code accepted} lines as they come and keeps the first line where it
+ * turned a client away or failed, in its words or the JVM's.
  */
 final class Server implements AutoCloseable {
-  // A client turned away or a server that gave up, in its words; or the JVM's own, such as a
-  // thread it could not start.
   private static final Pattern TROUBLE =
-      Pattern.compile(
-          "^refused |^stopped by |Failed to start thread|OutOfMemoryError|\\[warning\\]");
-  // A full listen backlog drops handshakes the client believes done; the kernel retries them
-  // after 1 s, then 3 s: we wait longer than that for the next accept before giving up.
-  private static final long ACCEPT_STALL_NANOS = 3_500_000_000L;
+      Pattern.compile("^refused |^stopped by |Failed to start thread|OutOfMemoryError|\\[warning]");
 
   final Contender contender;
-  private final Launcher child;
   private final Log log = new Log(100);
+  private final Launcher child;
   private volatile String trouble;
 
   /** Starts {@code command} on port 0, pinned to {@code cpu} unless it is -1. */
@@ -55,20 +49,19 @@ final class Server implements AutoCloseable {
     return (int) log.count("accepted ");
   }
 
-  /** When the latest {@code accepted} line came, on the {@link System#nanoTime()} clock. */
   long lastAcceptAt() {
     return log.lastAt("accepted ");
   }
 
   /**
-   * Waits until the server has logged {@code expected} accepts since the count was {@code before},
-   * or none for a while, or {@code timeoutNanos} passed; returns the count then.
+   * Waits until {@code expected} accepts were logged since the count was {@code before}, the time
+   * is up, or none came for 3.5 s (a full backlog drops handshakes the client believes done, and
+   * the kernel retries them after 1 s, then 3 s); returns the count.
    */
   int awaitAccepts(int before, int expected, long timeoutNanos) {
     long start = System.nanoTime();
     for (long now = start; accepted() - before < expected; now = System.nanoTime()) {
-      if (now - start > timeoutNanos
-          || now - Math.max(start, lastAcceptAt()) > ACCEPT_STALL_NANOS) {
+      if (now - start > timeoutNanos || now - Math.max(start, lastAcceptAt()) > 3_500_000_000L) {
         break;
       }
       sleep(2);
@@ -76,7 +69,6 @@ final class Server implements AutoCloseable {
     return accepted();
   }
 
-  /** Waits until the server has printed nothing for {@code quietNanos}, at most the timeout. */
   void awaitQuiet(long quietNanos, long timeoutNanos) {
     long deadline = System.nanoTime() + timeoutNanos;
     while (System.nanoTime() - log.lastLineAt() < quietNanos && System.nanoTime() < deadline) {
@@ -84,7 +76,7 @@ final class Server implements AutoCloseable {
     }
   }
 
-  /** The first line where it turned a client away or failed, or its last if it exited. */
+  /** The first line where it turned a client away or failed, else its last if it exited. */
   String trouble() {
     List<String> last = log.lines();
     boolean exited = trouble == null && !child.isAlive() && !last.isEmpty();
@@ -104,15 +96,14 @@ final class Server implements AutoCloseable {
     return child.process().pid();
   }
 
-  /** A figure from {@code /proc/PID/status}: "VmRSS" (in KiB) or "Threads". */
-  long status(String field) {
+  long status(String field) { // from /proc/PID/status: "VmRSS" (KiB) or "Threads"
     return first(read(Path.of("/proc/" + pid() + "/status")), "(?m)^" + field + ":\\s+(\\d+)");
   }
 
   /**
-   * The CPU time all its threads have run, in nanoseconds: the first field of each {@code
-   * /proc/PID/task/TID/schedstat}. {@code /proc/PID/stat} and {@code ProcessHandle} count ticks of
-   * 10 ms, too coarse for windows of a second or two.
+   * The CPU time all its threads have run in nanoseconds, the first field of each thread's {@code
+   * schedstat}: {@code /proc/PID/stat} and {@code ProcessHandle} count ticks of 10 ms, too coarse
+   * for a window of a second or two.
    */
   static long cpuNanos(long pid) {
     try (Stream<Path> tasks = Files.list(Path.of("/proc/" + pid + "/task"))) {
@@ -122,8 +113,7 @@ final class Server implements AutoCloseable {
     }
   }
 
-  // The first group of the first match; 0 for none (a thread that ended as we listed it, say).
-  static long first(String text, String regex) {
+  static long first(String text, String regex) { // 0 for no match
     Matcher m = Pattern.compile(regex).matcher(text);
     return m.find() ? Long.parseLong(m.group(1)) : 0;
   }
@@ -133,7 +123,7 @@ final class Server implements AutoCloseable {
     try {
       return String.join("\n", Files.readAllLines(file));
     } catch (IOException e) {
-      return "";
+      return ""; // a thread that ended as we listed it, say
     }
   }
 

@@ -16,11 +16,8 @@ import java.util.TreeMap;
 import org.HdrHistogram.Histogram;
 
 /**
- * The load generator: one thread and one {@link Selector} drive many echo connections, the client
- * side of the servers' loop (tutorial 9.2): non-blocking connects finished on {@code OP_CONNECT},
- * {@code OP_WRITE} only while bytes wait, one read buffer for every connection, every byte checked.
- * After {@link #exchange} its fields say what it saw: messages echoed, those sent and back inside
- * the counting window with their round trips (from when each was due), failures by kind.
+ * One thread and one {@link Selector} drive many echo connections, the client side of the servers'
+ * loop (tutorial 9.2), every byte checked. After {@link #exchange} its fields say what it saw.
  */
 final class LoadGenerator implements Closeable {
   static final String LATE = "rate not kept"; // a connection had too many messages out
@@ -71,10 +68,7 @@ final class LoadGenerator implements Closeable {
   private long scheduled;
   private long nextDueAt;
 
-  /**
-   * Opens every socket, then connects {@code batch} at a time, waiting for each batch's handshakes
-   * (so that no burst overflows a small listen backlog), or all in one burst if {@code batch} is 0.
-   */
+  // Connects batch at a time (so that no burst overflows a small listen backlog), or all at once.
   LoadGenerator(InetSocketAddress server, Load load, int batch, long timeoutNanos)
       throws IOException {
     this.load = load;
@@ -94,7 +88,6 @@ final class LoadGenerator implements Closeable {
           connected(c);
         }
       } catch (IOException e) {
-        // Out of ephemeral ports ("Cannot assign requested address"), or refused at once.
         fail(c, "connect failed: " + e.getMessage());
       }
       if (batch > 0 && connecting >= batch) {
@@ -103,7 +96,6 @@ final class LoadGenerator implements Closeable {
     }
   }
 
-  /** Runs the loop until every handshake is done or the time is up; returns how many are. */
   int awaitConnected(long timeoutNanos) throws IOException {
     for (long end = System.nanoTime() + timeoutNanos; connecting > 0 && System.nanoTime() < end; ) {
       selector.select(this::ready, 100);
@@ -112,10 +104,9 @@ final class LoadGenerator implements Closeable {
   }
 
   /**
-   * Sends on every connection (and on each still connecting, once it is through). An open-ended
-   * load counts a window of {@code windowNanos} after {@code rampNanos}, running {@code sample} as
-   * it opens and as it closes, then stops sending and waits up to 2 s for the last echoes; one with
-   * a number of messages runs until all are back or {@code timeoutNanos} passed.
+   * Sends on every connection. An open-ended load counts a window after the ramp, running {@code
+   * sample} as it opens and closes, then waits up to 2 s for the last echoes; one with a number of
+   * messages runs until all are back or the time is up.
    */
   void exchange(long rampNanos, long windowNanos, long timeoutNanos, Runnable sample)
       throws IOException {
@@ -139,8 +130,7 @@ final class LoadGenerator implements Closeable {
         sample.run();
       }
       if (load.rate() > 0 && sending) {
-        // Each send on time: we spin on selectNow(), which costs this thread's core, not the
-        // server's.
+        // Each send on time: we spin, which costs this thread's core, not the server's.
         sendDue(now);
         selector.selectNow(this::ready);
       } else {
@@ -158,8 +148,7 @@ final class LoadGenerator implements Closeable {
     return latency.getTotalCount() == 0 ? Double.NaN : value;
   }
 
-  // Every send due by now, the connections taking turns; a message's time is when it was due, so
-  // a late send counts against the latency, not for it.
+  // A message's time is when it was due: a late send counts against the latency, not for it.
   private void sendDue(long now) {
     while (!connections.isEmpty() && nextDueAt <= now) {
       Connection c = connections.get((int) (scheduled % connections.size()));
@@ -199,8 +188,7 @@ final class LoadGenerator implements Closeable {
     }
   }
 
-  // Checks the bytes against what we sent at that place in the stream (one read may hold half a
-  // message or several), retires every message they complete, and sends the next ones.
+  // One read may hold half a message or several: we check bytes, not messages.
   private void readable(Connection c) throws IOException {
     int n = c.channel.read(readBuffer.clear());
     ByteBuffer sent = STREAM.slice((int) ((c.received + c.offset) % PERIOD), Math.max(n, 0));
@@ -255,7 +243,7 @@ final class LoadGenerator implements Closeable {
     try {
       c.channel.close(); // which cancels its key
     } catch (IOException ignored) {
-      // This connection is over either way.
+      // over either way
     }
   }
 
@@ -265,7 +253,6 @@ final class LoadGenerator implements Closeable {
     }
   }
 
-  /** Hangs up every connection (a FIN each) and closes the selector. */
   @Override
   public void close() throws IOException {
     for (Connection c : connections) {
@@ -301,7 +288,7 @@ final class LoadGenerator implements Closeable {
       this.channel = channel;
       this.offset = (int) ((id * 0x9E3779B1L) & (PERIOD - 1));
       channel.configureBlocking(false);
-      // Our messages are whole and should leave now: Nagle's algorithm would hold them back.
+      // Nagle's algorithm would hold our messages back.
       channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
     }
 

@@ -9,7 +9,6 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
-import java.net.InetSocketAddress;
 
 /**
  * The reference row: Netty's echo server on the NIO transport with one event-loop thread (it
@@ -65,9 +64,7 @@ public final class NettyEchoServer extends ChannelInboundHandlerAdapter {
     ctx.close();
   }
 
-  // 127.0.0.1:9999, as the steps print it.
-  private static String name(Object address) {
-    InetSocketAddress inet = (InetSocketAddress) address;
-    return inet.getAddress().getHostAddress() + ":" + inet.getPort();
+  private static String name(Object address) { // 127.0.0.1:9999, as the steps print it
+    return ("" + address).substring(1);
   }
 }

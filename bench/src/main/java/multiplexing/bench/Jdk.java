@@ -6,22 +6,17 @@ import java.nio.file.Path;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
-/**
- * A JDK, known by the release file every JDK since 9 carries, so that finding one starts nothing.
- */
+/** A JDK, known by the release file every JDK since 9 carries: finding one starts nothing. */
 record Jdk(Path home, Runtime.Version version) {
   static final List<Path> FOLDERS = List.of(Path.of("/usr/lib/jvm"));
+  private static final Pattern RELEASE = Pattern.compile("JAVA_VERSION=\"([1-9]\\d[^\"]*)\"");
 
   static Optional<Jdk> at(Path home) {
-    Matcher m =
-        Pattern.compile("JAVA_VERSION=\"(\\d[^\"_]*)\"")
-            .matcher(Server.read(home.resolve("release")));
-    boolean jdk =
-        m.find() && Files.isExecutable(home.resolve("bin/javac")) && !m.group(1).startsWith("1.");
+    var m = RELEASE.matcher(Server.read(home.resolve("release")));
+    boolean jdk = m.find() && Files.isExecutable(home.resolve("bin/javac"));
     return jdk ? Optional.of(new Jdk(home, Runtime.Version.parse(m.group(1)))) : Optional.empty();
   }
 
@@ -34,30 +29,26 @@ record Jdk(Path home, Runtime.Version version) {
   }
 
   /**
-   * The first JDK 21 or newer (virtual threads) of the {@code --jdk21=PATH} flag's (alone when
-   * given), the one running the bench, {@code JAVA_HOME}'s and the newest in the folders; if none,
-   * why not, in one line.
+   * The first JDK 21 or newer (virtual threads) of the {@code --jdk21} flag's (alone when given),
+   * the one running the bench, {@code JAVA_HOME}'s and the newest in the folders; else why not.
    */
   static Jdk find(String flag, Jdk running, String javaHome, List<Path> folders) {
-    Stream<Jdk> home = Stream.ofNullable(javaHome).flatMap(h -> at(Path.of(h)).stream());
-    Stream<Jdk> newest =
+    var home = Stream.ofNullable(javaHome).flatMap(h -> at(Path.of(h)).stream());
+    var newest =
         folders.stream().flatMap(Jdk::inside).sorted(Comparator.comparing(Jdk::version).reversed());
-    Stream<Jdk> all =
-        flag != null
-            ? at(Path.of(flag)).stream()
-            : Stream.of(Stream.of(running), home, newest).flatMap(s -> s);
-    String where =
-        "JAVA_HOME is " + (javaHome == null ? "unset" : javaHome) + " and there is none in ";
+    var all = Stream.of(Stream.of(running), home, newest);
+    var found = flag != null ? at(Path.of(flag)).stream() : all.flatMap(s -> s);
+    String where = (javaHome == null ? "unset" : javaHome) + " and there is none in " + folders;
     String why =
         flag != null
             ? "--jdk21=" + flag + " is no JDK 21 or newer"
             : "vthreads need JDK 21 or newer: the bench runs on JDK "
                 + running.version().feature()
-                + ", "
+                + ", JAVA_HOME is "
                 + where
-                + folders
                 + ": pass --jdk21=PATH";
-    return all.filter(j -> j.version().feature() >= 21)
+    return found
+        .filter(j -> j.version().feature() >= 21)
         .findFirst()
         .orElseThrow(() -> new Bench.Failure(why));
   }

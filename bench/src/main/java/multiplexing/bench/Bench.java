@@ -127,7 +127,9 @@ public final class Bench implements Callable<Integer> {
       if (!quick && chosen.contains(Contender.VTHREADS)) {
         throw new Failure(e.getMessage() + " (or --servers without them)");
       }
-      System.out.println(chosen.remove(Contender.VTHREADS) ? "skipped " + e.getMessage() : "");
+      if (chosen.remove(Contender.VTHREADS)) {
+        System.out.println("skipped " + e.getMessage());
+      }
     }
     boolean complete = chosen.size() == all.size();
     String kind = quick ? "quick run: one round, cold, indicative only" : "full run";

@@ -2,7 +2,12 @@ package multiplexing;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.Arrays;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import multiplexing.testkit.Contract;
 import multiplexing.testkit.EchoContract;
@@ -70,6 +75,46 @@ class EchoServerTest extends EchoContract {
     assertThat(server.connect().echo("my turn"))
         .as("a newcomer's echo, in the place it left")
         .isEqualTo("my turn");
+  }
+
+  @Test
+  @Contract
+  void bytesThatArriveWhileOlderOnesAreQueuedComeBackAfterThem() throws Exception {
+    // Write at once only with nothing queued: bytes that jumped the queue would come back first.
+    // The mark is far above what we queue, so that we keep reading while the trace catches up.
+    restartWith("--trace", "--high-water=" + 64 * 1024 * 1024);
+    Peer peer = server.connect(4096);
+    byte[] held =
+        Scenarios.sendUntil(
+            server,
+            peer,
+            Scenarios.queuedFor(Scenarios.name(peer), Scenarios.STUCK),
+            Scenarios.MOST_BYTES);
+    byte[] more = Peer.pattern(1024 * 1024);
+    CompletableFuture<Void> sending =
+        CompletableFuture.runAsync(
+            () -> {
+              try {
+                for (int at = 0; at < more.length; at += 1024) {
+                  peer.send(Arrays.copyOfRange(more, at, at + 1024));
+                }
+              } catch (IOException e) {
+                throw new UncheckedIOException(e);
+              }
+            });
+    ByteArrayOutputStream received = new ByteArrayOutputStream();
+    for (int reads = 0; reads < 10_000 && received.size() < held.length + more.length; reads++) {
+      received.write(peer.receiveUpTo(held.length + more.length - received.size(), 2_000));
+    }
+    sending.get(10, TimeUnit.SECONDS);
+    ByteArrayOutputStream expected = new ByteArrayOutputStream();
+    expected.write(held);
+    expected.write(more);
+    assertThat(Arrays.equals(received.toByteArray(), expected.toByteArray()))
+        .as(
+            "the %d B held, then the %d B sent while they waited, in order",
+            held.length, more.length)
+        .isTrue();
   }
 
   @Test

@@ -2,35 +2,44 @@ package multiplexing.bench;
 
 import io.netty.util.Version;
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.EnumMap;
+import java.util.Collections;
 import java.util.EnumSet;
 import java.util.List;
-import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.function.Function;
+import multiplexing.bench.LoadGenerator.Load;
+import multiplexing.bench.Report.Row;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-/** The bench: starts each server in a JVM of its own, drives it, and writes what it saw. */
+/**
+ * The bench: starts each server in a JVM of its own and puts it through the scenarios, echo in a
+ * closed loop (throughput) and at a fixed rate (cost per message) on shared, warmed JVMs, then a
+ * burst of idle connections and a client that never reads on fresh ones, since memory is what they
+ * weigh. It prints a line per measurement, then writes the page and prints the targets.
+ */
 @Command(
     name = "bench/run",
-    sortOptions = false,
     description = {
       "Puts the seven steps, Netty and a thread per client under load and prints the targets"
           + " that judge step 7. The full run takes about 13 minutes and writes docs/bench/;"
           + " a run of fewer servers writes bench/target/partial/."
     })
 public final class Bench implements Callable<Integer> {
-  static final int COST_RATE = 20_000;
-  // When this JVM began: the quick run's promise counts from there.
+  static final String THROUGHPUT = "msgs/s,MB/s,p99 us,p99.9 us,server cores,generator cores";
+  static final String COST = "CPU us/msg,msgs/s,server cores,p99 us";
+  static final String IDLE = "connections,echoed,cold burst ms,warm burst ms,RSS before MiB,";
+  static final String FLOOD = "taken MiB,RSS before MiB,RSS after MiB";
   private static final long STARTED_AT = System.nanoTime();
+  private static final long SECOND = 1_000_000_000L;
 
   /** Why the run cannot go on, in one line. */
   static final class Failure extends RuntimeException {
@@ -38,49 +47,6 @@ public final class Bench implements Callable<Integer> {
 
     Failure(String why) {
       super(why, null, false, false);
-    }
-  }
-
-  /**
-   * How long and how hard a run loads each server.
-   *
-   * @param rounds rounds of each measurement, the servers taking turns; tables quote medians
-   * @param judgedRounds rounds step 7 and Netty take where a target compares them
-   * @param idlePatienceSeconds how long the idle scenario waits for handshakes, then for echoes
-   * @param settleSeconds how long a server must print nothing to have finished with a burst
-   * @param floodStallSeconds how long the never-reading client waits for progress
-   */
-  record Run(
-      int rounds,
-      int judgedRounds,
-      double warmupSeconds,
-      double rampSeconds,
-      double windowSeconds,
-      double costWindowSeconds,
-      List<Load> throughput,
-      List<Integer> costConnections,
-      int idleConnections,
-      double idlePatienceSeconds,
-      double settleSeconds,
-      long floodBytes,
-      double floodStallSeconds) {
-    static final List<Load> ALL_LOADS =
-        List.of(
-            Load.sustained(1, 64, 1),
-            Load.sustained(100, 64, 1),
-            Load.sustained(100, 64, 16),
-            Load.sustained(1, 16 * 1024, 1),
-            Load.sustained(10, 16 * 1024, 1),
-            Load.sustained(100, 16 * 1024, 1));
-    static final Run FULL =
-        new Run(
-            3, 5, 5, 0.4, 1, 1.5, ALL_LOADS, List.of(10, 100, 1000), 10_000, 5, 0.4, 1L << 28, 2);
-    static final List<Load> SOME_LOADS = List.of(ALL_LOADS.get(0), ALL_LOADS.get(4));
-    static final Run QUICK =
-        new Run(1, 1, 0, 0.1, 0.2, 0.25, SOME_LOADS, List.of(100), 300, 2, 0.1, 1L << 24, 0.25);
-
-    List<Load> cost() {
-      return costConnections.stream().map(c -> Load.paced(c, COST_RATE)).toList();
     }
   }
 
@@ -93,11 +59,30 @@ public final class Bench implements Callable<Integer> {
   @Option(names = "--jdk21", paramLabel = "PATH", description = "the JDK 21+ every server runs on")
   String jdk21;
 
-  @Option(
-      names = {"-h", "--help"},
-      usageHelp = true,
-      description = "this help")
+  @Option(names = "--help", usageHelp = true, description = "this help")
   boolean help;
+
+  // The full run (small() sets the quick run's): rounds of each measurement, the servers taking
+  // turns, and more for step 7 and Netty where a target compares them; seconds of warm-up and of
+  // each counting window. The fixed rate is far below every server's limit, so that the CPU each
+  // spends per message ranks them.
+  int rounds = 3;
+  int judgedRounds = 5;
+  double warmUp = 5;
+  double window = 1;
+  List<Load> throughput =
+      List.of(
+          new Load(1, 64, 1, 0),
+          new Load(100, 64, 1, 0),
+          new Load(100, 64, 16, 0),
+          new Load(1, 16384, 1, 0),
+          new Load(10, 16384, 1, 0),
+          new Load(100, 16384, 1, 0));
+  List<Load> cost = List.of(Load.paced(10), Load.paced(100), Load.paced(1000));
+  int idleConnections = 10_000;
+  long floodBytes = 1L << 28;
+  Path root = Path.of("").toAbsolutePath();
+  Jdk jdk = Jdk.running(); // every server runs on one JDK, so that the JDK is not what differs
 
   public static void main(String[] args) {
     CommandLine cli = new CommandLine(new Bench()).setCaseInsensitiveEnumValuesAllowed(true);
@@ -105,11 +90,10 @@ public final class Bench implements Callable<Integer> {
     cli.setExecutionExceptionHandler(
         (e, c, p) -> {
           Throwable why = e instanceof CompletionException ? e.getCause() : e;
-          if (why instanceof Failure) {
-            return fail(why.getMessage(), 1);
+          if (!(why instanceof Failure)) {
+            why.printStackTrace();
           }
-          why.printStackTrace();
-          return fail(why.toString(), 1);
+          return fail(why instanceof Failure ? why.getMessage() : "" + why, 1);
         });
     System.exit(cli.execute(args));
   }
@@ -119,106 +103,304 @@ public final class Bench implements Callable<Integer> {
     return status;
   }
 
+  Bench small() {
+    rounds = judgedRounds = 1;
+    warmUp = 0;
+    window = 0.2;
+    throughput = List.of(new Load(1, 64, 1, 0), new Load(10, 16384, 1, 0));
+    cost = List.of(Load.paced(100));
+    idleConnections = 300;
+    floodBytes = 1L << 24;
+    return this;
+  }
+
   @Override
   public Integer call() throws IOException {
-    Run run = quick ? Run.QUICK : Run.FULL;
-    Path root = root();
-    List<Contender> chosen =
-        new ArrayList<>(servers == null ? List.of(Contender.values()) : EnumSet.copyOf(servers));
-    // Every server runs on one JDK, so that the JDK is not what differs between two rows.
-    String javaHome = System.getenv("JAVA_HOME");
-    Optional<Jdk> found = Jdk.find(jdk21, Jdk.running(), javaHome, Jdk.FOLDERS);
-    Jdk jdk = found.orElse(Jdk.running());
-    String none = Jdk.none(jdk21, Jdk.running(), javaHome, Jdk.FOLDERS);
-    if (found.isEmpty() && chosen.remove(Contender.VTHREADS)) {
-      if (!quick) {
-        throw new Failure(
-            "vthreads need JDK 21 or newer; " + none + " (or --servers without them)");
-      }
-      System.out.println("vthreads: skipped, they need JDK 21 or newer; " + none);
+    if (!Files.isDirectory(root.resolve("step1-blocking"))) {
+      throw new Failure("run the bench from the repository's root, not " + root);
     }
-    boolean complete = chosen.size() == Contender.values().length;
-    String kind = complete ? "full run" : "partial run";
-    kind = quick ? "quick run: one round, cold, indicative only" : kind;
-    Machine machine = Machine.check(run.idleConnections() + 200);
-    Map<Contender, List<String>> commands = new EnumMap<>(Contender.class);
-    chosen.forEach(c -> commands.put(c, c.command(root, jdk)));
+    List<Contender> all = List.of(Contender.values());
+    List<Contender> chosen = new ArrayList<>(servers == null ? all : EnumSet.copyOf(servers));
+    try {
+      jdk = Jdk.find(jdk21, jdk, System.getenv("JAVA_HOME"), Jdk.FOLDERS);
+    } catch (Failure e) {
+      if (!quick && chosen.contains(Contender.VTHREADS)) {
+        throw new Failure(e.getMessage() + " (or --servers without them)");
+      }
+      if (chosen.remove(Contender.VTHREADS)) {
+        System.out.println("skipped " + e.getMessage());
+      }
+    }
+    boolean complete = chosen.size() == all.size();
+    String kind = quick ? "quick run: one round, cold, indicative only" : "full run";
+    kind = complete || quick ? kind : "partial run";
+    String folder = quick ? "bench/target/quick" : complete ? "docs/bench" : "bench/target/partial";
+    // The quick run keeps the fixed rate, idle and flood scenarios for step 7 and its rivals.
+    List<Contender> focus = new ArrayList<>(chosen);
+    focus.removeIf(c -> quick && c.compareTo(Contender.STEP7) < 0);
+    Path page = (quick ? small() : this).measure(chosen, focus, kind, root.resolve(folder));
+    progress("written: %s, its CSV files and charts", page);
+    return 0;
+  }
+
+  /**
+   * Measures the servers (the {@code focus} alone after throughput), writes the page into {@code
+   * output}.
+   */
+  Path measure(List<Contender> chosen, List<Contender> focus, String kind, Path output)
+      throws IOException {
+    String limits = Server.read(Path.of("/proc/self/limits"));
+    checkLimits(
+        limits,
+        Server.read(Path.of("/proc/sys/net/ipv4/ip_local_port_range")),
+        idleConnections + 200);
     // bench/run pins this JVM to CPU 0 and asks for every server on CPU 1, where there are two.
     int cpu = Integer.getInteger("bench.serverCpu", -1);
-    Function<Contender, Server> start = c -> Server.start(c, commands.get(c), cpu);
-    List<Contender> focus =
-        quick ? chosen.stream().filter(Contender.FOUR::contains).toList() : chosen;
-    Version netty = Version.identify().get("netty-transport");
-    String setup =
-        String.format(
-            "servers on JDK %s%s, the bench on JDK %s, Netty %s",
-            jdk.version(),
-            cpu < 0 ? "" : " and CPU " + cpu,
-            Runtime.version(),
-            netty.artifactVersion());
-    Results results = new Results(run, setup);
+    Function<Contender, Server> start = c -> new Server(c, c.command(root, jdk.java()), cpu);
+    String setup = "servers on JDK " + jdk.version() + (cpu < 0 ? "" : " and CPU " + cpu);
+    setup += ", the bench on JDK " + Runtime.version() + ", Netty ";
+    setup += Version.identify().get("netty-transport").artifactVersion();
     progress("%s: %s on JDK %s", kind, chosen, jdk.version());
-
-    // Throughput and cost share one warmed JVM per server, started side by side; the idle and
-    // flood scenarios weigh memory, so each of their rounds starts a fresh one.
+    List<Row> rows = new ArrayList<>();
     List<CompletableFuture<Server>> starting = new ArrayList<>();
     for (Contender c : chosen) {
       starting.add(CompletableFuture.supplyAsync(() -> start.apply(c), r -> new Thread(r).start()));
     }
     try {
       List<Server> shared = starting.stream().map(CompletableFuture::join).toList();
-      if (run.warmupSeconds() > 0) {
-        progress("warming each server for %.0f s", run.warmupSeconds());
-        Measure.warmUp(shared, run.warmupSeconds());
+      progress("warming each server for %.0f s", warmUp);
+      for (Server server : warmUp > 0 ? shared : List.<Server>of()) {
+        int n = server.contender == Contender.STEP1 ? 1 : 10;
+        for (Load load : List.of(new Load(n, 64, 16, 0), new Load(n, 16384, 1, 0))) {
+          try (LoadGenerator generator = connect(server, load)) {
+            generator.exchange(0, (long) (warmUp * SECOND / 2), 0, () -> {});
+          }
+        }
       }
-      progress("throughput: %s, %d round(s)", run.throughput(), run.rounds());
-      results.throughput.addAll(Measure.rounds(shared, run.throughput(), run.rounds(), run));
-      progress(
-          "cost: %s, %d round(s), %d for step7 and netty",
-          run.cost(), run.rounds(), run.judgedRounds());
-      List<Server> paced = shared.stream().filter(s -> focus.contains(s.contender)).toList();
-      results.cost.addAll(Measure.rounds(paced, run.cost(), run.judgedRounds(), run));
-      for (Server server : shared) {
-        if (!server.isAlive()) {
-          throw new Failure(
-              server.contender + " " + server.trouble() + " in the middle of the run");
+      progress("throughput: %s, %d round(s)", throughput, rounds);
+      rows.addAll(rounds(shared, throughput, rounds));
+      progress("cost: %s, %d round(s), %d for step7 and netty", cost, rounds, judgedRounds);
+      rows.addAll(
+          rounds(
+              shared.stream().filter(s -> focus.contains(s.contender)).toList(),
+              cost,
+              judgedRounds));
+      for (Server s : shared) {
+        if (!s.isAlive()) {
+          throw new Failure(s.contender + " " + s.trouble() + " in the middle of the run");
         }
       }
     } finally {
-      // Each server that started, the ones still starting included, once they have.
-      starting.forEach(s -> s.thenAccept(Server::close));
+      starting.forEach(s -> s.thenAccept(Server::close)); // the ones still starting too, once up
     }
-    progress("idle: %d connections in one burst, then one echo each, twice", run.idleConnections());
-    results.idle.addAll(Measure.idle(focus, start, machine, run));
-    progress("flood: one client sends %d MiB and never reads", run.floodBytes() >> 20);
+    progress("idle: %d connections in one burst, then one echo each, twice", idleConnections);
+    List<Contender> idle = focus.stream().filter(c -> c != Contender.STEP1).toList();
+    for (int round = 0; round < judgedRounds; round++) {
+      for (Contender c : turns(idle, round, round == 0, c -> c)) {
+        try (Server server = start.apply(c)) {
+          rows.add(print(idle(server)));
+        }
+      }
+    }
+    progress("flood: one client sends %d MiB and never reads", floodBytes >> 20);
     // Step 2 drops what a socket does not take at once: its memory would tell us nothing.
     for (Contender c : focus.stream().filter(c -> c != Contender.STEP2).toList()) {
       try (Server server = start.apply(c)) {
-        results.flood.add(Measure.flood(server, run));
+        rows.add(print(flood(server)));
       }
     }
-    String folder = complete ? "docs/bench" : "bench/target/partial";
-    Path output = root.resolve(quick ? "bench/target/quick" : folder);
-    progress("written: %s, its CSV files and charts", Report.write(results, kind, output, root));
+    Path page = Report.write(rows, kind, setup, output, root);
     System.out.printf("%nTargets, step 7 against Netty (%s):%n", kind);
-    System.out.print(Report.markdown(List.of(Targets.COLUMNS.split(","))));
-    Targets.rows(results).forEach(row -> System.out.print(Report.markdown(row)));
-    return 0;
+    System.out.print(Report.markdown(List.of(Report.TARGETS.split(","))));
+    Report.targets(rows).forEach(row -> System.out.print(Report.markdown(row)));
+    return page;
   }
 
-  // One line per part of the run, with the seconds since it began.
-  static void progress(String format, Object... args) {
-    System.out.printf(
-        "[%4.0f s] %s%n", (System.nanoTime() - STARTED_AT) / 1e9, String.format(format, args));
-  }
-
-  /** The repository root: bench/run starts us there; the tests say where it is. */
-  static Path root() {
-    Path root = Path.of(System.getProperty("bench.root", "")).toAbsolutePath().normalize();
-    if (!Files.isDirectory(root.resolve("step1-blocking"))) {
+  /**
+   * Fails, in one line, where {@code connections} cannot be open at once on each side, from
+   * /proc/self/limits (the soft {@code ulimit -n}, which the servers inherit) and {@code
+   * net.ipv4.ip_local_port_range} (the ports a connect() may take).
+   */
+  static void checkLimits(String limits, String portRange, int connections) {
+    long files = Server.first(limits, "Max open files +(\\d+)");
+    String[] ends = (portRange + " 0 1000000").trim().split("\\s+");
+    String range = ends[0] + "-" + ends[1];
+    if (files > 0 && files < connections) {
       throw new Failure(
-          "run the bench from the repository's root (no step1-blocking in " + root + ")");
+          "ulimit -n is "
+              + files
+              + ", below the "
+              + connections
+              + " descriptors"
+              + " this run needs on each side: raise ulimit -Hn (bench/run raises -n to it)");
+    } else if (Long.parseLong(ends[1]) - Long.parseLong(ends[0]) + 1 < connections) {
+      throw new Failure(
+          "ephemeral ports exhausted: net.ipv4.ip_local_port_range is "
+              + range
+              + ", fewer than the "
+              + connections
+              + " connections this run opens");
     }
-    return root;
+  }
+
+  static void progress(String format, Object... args) {
+    double seconds = (System.nanoTime() - STARTED_AT) / 1e9;
+    System.out.printf("[%4.0f s] %s%n", seconds, String.format(format, args));
+  }
+
+  // Every load against every server that takes it (step 1 only one connection), rounds rounds
+  // each, then step 7 and Netty alone up to most.
+  private List<Row> rounds(List<Server> servers, List<Load> loads, int most) throws IOException {
+    List<Row> rows = new ArrayList<>();
+    for (Load load : loads) {
+      for (int round = 0; round < Math.max(rounds, most); round++) {
+        for (Server server : turns(servers, round, round < rounds, s -> s.contender)) {
+          if (server.contender != Contender.STEP1 || load.connections() == 1) {
+            rows.add(print(window(server, load)));
+          }
+        }
+      }
+    }
+    return rows;
+  }
+
+  // The servers that take a round (after the common ones, step 7 and Netty), each round starting
+  // with the next one, so that none always runs first or last.
+  private static <T> List<T> turns(List<T> all, int round, boolean each, Function<T, Contender> c) {
+    List<T> turns = new ArrayList<>(all);
+    turns.removeIf(s -> !each && !c.apply(s).judged());
+    Collections.rotate(turns, -round);
+    return turns;
+  }
+
+  private static Row print(Row row) {
+    StringBuilder line = new StringBuilder(String.format("  %-24s %-8s", row.load(), row.server()));
+    for (int i = 0; i < row.values().length; i++) {
+      line.append(" " + row.names().get(i) + " " + Report.format(row.values()[i]) + ",");
+    }
+    System.out.println(line + " " + row.note());
+    return row;
+  }
+
+  // One window of the load, the CPU of the server and of this JVM (the generator) read as it opens
+  // and closes, so that it covers exactly the messages counted.
+  private Row window(Server server, Load load) throws IOException {
+    long[] at = new long[6];
+    int[] taken = {0};
+    Runnable sample =
+        () -> {
+          at[taken[0]++] = System.nanoTime();
+          at[taken[0]++] = Server.cpuNanos(server.pid());
+          at[taken[0]++] = Server.cpuNanos(ProcessHandle.current().pid());
+        };
+    long nanos = (long) ((load.rate() > 0 ? 1.5 : 1) * window * SECOND);
+    try (LoadGenerator g = connect(server, load)) {
+      g.exchange((long) (window * 0.4 * SECOND), nanos, 0, sample);
+      double wall = taken[0] < 6 ? Double.NaN : at[3] - at[0];
+      double cores = (at[4] - at[1]) / wall;
+      double generator = (at[5] - at[2]) / wall;
+      double rate = g.counted / (nanos / 1e9);
+      String note = Report.errors(g.errors);
+      if (load.rate() == 0) {
+        // Both sides near a full core: the machine, not the server, is the limit.
+        note += cores > 0.92 && generator > 0.92 ? "; saturated: not ranked" : "";
+        double[] figures = {
+          rate, rate * load.size() / 1e6, g.micros(99), g.micros(99.9), cores, generator
+        };
+        return new Row("throughput", "" + load, server.contender, note, THROUGHPUT, figures);
+      }
+      // One that fell behind reads several messages at once, which makes each look cheaper.
+      int late = g.errors.getOrDefault(LoadGenerator.LATE, 0);
+      boolean behind = rate < 0.97 * load.rate() || late > g.counted / 1000;
+      note += behind ? "; fell behind the rate: not ranked" : "";
+      double[] figures = {(at[4] - at[1]) / 1e3 / g.counted, rate, cores, g.micros(99)};
+      return new Row("cost", "" + load, server.contender, note, COST, figures);
+    }
+  }
+
+  // Opens the connections 32 at a time and returns once the server has accepted them all: a
+  // handshake dropped by a full backlog would join mid-window.
+  private static LoadGenerator connect(Server server, Load load) throws IOException {
+    int before = server.accepted();
+    LoadGenerator generator = new LoadGenerator(server.address(), load, 32, 10 * SECOND);
+    server.awaitAccepts(before, generator.awaitConnected(10 * SECOND), 10 * SECOND);
+    return generator;
+  }
+
+  // A fresh server takes idleConnections in one burst, twice: cold, to weigh what they add to its
+  // memory once echoed (over those accepted) and the threads it holds; then warm, its accept path
+  // compiled, to time it.
+  private Row idle(Server server) throws IOException {
+    long before = server.status("VmRSS");
+    double[] cold = burst(server, new StringBuilder());
+    // Let the server finish with the first burst's hang-ups, so that the second counts its own.
+    server.awaitQuiet((long) (settle() * SECOND), 5 * SECOND);
+    StringBuilder note = new StringBuilder();
+    double[] warm = burst(server, note);
+    double echoed = Math.min(cold[1], warm[1]);
+    note.append(echoed == idleConnections ? "" : "; " + server.trouble());
+    double each = cold[0] < idleConnections / 10 ? Double.NaN : (cold[3] - before) / cold[0];
+    double[] figures = {
+      idleConnections, echoed, cold[2], warm[2], before / 1024.0, cold[3] / 1024, each, cold[4]
+    };
+    String load = idleConnections + " connections";
+    return new Row(
+        "idle",
+        load,
+        server.contender,
+        "" + note,
+        IDLE + "RSS after MiB,KiB/connection,threads",
+        figures);
+  }
+
+  // A burst: {connections the server's log accepted, echoed, ms from the first connect() to its
+  // last accepted line, its RSS in KiB once they echoed, its threads holding them}.
+  private double[] burst(Server server, StringBuilder errors) throws IOException {
+    int before = server.accepted();
+    Load once = new Load(idleConnections, 64, 1, 1);
+    try (LoadGenerator g = new LoadGenerator(server.address(), once, 0, 5 * SECOND)) {
+      int accepted = server.awaitAccepts(before, g.awaitConnected(5 * SECOND), 5 * SECOND) - before;
+      double ms = accepted == 0 ? Double.NaN : (server.lastAcceptAt() - g.connectStartedAt) / 1e6;
+      long threads = server.status("Threads");
+      g.exchange(0, 0, 5 * SECOND, () -> {});
+      errors.append(Report.errors(g.errors));
+      if (errors.indexOf("Cannot assign requested address") >= 0) {
+        throw new Failure("ephemeral ports exhausted: " + errors);
+      }
+      return new double[] {accepted, g.echoed, ms, server.status("VmRSS"), threads};
+    }
+  }
+
+  private double settle() { // how long a server must print nothing to be done with a burst
+    return Math.min(0.4, window / 2);
+  }
+
+  // One client sends floodBytes and never reads: an unbounded queue keeps it all, a bounded
+  // server stops reading it, a thread per client blocks in write().
+  private Row flood(Server server) throws IOException {
+    long before = server.status("VmRSS");
+    long sent = 0;
+    ByteBuffer chunk = ByteBuffer.allocateDirect(256 * 1024); // nothing comes back to check
+    try (SocketChannel client = SocketChannel.open(server.address())) {
+      client.configureBlocking(false);
+      long start = System.nanoTime();
+      for (long now = start, progress = start; sent < floodBytes; now = System.nanoTime()) {
+        if (now - progress > settle() * 5 * SECOND || now - start > 60 * SECOND) {
+          break;
+        }
+        int n =
+            client.write(chunk.clear().limit((int) Math.min(chunk.capacity(), floodBytes - sent)));
+        sent += n;
+        progress = n > 0 ? now : progress;
+        Server.sleep(n > 0 ? 0 : 20); // the socket is full: wait for the server to take some
+      }
+      // A thread per client may still be blocked in write() with what the buffers hold: we look
+      // before we hang up.
+      server.awaitQuiet((long) (settle() * SECOND), SECOND);
+      Server.sleep((long) (settle() * 1000));
+      double[] figures = {sent / 1048576.0, before / 1024.0, server.status("VmRSS") / 1024.0};
+      String note = sent < floodBytes ? "stopped reading" : "";
+      return new Row("flood", "one client", server.contender, note, FLOOD, figures);
+    }
   }
 }

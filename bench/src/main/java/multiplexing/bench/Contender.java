@@ -1,15 +1,12 @@
 package multiplexing.bench;
 
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 
 /**
- * A server the bench starts, in the order of the tables: the seven steps (1 to 6 shown for what
- * they teach and never judged, 7 judged by the targets), Netty (the reference of every target), and
- * step 1 with a thread per client, platform and virtual.
+ * A server the bench starts, in the order of the tables: the seven steps (1 to 6 for what they
+ * teach, never judged), Netty (the reference of every target), step 1 with a thread per client.
  */
 enum Contender {
   STEP1("step1-blocking"),
@@ -23,66 +20,43 @@ enum Contender {
   THREADS("ThreadPerClientEchoServer"),
   VTHREADS("VirtualThreadEchoServer");
 
-  /** The four the threads-or-a-selector question puts side by side; the quick run's focus. */
-  static final List<Contender> FOUR = List.of(STEP7, NETTY, THREADS, VTHREADS);
-
-  // A step's module, or a contender's file name in bench/contenders.
-  private final String source;
+  private final String source; // a step's module, or a file in bench/contenders
 
   Contender(String source) {
     this.source = source;
   }
 
-  /** The column a student reads: "step7", "netty", "threads". */
   @Override
   public String toString() {
     return name().toLowerCase(Locale.ROOT);
   }
 
-  boolean isStep() {
-    return compareTo(STEP7) <= 0;
-  }
-
-  /** Step 1 serves one client until it leaves: it takes only loads of one connection. */
-  boolean oneClientAtATime() {
-    return this == STEP1;
-  }
-
-  /** Step 7 and Netty: the targets compare them, round by round, over more rounds. */
-  boolean judgedOrReference() {
+  boolean judged() { // the targets compare step 7 with Netty, round by round, over more rounds
     return this == STEP7 || this == NETTY;
   }
 
   /**
-   * The command that starts this server on {@code jdk}, short of its port: a step from its module's
-   * {@code target/classes}, refused if older than its source (a stale server is never measured);
-   * Netty from our class path; a thread-per-client server from its one source file (the build stays
-   * on 17, virtual threads need 21), whose compiler then stays in that JVM's memory.
+   * The command that starts it, short of its port: a step from its module's classes, refused if
+   * older than its source; Netty from our class path; a thread-per-client server from its one
+   * source file (the build stays on 17, virtual threads need 21).
    */
-  List<String> command(Path root, Jdk jdk) {
-    String java = jdk.home().resolve("bin/java").toString();
-    if (!isStep()) {
-      return this == NETTY
-          ? List.of(
-              java, "-cp", System.getProperty("java.class.path"), NettyEchoServer.class.getName())
-          : List.of(java, root.resolve("bench/contenders/" + source + ".java").toString());
-    }
-    Path classes = root.resolve(source).resolve("target/classes");
-    Path server = root.resolve(source).resolve("src/main/java/multiplexing/EchoServer.java");
-    if (modified(classes.resolve("multiplexing/EchoServer.class")) < modified(server)) {
+  List<String> command(Path root, Path java) {
+    Path classes = root.resolve(source + "/target/classes");
+    Path source = root.resolve(this.source + "/src/main/java/multiplexing/EchoServer.java");
+    if (this == NETTY) {
+      return List.of(
+          "" + java,
+          "-cp",
+          System.getProperty("java.class.path"),
+          "" + NettyEchoServer.class.getName());
+    } else if (this == THREADS || this == VTHREADS) {
+      return List.of("" + java, "" + root.resolve("bench/contenders/" + this.source + ".java"));
+    } else if (classes.resolve("multiplexing/EchoServer.class").toFile().lastModified()
+        < source.toFile().lastModified()) {
       throw new Bench.Failure(
-          source
+          this.source
               + "'s classes are missing or older than its EchoServer.java: bench/run builds them");
     }
-    return List.of(java, "-cp", classes.toString(), "multiplexing.EchoServer");
-  }
-
-  // Milliseconds since the epoch; -1 for a file that is not there.
-  private static long modified(Path file) {
-    try {
-      return Files.getLastModifiedTime(file).toMillis();
-    } catch (IOException e) {
-      return -1;
-    }
+    return List.of("" + java, "-cp", "" + classes, "multiplexing.EchoServer");
   }
 }

@@ -6,75 +6,56 @@ import java.nio.file.Path;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
-/**
- * A JDK the servers run on: its home and its version, read from the {@code release} file every JDK
- * since 9 carries, so that finding one starts no process.
- *
- * @param feature the major version: 25 for 25.0.3
- */
-record Jdk(Path home, int feature, String version) {
-  static final int VIRTUAL_THREADS = 21;
-
-  /** Where we look when neither the flag nor JAVA_HOME names a JDK 21. */
+/** A JDK, known by the release file every JDK since 9 carries: finding one starts nothing. */
+record Jdk(Path home, Runtime.Version version) {
   static final List<Path> FOLDERS = List.of(Path.of("/usr/lib/jvm"));
+  private static final Pattern RELEASE = Pattern.compile("JAVA_VERSION=\"([1-9]\\d[^\"]*)\"");
 
-  private static final Pattern VERSION =
-      Pattern.compile("(?m)^JAVA_VERSION=\"((?:1\\.)?(\\d+)[^\"]*)\"");
-
-  /** The JDK at {@code home}, if it is one: bin/java, bin/javac and a release file. */
   static Optional<Jdk> at(Path home) {
-    try {
-      Matcher m = VERSION.matcher(Files.readString(home.resolve("release")));
-      return Files.isExecutable(home.resolve("bin/javac")) && m.find()
-          ? Optional.of(
-              new Jdk(home.toAbsolutePath().normalize(), Integer.parseInt(m.group(2)), m.group(1)))
-          : Optional.empty();
-    } catch (IOException | RuntimeException e) {
-      return Optional.empty();
-    }
+    var m = RELEASE.matcher(Server.read(home.resolve("release")));
+    boolean jdk = m.find() && Files.isExecutable(home.resolve("bin/javac"));
+    return jdk ? Optional.of(new Jdk(home, Runtime.Version.parse(m.group(1)))) : Optional.empty();
   }
 
-  /** The JDK running the bench. */
   static Jdk running() {
-    Path home = Path.of(System.getProperty("java.home"));
-    return at(home)
-        .orElse(new Jdk(home, Runtime.version().feature(), Runtime.version().toString()));
+    return new Jdk(Path.of(System.getProperty("java.home")), Runtime.version());
+  }
+
+  Path java() {
+    return home.resolve("bin/java");
   }
 
   /**
-   * The first JDK 21 or newer of: the {@code --jdk21=PATH} flag's (alone when given; "none" finds
-   * none), the JDK running the bench, {@code JAVA_HOME}'s, and the newest in the folders.
+   * The first JDK 21 or newer (virtual threads) of the {@code --jdk21} flag's (alone when given),
+   * the one running the bench, {@code JAVA_HOME}'s and the newest in the folders; else why not.
    */
-  static Optional<Jdk> find(String flag, Jdk running, String javaHome, List<Path> folders) {
-    Stream<Jdk> home = Optional.ofNullable(javaHome).flatMap(h -> at(Path.of(h))).stream();
-    Stream<Jdk> installed =
-        folders.stream()
-            .flatMap(Jdk::inside)
-            .sorted(Comparator.comparingInt(Jdk::feature).reversed());
-    Stream<Jdk> candidates =
+  static Jdk find(String flag, Jdk running, String javaHome, List<Path> folders) {
+    var home = Stream.ofNullable(javaHome).flatMap(h -> at(Path.of(h)).stream());
+    var newest =
+        folders.stream().flatMap(Jdk::inside).sorted(Comparator.comparing(Jdk::version).reversed());
+    var all = Stream.of(Stream.of(running), home, newest);
+    var found = flag != null ? at(Path.of(flag)).stream() : all.flatMap(s -> s);
+    String where = (javaHome == null ? "unset" : javaHome) + " and there is none in " + folders;
+    String why =
         flag != null
-            ? at(Path.of(flag)).stream()
-            : Stream.concat(Stream.concat(Stream.of(running), home), installed);
-    return candidates.filter(j -> j.feature() >= VIRTUAL_THREADS).findFirst();
+            ? "--jdk21=" + flag + " is no JDK 21 or newer"
+            : "vthreads need JDK 21 or newer: the bench runs on JDK "
+                + running.version().feature()
+                + ", JAVA_HOME is "
+                + where
+                + ": pass --jdk21=PATH";
+    return found
+        .filter(j -> j.version().feature() >= 21)
+        .findFirst()
+        .orElseThrow(() -> new Bench.Failure(why));
   }
 
-  /** Why {@link #find} found none, in one line. */
-  static String none(String flag, Jdk running, String javaHome, List<Path> folders) {
-    return flag != null
-        ? "--jdk21=" + flag + " is no JDK 21 or newer"
-        : String.format(
-            "the bench runs on JDK %d, JAVA_HOME is %s and there is none in %s: pass --jdk21=PATH",
-            running.feature(), javaHome == null ? "unset" : javaHome, folders);
-  }
-
-  // A folder of JDKs, such as /usr/lib/jvm.
   private static Stream<Jdk> inside(Path folder) {
     try (Stream<Path> children = Files.list(folder)) {
-      return children.sorted().flatMap(c -> at(c).stream()).toList().stream();
+      return children.flatMap(c -> at(c).stream()).toList().stream();
     } catch (IOException e) {
       return Stream.empty();
     }

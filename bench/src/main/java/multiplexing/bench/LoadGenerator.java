@@ -9,7 +9,6 @@ import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.nio.channels.SocketChannel;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -17,335 +16,249 @@ import java.util.TreeMap;
 import org.HdrHistogram.Histogram;
 
 /**
- * The load generator: one thread and one {@link Selector} drive many echo connections, the client
- * side of the servers' loop (tutorial 9.2): non-blocking connects finished on {@code OP_CONNECT},
- * {@code OP_WRITE} only while bytes wait, one read buffer for every connection, every byte checked.
+ * One thread and one {@link Selector} drive many echo connections, the client side of the servers'
+ * loop (tutorial 9.2), every byte checked. After {@link #exchange} its fields say what it saw.
  */
 final class LoadGenerator implements Closeable {
-  // After the window closes we stop sending and wait this long for the last echoes.
-  private static final long DRAIN_NANOS = 2_000_000_000L;
-  // Stream position p of a connection with offset o carries byte STREAM[(p + o) % PERIOD]; two
-  // periods back to back, so that any window of up to one period is one contiguous slice.
+  static final String LATE = "rate not kept"; // a connection had too many messages out
+  // Byte p of a connection's stream is STREAM[(p + offset) % PERIOD]; two periods back to back, so
+  // that any slice of up to one period is contiguous.
   private static final int PERIOD = 1 << 20;
   private static final ByteBuffer STREAM = stream();
 
   /**
-   * What one exchange saw.
-   *
-   * @param finished connections that got back every message they were to send
-   * @param echoed messages that came back, in the window or not
-   * @param messages those sent and echoed inside the counting window
-   * @param latency their round trips, in nanoseconds, from when each was due
-   * @param errors failures by kind; empty when every byte came back as sent
+   * What each connection does: keep {@code inFlight} messages out (1 is ping-pong), or send one
+   * when it is due at {@code rate} per second over all connections whatever the echoes do (an open
+   * loop, at most {@code inFlight} out); {@code perConnection} in all, or 0 for as long as we
+   * count.
    */
-  record Result(
-      int finished,
-      long echoed,
-      long messages,
-      double seconds,
-      Histogram latency,
-      Map<String, Integer> errors) {
-    double messagesPerSecond() {
-      return messages / seconds;
+  record Load(int connections, int size, int inFlight, long perConnection, int rate) {
+    Load(int connections, int size, int inFlight, long perConnection) {
+      this(connections, size, inFlight, perConnection, 0);
     }
 
-    double latencyMicros(double percentile) {
-      return latency.getValueAtPercentile(percentile) / 1000.0;
+    static Load paced(int connections) {
+      return new Load(connections, 64, 256, 0, 20_000);
+    }
+
+    @Override
+    public String toString() { // a CSV field, with no comma: "100 x 16 KiB 16 in flight"
+      String depth = rate > 0 ? "at " + rate + "/s" : inFlight > 1 ? inFlight + " in flight" : "";
+      String bytes = size >= 1024 ? size / 1024 + " KiB " : size + " B ";
+      return connections + " x " + bytes + (depth.isEmpty() ? "ping-pong" : depth);
     }
   }
 
-  private enum State {
-    NEW,
-    CONNECTING,
-    OPEN,
-    DONE,
-    FAILED
-  }
-
+  final Map<String, Integer> errors = new TreeMap<>();
+  final Histogram latency = new Histogram(60_000_000_000L, 3);
+  long echoed;
+  long counted;
+  long connectStartedAt; // on the System.nanoTime() clock
   private final Load load;
   private final Selector selector = Selector.open();
   private final List<Connection> connections = new ArrayList<>();
-  // One read buffer serves every connection: we check the bytes before reading the next key.
   private final ByteBuffer readBuffer = ByteBuffer.allocateDirect(64 * 1024);
-  private final Histogram latency = new Histogram(60_000_000_000L, 3);
-  private final Map<String, Integer> errors = new TreeMap<>();
-  // When the first connect() was issued, on the System.nanoTime() clock.
-  long connectStartedAt;
   private int connecting;
-  // Connections neither done nor failed, so that the loop need not walk them all on each pass.
-  private int unsettled;
+  private long outstanding; // messages sent and not yet back: the loop ends when none are
   private boolean sending;
   // Only messages sent and back inside [countFrom, countUntil) are counted and timed.
   private long countFrom = Long.MAX_VALUE;
   private long countUntil = Long.MAX_VALUE;
-  private long counted;
-  private long echoed;
-  // At a fixed rate: when the schedule began, how many sends it has made, when the next is due.
-  private long scheduleStart;
+  private long scheduleStart; // at a fixed rate: when it began, sends made, when the next is due
   private long scheduled;
   private long nextDueAt;
 
-  // Every socket is opened beforehand, so that a burst is connect() calls alone.
-  private LoadGenerator(Load load) throws IOException {
+  // Connects batch at a time (so that no burst overflows a small listen backlog), or all at once.
+  LoadGenerator(InetSocketAddress server, Load load, int batch, long timeoutNanos)
+      throws IOException {
     this.load = load;
     for (int id = 0; id < load.connections(); id++) {
       try {
-        SocketChannel channel = SocketChannel.open();
-        channel.configureBlocking(false);
-        // Our messages are whole and should leave now: Nagle's algorithm would hold them back.
-        channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
-        connections.add(new Connection(id, channel, load.messageSize(), load.inFlight()));
-        unsettled++;
+        connections.add(new Connection(id, SocketChannel.open()));
       } catch (IOException e) {
-        // Out of descriptors: the run goes on with the connections it has.
-        count("connect failed: " + e.getMessage());
+        count("connect failed: " + e.getMessage()); // out of descriptors: go on with the rest
+      }
+    }
+    connectStartedAt = System.nanoTime();
+    for (Connection c : connections) {
+      connecting++;
+      try {
+        c.key = c.channel.register(selector, SelectionKey.OP_CONNECT, c);
+        if (c.channel.connect(server)) {
+          connected(c);
+        }
+      } catch (IOException e) {
+        fail(c, "connect failed: " + e.getMessage());
+      }
+      if (batch > 0 && connecting >= batch) {
+        awaitConnected(timeoutNanos);
       }
     }
   }
 
-  /**
-   * Connects {@code batch} connections at a time, waiting for each batch's handshakes (so that no
-   * burst overflows a small listen backlog), or all of them in one burst if {@code batch} is 0.
-   */
-  static LoadGenerator connect(InetSocketAddress server, Load load, int batch, long timeoutNanos)
-      throws IOException {
-    LoadGenerator generator = new LoadGenerator(load);
-    generator.connectStartedAt = System.nanoTime();
-    for (Connection connection : generator.connections) {
-      generator.startConnect(connection, server);
-      if (batch > 0 && generator.connecting >= batch) {
-        generator.awaitConnected(timeoutNanos);
-      }
-    }
-    return generator;
-  }
-
-  // A non-blocking connect() returns at once; OP_CONNECT tells us when the handshake is done.
-  private void startConnect(Connection connection, InetSocketAddress server) {
-    connection.state = State.CONNECTING;
-    connecting++;
-    try {
-      // Registered only now: a socket that is not connecting would look ready for OP_CONNECT.
-      connection.key = connection.channel.register(selector, SelectionKey.OP_CONNECT, connection);
-      if (connection.channel.connect(server)) {
-        connected(connection);
-      }
-    } catch (IOException e) {
-      // Out of ephemeral ports ("Cannot assign requested address"), or refused at once.
-      fail(connection, "connect failed: " + e.getMessage());
-    }
-  }
-
-  /** Runs the loop until every handshake is done or the time is up; returns how many are. */
   int awaitConnected(long timeoutNanos) throws IOException {
-    long deadline = System.nanoTime() + timeoutNanos;
-    while (connecting > 0 && System.nanoTime() < deadline) {
-      poll(Math.max(1, Math.min(100, (deadline - System.nanoTime()) / 1_000_000)));
+    for (long end = System.nanoTime() + timeoutNanos; connecting > 0 && System.nanoTime() < end; ) {
+      selector.select(this::ready, 100);
     }
-    return (int)
-        connections.stream().filter(c -> c.state == State.OPEN || c.state == State.DONE).count();
+    return (int) connections.stream().filter(c -> c.open).count();
   }
 
   /**
-   * Sends on every connection (and on each one still connecting, once it is through). An open-ended
-   * load counts a window of {@code measureNanos} after {@code warmupNanos}, running {@code sample}
-   * as it opens and as it closes; a load with a number of messages runs until all are back or
-   * {@code timeoutNanos} passed.
+   * Sends on every connection. An open-ended load counts a window after the ramp, running {@code
+   * sample} as it opens and closes, then waits up to 2 s for the last echoes; one with a number of
+   * messages runs until all are back or the time is up.
    */
-  Result exchange(long warmupNanos, long measureNanos, long timeoutNanos, Runnable sample)
+  void exchange(long rampNanos, long windowNanos, long timeoutNanos, Runnable sample)
       throws IOException {
     long start = System.nanoTime();
-    boolean openEnded = load.messagesPerConnection() == 0;
-    countFrom = openEnded ? start + warmupNanos : start;
-    countUntil = openEnded ? countFrom + measureNanos : Long.MAX_VALUE;
-    long deadline = openEnded ? countUntil + DRAIN_NANOS : start + timeoutNanos;
+    boolean openEnded = load.perConnection() == 0;
+    countFrom = openEnded ? start + rampNanos : start;
+    countUntil = openEnded ? countFrom + windowNanos : Long.MAX_VALUE;
+    long deadline = openEnded ? countUntil + 2_000_000_000L : start + timeoutNanos;
     sending = true;
-    scheduleStart = start;
-    nextDueAt = start;
-    for (Connection connection : connections) {
-      if (connection.state == State.OPEN) {
-        topUp(connection, start);
-      }
-    }
+    scheduleStart = nextDueAt = start;
+    connections.stream().filter(c -> c.open).forEach(c -> topUp(c, start));
     boolean opened = false;
-    for (long now = start; !answered() && now < deadline; now = System.nanoTime()) {
-      if (!opened && now >= countFrom) {
+    for (long now = start; now < deadline; now = System.nanoTime()) {
+      if (connecting == 0 && outstanding == 0 && (!openEnded || !sending)) {
+        break;
+      } else if (!opened && now >= countFrom) {
         opened = true;
         sample.run();
-      }
-      if (openEnded && sending && now >= countUntil) {
+      } else if (openEnded && sending && now >= countUntil) {
         sending = false;
         sample.run();
       }
-      if (load.isPaced() && sending) {
-        // A fixed rate needs each send on time: we spin on selectNow() rather than sleep in
-        // select(). It costs this thread its core, never the server's.
+      if (load.rate() > 0 && sending) {
+        // Each send on time: we spin, which costs this thread's core, not the server's.
         sendDue(now);
-        poll(0);
+        selector.selectNow(this::ready);
       } else {
-        poll(Math.max(1, Math.min(100, (deadline - now) / 1_000_000)));
+        selector.select(this::ready, 100);
       }
     }
-    // When time is up, connections still waiting are failures too: their echo never came.
     for (Connection c : connections) {
-      if (c.state == State.NEW || c.state == State.CONNECTING) {
-        count("never connected");
-      } else if (c.state == State.OPEN && (c.inFlight() > 0 || !openEnded)) {
-        count("no echo in time");
-      }
+      count(
+          !c.open && !c.failed ? "never connected" : c.issued > c.done ? "no echo in time" : null);
     }
-    double seconds = openEnded ? measureNanos / 1e9 : (System.nanoTime() - start) / 1e9;
-    int finished = (int) connections.stream().filter(c -> c.state == State.DONE).count();
-    return new Result(finished, echoed, counted, seconds, latency.copy(), new TreeMap<>(errors));
   }
 
-  // Every send that is due by now, the connections taking turns; a message's time is when it was
-  // due, so a late send counts against the latency, not for it.
-  private void sendDue(long now) throws IOException {
+  double micros(double percentile) {
+    double value = latency.getValueAtPercentile(percentile) / 1e3;
+    return latency.getTotalCount() == 0 ? Double.NaN : value;
+  }
+
+  // A message's time is when it was due: a late send counts against the latency, not for it.
+  private void sendDue(long now) {
     while (!connections.isEmpty() && nextDueAt <= now) {
-      Connection connection = connections.get((int) (scheduled % connections.size()));
+      Connection c = connections.get((int) (scheduled % connections.size()));
       long due = nextDueAt;
       nextDueAt = scheduleStart + (long) (++scheduled * 1e9 / load.rate());
-      if (connection.state == State.OPEN && connection.inFlight() >= load.inFlight()) {
-        count("rate not kept (" + load.inFlight() + " in flight on a connection)");
-      } else if (connection.state == State.OPEN) {
-        connection.issue(due);
-        flush(connection);
+      if (c.open && c.issued - c.done >= load.inFlight()) {
+        count(LATE);
+      } else if (c.open) {
+        c.issue(due);
+        flush(c);
       }
     }
   }
 
-  // One pass of the loop: wait for ready keys (not at all for 0), then handle each.
-  private void poll(long waitMillis) throws IOException {
-    if (waitMillis == 0) {
-      selector.selectNow();
-    } else {
-      selector.select(waitMillis);
-    }
-    for (Iterator<SelectionKey> ready = selector.selectedKeys().iterator(); ready.hasNext(); ) {
-      SelectionKey key = ready.next();
-      ready.remove();
-      Connection connection = (Connection) key.attachment();
-      try {
-        if (key.isConnectable()) {
-          if (connection.channel.finishConnect()) {
-            connected(connection);
-          }
-        } else {
-          if (key.isReadable()) {
-            readable(connection);
-          }
-          if (key.isValid() && key.isWritable()) {
-            flush(connection);
-          }
-        }
-      } catch (IOException e) {
-        fail(connection, connection.state == State.CONNECTING ? "refused" : "reset");
+  private void ready(SelectionKey key) {
+    Connection c = (Connection) key.attachment();
+    try {
+      if (key.isConnectable() && c.channel.finishConnect()) {
+        connected(c);
+      } else if (key.isReadable()) {
+        readable(c);
       }
+    } catch (IOException e) {
+      fail(c, c.open ? "reset" : "refused");
+    }
+    if (key.isValid() && key.isWritable()) {
+      flush(c);
     }
   }
 
-  private void connected(Connection connection) throws IOException {
+  private void connected(Connection c) {
     connecting--;
-    connection.state = State.OPEN;
-    connection.key.interestOps(SelectionKey.OP_READ);
+    c.open = true;
+    c.key.interestOps(SelectionKey.OP_READ);
     if (sending) {
-      topUp(connection, System.nanoTime());
+      topUp(c, System.nanoTime());
     }
   }
 
-  // Bytes came back: check them, retire every message they complete, and send the next ones.
-  private void readable(Connection connection) throws IOException {
-    readBuffer.clear();
-    if (connection.channel.read(readBuffer) == -1) {
-      fail(connection, "closed by server");
+  // One read may hold half a message or several: we check bytes, not messages.
+  private void readable(Connection c) throws IOException {
+    int n = c.channel.read(readBuffer.clear());
+    ByteBuffer sent = STREAM.slice((int) ((c.received + c.offset) % PERIOD), Math.max(n, 0));
+    String wrong =
+        n < 0 ? "closed by server" : c.received + n > c.sent ? "more bytes than sent" : null;
+    if (wrong != null || readBuffer.flip().mismatch(sent) != -1) {
+      fail(c, wrong == null ? "corrupt bytes" : wrong);
       return;
     }
-    String wrong = connection.check(readBuffer.flip());
-    if (wrong != null) {
-      fail(connection, wrong);
-      return;
-    }
+    c.received += n;
     long now = System.nanoTime();
-    while (connection.oldestIsBack()) {
-      long sentAt = connection.issuedAt[(int) (connection.completed++ % load.inFlight())];
-      echoed++;
+    for (; c.done < c.issued && (c.done + 1) * load.size() <= c.received; echoed++, outstanding--) {
+      long sentAt = c.issuedAt[(int) (c.done++ % load.inFlight())];
       if (sentAt >= countFrom && now < countUntil) {
         latency.recordValue(Math.min(now - sentAt, latency.getHighestTrackableValue()));
         counted++;
       }
     }
-    if (load.messagesPerConnection() > 0 && connection.completed == load.messagesPerConnection()) {
-      connection.state = State.DONE;
-      unsettled--;
-    } else {
-      topUp(connection, now);
+    topUp(c, now);
+  }
+
+  // Keeps a connection's pipeline full; at a fixed rate the schedule sends, not the echoes.
+  private void topUp(Connection c, long now) {
+    long most = load.perConnection() == 0 ? Long.MAX_VALUE : load.perConnection();
+    while (sending && load.rate() == 0 && c.issued - c.done < load.inFlight() && c.issued < most) {
+      c.issue(now);
+    }
+    flush(c);
+  }
+
+  // Writes what the socket takes; OP_WRITE only while bytes are left.
+  private void flush(Connection c) {
+    try {
+      for (long n = 1, left = c.issued * load.size() - c.sent; left > 0 && n > 0; left -= n) {
+        int from = (int) ((c.sent + c.offset) % PERIOD);
+        n = c.channel.write(STREAM.slice(from, (int) Math.min(left, PERIOD)));
+        c.sent += n;
+      }
+      int more = c.sent < c.issued * load.size() ? SelectionKey.OP_WRITE : 0;
+      c.key.interestOps(SelectionKey.OP_READ | more);
+    } catch (IOException e) {
+      fail(c, "reset");
     }
   }
 
-  // Keeps a connection's pipeline full: ping-pong keeps one message out, pipelining more. At a
-  // fixed rate the schedule sends, not the echoes.
-  private void topUp(Connection connection, long now) throws IOException {
-    long most = load.messagesPerConnection();
-    while (sending
-        && !load.isPaced()
-        && connection.inFlight() < load.inFlight()
-        && (most == 0 || connection.issued < most)) {
-      connection.issue(now);
-    }
-    flush(connection);
-  }
-
-  // OP_WRITE only while bytes are waiting: a writable socket is ready nearly always.
-  private void flush(Connection connection) throws IOException {
-    int wanted =
-        connection.flush() ? SelectionKey.OP_READ : SelectionKey.OP_READ | SelectionKey.OP_WRITE;
-    if (connection.key.interestOps() != wanted) {
-      connection.key.interestOps(wanted);
-    }
-  }
-
-  // Whether nothing is left to wait for; after an open-ended window a short drain walks them all.
-  private boolean answered() {
-    if (load.messagesPerConnection() > 0 || sending) {
-      return unsettled == 0;
-    }
-    return connections.stream()
-        .noneMatch(
-            c ->
-                c.state == State.NEW
-                    || c.state == State.CONNECTING
-                    || (c.state == State.OPEN && c.inFlight() > 0));
-  }
-
-  private void fail(Connection connection, String why) {
-    connecting -= connection.state == State.CONNECTING ? 1 : 0;
-    unsettled -= connection.state == State.DONE || connection.state == State.FAILED ? 0 : 1;
-    connection.state = State.FAILED;
-    if (connection.key != null) {
-      connection.key.cancel();
-    }
-    closeQuietly(connection.channel);
+  private void fail(Connection c, String why) {
+    connecting -= c.open || c.failed ? 0 : 1;
+    outstanding -= c.failed ? 0 : c.issued - c.done;
+    c.open = false;
+    c.failed = true;
     count(why);
+    try {
+      c.channel.close(); // which cancels its key
+    } catch (IOException ignored) {
+      // over either way
+    }
   }
 
   private void count(String why) {
-    errors.merge(why, 1, Integer::sum);
-  }
-
-  /** Hangs up every connection (a FIN each) and closes the selector. */
-  @Override
-  public void close() {
-    connections.forEach(connection -> closeQuietly(connection.channel));
-    closeQuietly(selector);
-  }
-
-  private static void closeQuietly(Closeable closeable) {
-    try {
-      closeable.close();
-    } catch (IOException ignored) {
-      // Closing is best effort: the run is over either way.
+    if (why != null) {
+      errors.merge(why, 1, Integer::sum);
     }
+  }
+
+  @Override
+  public void close() throws IOException {
+    for (Connection c : connections) {
+      c.channel.close();
+    }
+    selector.close();
   }
 
   private static ByteBuffer stream() {
@@ -355,82 +268,33 @@ final class LoadGenerator implements Closeable {
   }
 
   /**
-   * One connection's bookkeeping: what it sent, what came back, when each message was sent. It
-   * sends a slice of one fixed random stream from a place of its own, so that every echoed byte can
-   * be checked and no two connections look alike.
+   * A connection: when each message in flight was sent (a ring indexed by message number), how many
+   * it issued and got back, its bytes sent and received. It sends the stream from a place of its
+   * own, so that no two connections look alike.
    */
-  private static final class Connection {
+  private final class Connection {
     final SocketChannel channel;
+    final long[] issuedAt = new long[load.inFlight()];
+    final int offset;
     SelectionKey key;
-    State state = State.NEW;
-    // A ring with the send time of each message still in flight, indexed by message number.
-    final long[] issuedAt;
+    boolean open;
+    boolean failed;
     long issued;
-    long completed;
-    private final int offset;
-    private final int messageSize;
-    // Two views of the stream: one walks what we send, one what we expect back.
-    private final ByteBuffer sendView = STREAM.duplicate();
-    private final ByteBuffer expectView = STREAM.duplicate();
-    private long sent;
-    private long received;
+    long done;
+    long sent;
+    long received;
 
-    Connection(int id, SocketChannel channel, int messageSize, int inFlight) {
+    Connection(int id, SocketChannel channel) throws IOException {
       this.channel = channel;
       this.offset = (int) ((id * 0x9E3779B1L) & (PERIOD - 1));
-      this.messageSize = messageSize;
-      this.issuedAt = new long[inFlight];
+      channel.configureBlocking(false);
+      // Nagle's algorithm would hold our messages back.
+      channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
     }
 
-    int inFlight() {
-      return (int) (issued - completed);
-    }
-
-    /** Queues one more message; its bytes go out on the next {@link #flush()}. */
     void issue(long now) {
       issuedAt[(int) (issued++ % issuedAt.length)] = now;
-    }
-
-    /** Writes what the socket takes; true when nothing is left to send. */
-    boolean flush() throws IOException {
-      for (long pending = issued * messageSize - sent; pending > 0; ) {
-        int n = channel.write(slice(sendView, sent, (int) pending));
-        if (n == 0) {
-          // The socket's send buffer is full: the caller waits for OP_WRITE.
-          return false;
-        }
-        sent += n;
-        pending -= n;
-      }
-      return true;
-    }
-
-    /**
-     * Checks freshly read bytes against what we sent at that place in the stream; null if they
-     * match. A stream has no message boundaries: one read may hold half a message or several.
-     */
-    String check(ByteBuffer data) {
-      int n = data.remaining();
-      if (received + n > sent) {
-        return "more bytes than sent";
-      }
-      if (data.mismatch(slice(expectView, received, n)) != -1) {
-        return "corrupt bytes";
-      }
-      received += n;
-      return null;
-    }
-
-    /** True when the bytes received so far finish the oldest message in flight. */
-    boolean oldestIsBack() {
-      return completed < issued && (completed + 1) * messageSize <= received;
-    }
-
-    // Points view at length bytes of this connection's stream from position on.
-    private ByteBuffer slice(ByteBuffer view, long position, int length) {
-      int start = (int) ((position + offset) % PERIOD);
-      view.limit(start + Math.min(length, PERIOD)).position(start);
-      return view;
+      outstanding++;
     }
   }
 }

@@ -1,22 +1,20 @@
 package multiplexing.bench;
 
+import static java.util.stream.Collectors.joining;
+
 import java.awt.Color;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
-import java.util.Comparator;
+import java.util.Arrays;
+import java.util.EnumMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.TreeMap;
-import java.util.function.ToDoubleFunction;
-import java.util.stream.Collectors;
 import java.util.stream.Stream;
-import multiplexing.bench.Results.Flood;
-import multiplexing.bench.Results.Idle;
-import multiplexing.bench.Results.Round;
 import org.jfree.chart.ChartUtils;
 import org.jfree.chart.JFreeChart;
 import org.jfree.chart.axis.CategoryAxis;
@@ -28,70 +26,79 @@ import org.jfree.chart.renderer.category.StandardBarPainter;
 import org.jfree.data.category.DefaultCategoryDataset;
 
 /**
- * Writes what a run measured: results.md with one table per scenario, each table also as a CSV
- * file, and the charts beside them; numbers only (bench/README.md says what they mean, the student
- * page what they teach). Each file goes to a temporary name first and is then renamed, so that a
- * crash never leaves a half-written page.
+ * What a run writes into a folder: results.md with the targets and a table per scenario, each also
+ * as a CSV file, and the charts beside them; numbers only (bench/README.md says what they mean, the
+ * student page what they teach). Each file goes to a temporary name first and is then renamed, so
+ * that a crash never leaves a half-written page.
  */
 final class Report {
-  private static final double MIB = 1024 * 1024;
-  // Both sides near a full core: the machine, not the server, is the limit.
-  private static final double SATURATED = 0.92;
+  static final String TARGETS = "target,step7,netty,ratio,lowest,highest,rounds,limit,verdict";
   // A server's colour in every chart, in the order of Contender.
   private static final int[] COLOURS = {
     0xD62728, 0xFF7F0E, 0x2CA02C, 0x9467BD, 0x17BECF, 0xBCBD22, 0x1F77B4, 0, 0x8C564B, 0xE377C2
   };
+  // Each table: its name, title and chart, and the figures the chart draws, a panel each (a group
+  // of bars per load, a bar per server). The first is also quoted against Netty's.
+  private static final List<List<String>> TABLES =
+      List.of(
+          List.of("throughput", "Throughput: closed loop", "throughput", "msgs/s"),
+          List.of(
+              "cost", "Cost per message: 64 B at a fixed rate", "cost-per-message", "CPU us/msg"),
+          List.of(
+              "idle",
+              "Idle connections: one burst, then one echo each",
+              "threads-vs-selector",
+              "KiB/connection",
+              "threads"),
+          List.of("flood", "A client that sends and never reads", "", "taken MiB"));
 
-  /**
-   * A table of the page, also written as {@code name}.csv. Its chart is drawn from its own cells,
-   * so that it shows what the table holds: a panel per column in {@code panels}, a group of bars
-   * per value of the {@code group} column, a bar per server.
-   */
-  record Table(
-      String name,
-      String title,
-      String columns,
-      List<List<String>> rows,
-      String chart,
-      String group,
-      String... panels) {}
+  /** One round against one server: its figures, named by {@code columns}, and what went wrong. */
+  record Row(
+      String table, String load, Contender server, String note, String columns, double... values) {
+    Row {
+      note = note.replaceFirst("^[; ]+", "");
+    }
 
-  private Report() {}
+    List<String> names() {
+      return List.of(columns.split(","));
+    }
+
+    double get(String figure) {
+      int i = names().indexOf(figure);
+      return i < 0 ? Double.NaN : values[i];
+    }
+  }
+
+  private final Path folder;
+  private final StringBuilder page = new StringBuilder();
+
+  private Report(Path folder) {
+    this.folder = folder;
+  }
 
   /** Writes the page, its CSV files and its charts into {@code folder}; returns the page. */
-  static Path write(Results results, String kind, Path folder, Path root) throws IOException {
+  static Path write(List<Row> rows, String kind, String setup, Path folder, Path root)
+      throws IOException {
     long started = System.currentTimeMillis() - 1_000;
-    Files.createDirectories(folder);
-    String readme =
-        folder.relativize(root.resolve("bench/README.md")).toString().replace('\\', '/');
-    StringBuilder page = new StringBuilder("# Bench results (" + kind + ")\n\n");
-    page.append("Written by `bench/run`: " + results.setup + ". What each column holds, how the");
-    page.append(" bench measures it and the machine: [bench/README.md](" + readme + ").\n");
-    for (Table table :
-        List.of(
-            new Table("targets", "Targets", Targets.COLUMNS, Targets.rows(results), null, null),
-            throughput(results),
-            cost(results),
-            idle(results),
-            flood(results))) {
-      String csv = table.name() + ".csv";
-      List<String> columns = List.of(table.columns().split(","));
-      page.append("\n## " + table.title() + " ([" + csv + "](" + csv + "))\n\n");
-      page.append(markdown(columns)).append("|" + "---|".repeat(columns.size()) + "\n");
-      table.rows().forEach(row -> page.append(markdown(row)));
-      if (table.chart() != null && !table.rows().isEmpty() && draw(table, folder)) {
-        page.append("\n![" + table.chart() + "](" + table.chart() + ".png)\n");
+    Report report = new Report(Files.createDirectories(folder));
+    String readme = "" + folder.relativize(root.resolve("bench/README.md"));
+    report.page.append("# Bench results (" + kind + ")\n\nWritten by `bench/run`: " + setup);
+    report.page.append(". What each column holds, how the bench measures it and the machine: [");
+    report.page.append("bench/README.md](" + readme + ").\n");
+    report.table(List.of("targets", "Targets", ""), List.of(TARGETS.split(",")), targets(rows));
+    for (List<String> table : TABLES) {
+      List<String> columns = new ArrayList<>(List.of("load", "server", "rounds"));
+      List<List<String>> lines = new ArrayList<>();
+      for (Map<Contender, List<Row>> cell : cells(rows, table.get(0)).values()) {
+        for (List<Row> rounds : cell.values()) {
+          lines.add(line(table.get(3), rounds, cell.get(Contender.NETTY)));
+          columns.addAll(columns.size() > 3 ? List.of() : rounds.get(0).names());
+        }
       }
-      writeText(
-          folder.resolve(csv),
-          table.columns()
-              + "\n"
-              + table.rows().stream()
-                  .map(row -> row.stream().map(Report::csv).collect(Collectors.joining(",")) + "\n")
-                  .collect(Collectors.joining()));
+      columns.addAll(List.of("x netty", "note"));
+      report.table(table, columns, lines);
     }
-    Path md = folder.resolve("results.md");
-    writeText(md, page.toString());
+    report.writeText("results.md", "" + report.page);
     // The folder is the run's alone: what an earlier run wrote and this one did not goes.
     try (Stream<Path> files = Files.list(folder)) {
       for (Path file : files.filter(f -> f.toString().matches(".*\\.(md|csv|png)")).toList()) {
@@ -100,222 +107,197 @@ final class Report {
         }
       }
     }
-    return md;
+    return folder.resolve("results.md");
+  }
+
+  // One line of a table: the median of each figure over the rounds, the key figure against
+  // Netty's, and every distinct note.
+  private static List<String> line(String key, List<Row> rounds, List<Row> netty) {
+    Row first = rounds.get(0);
+    List<String> line = new ArrayList<>(List.of(first.load(), "" + first.server()));
+    line.add("" + rounds.size());
+    first.names().forEach(figure -> line.add(format(median(rounds, figure))));
+    line.add(netty == null ? "" : format(median(rounds, key) / median(netty, key)));
+    List<String> notes = rounds.stream().map(Row::note).filter(n -> !n.isEmpty()).toList();
+    line.add(String.join("; ", notes.stream().distinct().toList()));
+    return line;
+  }
+
+  // A table on the page, the same rows as NAME.csv beside it, and its chart if it has one.
+  private void table(List<String> table, List<String> columns, List<List<String>> lines)
+      throws IOException {
+    if (lines.isEmpty()) {
+      return;
+    }
+    String name = table.get(0);
+    page.append("\n## " + table.get(1) + " ([" + name + ".csv](" + name + ".csv))\n\n");
+    page.append(markdown(columns) + "|" + "---|".repeat(columns.size()) + "\n");
+    StringBuilder csv = new StringBuilder(String.join(",", columns) + "\n");
+    for (List<String> line : lines) {
+      page.append(markdown(line));
+      csv.append(line.stream().map(c -> c.contains(",") ? '"' + c + '"' : c).collect(joining(",")));
+      csv.append("\n");
+    }
+    writeText(name + ".csv", "" + csv);
+    String chart = table.get(2);
+    if (!chart.isEmpty() && draw(chart, table.subList(3, table.size()), columns, lines)) {
+      page.append("\n![" + chart + "](" + chart + ".png)\n");
+    }
   }
 
   static String markdown(List<String> cells) {
-    return cells.stream()
-        .map(c -> c.replace('|', '/'))
-        .collect(Collectors.joining(" | ", "| ", " |\n"));
+    return cells.stream().map(c -> c.replace('|', '/')).collect(joining(" | ", "| ", " |\n"));
   }
 
-  private static String csv(String value) {
-    return value.contains(",") ? '"' + value.replace('"', '\'') + '"' : value;
-  }
-
-  private static void writeText(Path file, String text) throws IOException {
-    rename(Files.writeString(file.resolveSibling(file.getFileName() + ".tmp"), text), file);
-  }
-
-  private static void rename(Path temporary, Path file) throws IOException {
-    Files.move(
-        temporary, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-  }
-
-  private static String f(String format, double value) {
-    return Targets.format(format, value);
-  }
-
-  // The median of the rounds, formatted; "n/a" where no round has the figure.
-  private static <T> String m(String format, List<T> rounds, ToDoubleFunction<T> metric) {
-    return f(format, Results.median(rounds, metric));
-  }
-
-  private static String errors(List<Map<String, Integer>> each) {
-    Map<String, Integer> sum = new TreeMap<>();
-    each.forEach(errors -> errors.forEach((k, v) -> sum.merge(k, v, Integer::sum)));
-    return sum.entrySet().stream()
+  static String errors(Map<String, Integer> errors) {
+    return errors.entrySet().stream()
         .map(e -> e.getKey() + " " + e.getValue())
-        .collect(Collectors.joining("; "));
+        .collect(joining("; "));
   }
 
-  private static Table throughput(Results results) {
-    List<List<String>> rows = new ArrayList<>();
-    Map<List<Object>, List<Round>> cells = Results.cells(results.throughput);
-    cells.forEach(
-        (key, rounds) -> {
-          Load load = rounds.get(0).load();
-          double rate = Results.median(rounds, r -> r.result().messagesPerSecond());
-          List<Round> netty = cells.get(List.of(load, Contender.NETTY));
-          boolean saturated =
-              Results.median(rounds, r -> r.serverCpu().cores()) >= SATURATED
-                  && Results.median(rounds, r -> r.generatorCpu().cores()) >= SATURATED;
-          rows.add(
-              List.of(
-                  load.toString(),
-                  rounds.get(0).server().toString(),
-                  Integer.toString(rounds.size()),
-                  f("%.0f", rate),
-                  f("%.1f", rate * load.messageSize() / 1e6),
-                  m("%.0f", rounds, r -> r.result().latencyMicros(99)),
-                  m("%.0f", rounds, r -> r.result().latencyMicros(99.9)),
-                  m("%.2f", rounds, r -> r.serverCpu().cores()),
-                  m("%.2f", rounds, r -> r.generatorCpu().cores()),
-                  errors(rounds.stream().map(r -> r.result().errors()).toList()),
-                  netty == null ? "" : m("%.2f", netty, r -> rate / r.result().messagesPerSecond()),
-                  saturated ? "saturated: not ranked" : ""));
-        });
-    return new Table(
-        "throughput",
-        "Throughput: closed loop",
-        "load,server,rounds,msgs/s,MB/s,p99 us,p99.9 us,server cores,generator cores,"
-            + "errors,x netty,note",
-        rows,
-        "throughput",
-        "load",
-        "msgs/s");
-  }
-
-  private static Table cost(Results results) {
-    Map<Load, List<List<Round>>> byLoad = new TreeMap<>(Comparator.comparingInt(Load::connections));
-    for (List<Round> cell : Results.cells(results.cost).values()) {
-      byLoad.computeIfAbsent(cell.get(0).load(), k -> new ArrayList<>()).add(cell);
+  // The rounds of each (load, server) in a table: loads in the order measured, servers in ours.
+  static Map<String, Map<Contender, List<Row>>> cells(List<Row> rows, String table) {
+    Map<String, Map<Contender, List<Row>>> cells = new LinkedHashMap<>();
+    for (Row row : rows.stream().filter(r -> r.table().equals(table)).toList()) {
+      var servers = cells.computeIfAbsent(row.load(), k -> new EnumMap<>(Contender.class));
+      servers.computeIfAbsent(row.server(), k -> new ArrayList<>()).add(row);
     }
-    List<List<String>> rows = new ArrayList<>();
-    byLoad.forEach(
-        (load, cells) -> {
-          // Ranked by CPU per message; a server that fell behind goes last, not ranked.
-          cells.sort(
-              Comparator.comparing((List<Round> c) -> !Results.keptUp(c))
-                  .thenComparingDouble(c -> Results.median(c, Round::cpuMicros)));
-          int rank = 0;
-          for (List<Round> c : cells) {
-            boolean kept = Results.keptUp(c);
-            rows.add(
-                List.of(
-                    load.toString(),
-                    kept ? Integer.toString(++rank) : "-",
-                    c.get(0).server().toString(),
-                    Integer.toString(c.size()),
-                    m("%.2f", c, Round::cpuMicros),
-                    m("%.2f", c, Round::userMicros),
-                    m("%.2f", c, Round::systemMicros),
-                    f("%.2f", c.stream().mapToDouble(Round::cpuMicros).min().orElse(Double.NaN)),
-                    f("%.2f", c.stream().mapToDouble(Round::cpuMicros).max().orElse(Double.NaN)),
-                    m("%.0f", c, r -> r.result().messagesPerSecond()),
-                    m("%.2f", c, r -> r.serverCpu().cores()),
-                    m("%.0f", c, r -> r.result().latencyMicros(99)),
-                    kept ? "" : "fell behind the rate: not ranked"));
-          }
-        });
-    return new Table(
-        "cost",
-        "Cost per message: 64 B at a fixed rate",
-        "load,rank,server,rounds,CPU us/msg,user us/msg,system us/msg,lowest,highest,msgs/s,"
-            + "server cores,p99 us,note",
-        rows,
-        "cost-per-message",
-        "load",
-        "CPU us/msg");
+    return cells;
   }
 
-  private static Table idle(Results results) {
-    List<List<String>> rows = new ArrayList<>();
-    for (Contender server : Contender.values()) {
-      List<Idle> o = results.idle(server);
-      if (!o.isEmpty()) {
-        rows.add(
-            List.of(
-                server.toString(),
-                Integer.toString(o.size()),
-                Integer.toString(o.get(0).asked()),
-                m("%.0f", o, i -> Math.min(i.cold().echoed(), i.warm().echoed())),
-                m("%.0f", o, i -> i.cold().millis()),
-                m("%.0f", o, i -> i.warm().millis()),
-                m("%.0f", o, i -> i.rssBefore() / MIB),
-                m("%.0f", o, i -> i.cold().rssAfterEcho() / MIB),
-                m("%.1f", o, i -> i.kibPerConnection()),
-                m("%.0f", o, i -> i.cold().held().threads()),
-                errors(o.stream().map(i -> i.warm().errors()).toList()),
-                o.stream().map(Idle::trouble).filter(t -> t != null).findFirst().orElse("")));
-      }
-    }
-    return new Table(
-        "idle",
-        "Idle connections: one burst, then one echo each",
-        "server,rounds,connections,echoed,cold burst ms,warm burst ms,RSS before MiB,RSS after MiB,"
-            + "KiB per connection,threads,errors,stopped by",
-        rows,
-        "threads-vs-selector",
-        "connections",
-        "KiB per connection",
-        "threads");
-  }
-
-  private static Table flood(Results results) {
-    List<List<String>> rows = new ArrayList<>();
-    for (Flood o : results.flood) {
-      rows.add(
+  /**
+   * The targets that judge the last step, each a ratio against Netty in the same run: round i of
+   * step 7 over round i of Netty (the two take turns), quoted as the median of the rounds with the
+   * lowest and highest beside it. Steps 1 to 6 are slow on purpose in places and never judged.
+   */
+  static List<List<String>> targets(List<Row> rows) {
+    List<List<String>> targets = new ArrayList<>();
+    cells(rows, "cost")
+        .forEach(
+            (load, cell) ->
+                targets.add(ratio("CPU per message at " + load, cell, "CPU us/msg", 1.05)));
+    for (var idle : cells(rows, "idle").entrySet()) {
+      List<Row> ours = idle.getValue().getOrDefault(Contender.STEP7, List.of());
+      List<Row> netty = idle.getValue().getOrDefault(Contender.NETTY, List.of());
+      String n = "" + ours.size();
+      String verdict = verdict(allEchoed(ours) == ours.size(), ours.size());
+      String theirs = allEchoed(netty) + " of " + netty.size();
+      String what = "every connection echoed at " + idle.getKey();
+      targets.add(
           List.of(
-              o.server().toString(),
-              f("%.1f", o.sent() / MIB),
-              o.stalled() ? "yes" : "no",
-              f("%.0f", o.rssBefore() / MIB),
-              f("%.0f", o.rssAfter() / MIB)));
+              what, allEchoed(ours) + " of " + n, theirs, "", "", "", n, "every round", verdict));
+      targets.add(
+          ratio("warm connect burst at " + idle.getKey(), idle.getValue(), "warm burst ms", 1.10));
+      targets.add(
+          ratio("RSS per connection at " + idle.getKey(), idle.getValue(), "KiB/connection", 0.5));
     }
-    return new Table(
-        "flood",
-        "A client that sends and never reads",
-        "server,taken MiB,stopped reading,RSS before MiB,RSS after MiB",
-        rows,
-        null,
-        null);
+    return targets;
   }
 
-  // Draws the table's chart; false if this JDK cannot (no fonts, no desktop module).
-  private static boolean draw(Table table, Path folder) throws IOException {
+  private static long allEchoed(List<Row> rounds) {
+    return rounds.stream().filter(r -> r.get("echoed") == r.get("connections")).count();
+  }
+
+  // Round i of step 7 over round i of Netty, for each pair that has both figures; a server that
+  // fell behind the fixed rate read several messages at once, which makes each look cheaper.
+  private static List<String> ratio(
+      String what, Map<Contender, List<Row>> cell, String figure, double limit) {
+    List<Row> ours = cell.getOrDefault(Contender.STEP7, List.of());
+    List<Row> netty = cell.getOrDefault(Contender.NETTY, List.of());
+    double[] ratios = new double[Math.min(ours.size(), netty.size())];
+    Arrays.setAll(ratios, i -> ours.get(i).get(figure) / netty.get(i).get(figure));
+    ratios = Arrays.stream(ratios).filter(Double::isFinite).sorted().toArray();
+    int n = ratios.length;
+    String verdict = n == 0 ? "not measured" : verdict(median(ratios) <= limit, n);
+    String behind = behind(ours) ? "step7" : behind(netty) ? "netty" : null;
+    verdict = behind == null ? verdict : "not ranked: " + behind + " fell behind the rate";
+    String unit = " " + figure.substring(figure.lastIndexOf(' ') + 1);
+    String step7 = format(median(ours, figure)) + unit;
+    String reference = format(median(netty, figure)) + unit;
+    String lowest = format(n == 0 ? Double.NaN : ratios[0]);
+    String highest = format(n == 0 ? Double.NaN : ratios[n - 1]);
+    return List.of(
+        what,
+        step7,
+        reference,
+        format(median(ratios)),
+        lowest,
+        highest,
+        "" + n,
+        "<= " + format(limit),
+        verdict);
+  }
+
+  private static boolean behind(List<Row> rounds) {
+    return rounds.stream().anyMatch(r -> r.note().contains("fell behind"));
+  }
+
+  // Five rounds or more judge; fewer only hint.
+  private static String verdict(boolean met, int rounds) {
+    String verdict = met ? "met" : "missed";
+    return rounds >= 5 ? verdict : verdict + " (" + rounds + " round(s): indicative only)";
+  }
+
+  static double median(List<Row> rounds, String figure) {
+    return median(rounds.stream().mapToDouble(r -> r.get(figure)).toArray());
+  }
+
+  /**
+   * The middle of the values, NaN left out: one slow round (a GC, a neighbour) does not move it.
+   */
+  static double median(double... values) {
+    double[] v = Arrays.stream(values).filter(x -> !Double.isNaN(x)).sorted().toArray();
+    int mid = v.length / 2;
+    return v.length == 0 ? Double.NaN : v.length % 2 == 1 ? v[mid] : (v[mid - 1] + v[mid]) / 2;
+  }
+
+  /** A figure as every table writes it: whole, or to three digits or so; "n/a" for none. */
+  static String format(double value) {
+    double size = Math.abs(value);
+    boolean whole = size >= 100 || (size >= 10 && value == Math.rint(value));
+    String digits = whole ? "%.0f" : size >= 10 ? "%.1f" : "%.2f";
+    return Double.isNaN(value) ? "n/a" : String.format(Locale.ROOT, digits, value);
+  }
+
+  private void writeText(String name, String text) throws IOException {
+    Path temporary = Files.writeString(folder.resolve(name + ".tmp"), text);
+    Files.move(temporary, folder.resolve(name), StandardCopyOption.ATOMIC_MOVE);
+  }
+
+  // Draws a table's chart from its lines; false if this JDK cannot (no fonts, no desktop module).
+  private boolean draw(
+      String chart, List<String> panels, List<String> columns, List<List<String>> lines)
+      throws IOException {
     System.setProperty("java.awt.headless", "true");
-    List<String> columns = List.of(table.columns().split(","));
     CombinedDomainCategoryPlot combined = new CombinedDomainCategoryPlot(new CategoryAxis());
-    List<CategoryPlot> plots = new ArrayList<>();
     try {
-      for (String panel : table.panels()) {
+      for (String panel : panels) {
         DefaultCategoryDataset data = new DefaultCategoryDataset();
-        int value = columns.indexOf(panel);
-        int server = columns.indexOf("server");
-        int group = columns.indexOf(table.group());
-        for (List<String> row : table.rows()) {
-          Double figure = row.get(value).equals("n/a") ? null : Double.valueOf(row.get(value));
-          data.addValue(
-              figure, Contender.valueOf(row.get(server).toUpperCase(Locale.ROOT)), row.get(group));
+        BarRenderer bars = new BarRenderer();
+        for (List<String> line : lines) {
+          String cell = line.get(columns.indexOf(panel));
+          Contender server = Contender.valueOf(line.get(1).toUpperCase(Locale.ROOT));
+          data.addValue(cell.equals("n/a") ? null : Double.valueOf(cell), server, line.get(0));
+          bars.setSeriesPaint(data.getRowIndex(server), new Color(COLOURS[server.ordinal()]));
         }
-        plots.add(panel(data, panel));
-        combined.add(plots.get(plots.size() - 1), 1);
+        bars.setBarPainter(new StandardBarPainter());
+        bars.setShadowVisible(false);
+        CategoryPlot plot = new CategoryPlot(data, null, new NumberAxis(panel), bars);
+        plot.setBackgroundPaint(Color.WHITE);
+        plot.setRangeGridlinePaint(Color.LIGHT_GRAY);
+        combined.add(plot, 1);
       }
       // One legend entry per server, not one per panel.
-      combined.setFixedLegendItems(plots.get(0).getLegendItems());
-      JFreeChart chart = new JFreeChart(null, JFreeChart.DEFAULT_TITLE_FONT, combined, true);
-      chart.setBackgroundPaint(Color.WHITE);
-      Path temporary = folder.resolve(table.chart() + ".png.tmp");
-      ChartUtils.saveChartAsPNG(temporary.toFile(), chart, 1000, 260 + 260 * table.panels().length);
-      rename(temporary, folder.resolve(table.chart() + ".png"));
+      combined.setFixedLegendItems(((CategoryPlot) combined.getSubplots().get(0)).getLegendItems());
+      JFreeChart drawn = new JFreeChart(null, JFreeChart.DEFAULT_TITLE_FONT, combined, true);
+      drawn.setBackgroundPaint(Color.WHITE);
+      Path temporary = folder.resolve(chart + ".png.tmp");
+      ChartUtils.saveChartAsPNG(temporary.toFile(), drawn, 1000, 260 + 260 * panels.size());
+      Files.move(temporary, folder.resolve(chart + ".png"), StandardCopyOption.ATOMIC_MOVE);
       return true;
     } catch (RuntimeException | LinkageError e) {
-      System.out.println("chart " + table.chart() + " skipped: " + e);
+      System.out.println("chart " + chart + " skipped: " + e);
       return false;
     }
-  }
-
-  private static CategoryPlot panel(DefaultCategoryDataset data, String axis) {
-    BarRenderer renderer = new BarRenderer();
-    renderer.setBarPainter(new StandardBarPainter());
-    renderer.setShadowVisible(false);
-    for (int i = 0; i < data.getRowCount(); i++) {
-      renderer.setSeriesPaint(i, new Color(COLOURS[((Contender) data.getRowKey(i)).ordinal()]));
-    }
-    CategoryPlot plot = new CategoryPlot(data, null, new NumberAxis(axis), renderer);
-    plot.setBackgroundPaint(Color.WHITE);
-    plot.setRangeGridlinePaint(Color.LIGHT_GRAY);
-    return plot;
   }
 }

@@ -2,47 +2,40 @@ package multiplexing.bench;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 import multiplexing.testkit.Launcher;
 import multiplexing.testkit.Log;
 
 /**
- * A server under load in a JVM of its own, started by the testkit's {@link Launcher}. Its log keeps
- * the last lines and counts the {@code accepted} ones as they come: a server prints a line per
- * connection, and a pipe nobody drains would block it.
+ * A server in a JVM of its own, started by the testkit's {@link Launcher}, and what /proc says of
+ * it. Its log counts the {@code accepted} lines as they come and keeps the first line where it
+ * turned a client away or failed, in its words or the JVM's.
  */
 final class Server implements AutoCloseable {
-  private static final String ACCEPTED = "accepted ";
-  // A client turned away or a server that gave up, in its words; or the JVM's own, such as a
-  // thread it could not start.
   private static final Pattern TROUBLE =
-      Pattern.compile(
-          "^refused |^stopped by |Failed to start thread|OutOfMemoryError|\\[warning\\]");
-  // A full listen backlog drops handshakes the client believes done; the kernel retries them
-  // after 1 s, then 3 s: we wait longer than that for the next accept before giving up.
-  private static final long ACCEPT_STALL_NANOS = 3_500_000_000L;
+      Pattern.compile("^refused |^stopped by |Failed to start thread|OutOfMemoryError|\\[warning]");
 
   final Contender contender;
+  private final Log log = new Log(100);
   private final Launcher child;
   private volatile String trouble;
 
-  private Server(Contender contender, List<String> command) throws IOException {
-    this.contender = contender;
-    Log log = new Log(100);
-    log.count(ACCEPTED);
-    log.watch(line -> trouble = trouble == null && TROUBLE.matcher(line).find() ? line : trouble);
-    child = Launcher.child(command, log);
-  }
-
   /** Starts {@code command} on port 0, pinned to {@code cpu} unless it is -1. */
-  static Server start(Contender contender, List<String> command, int cpu) {
+  Server(Contender contender, List<String> command, int cpu) {
+    this.contender = contender;
     List<String> full = new ArrayList<>(cpu < 0 ? List.of() : List.of("taskset", "-c", "" + cpu));
     full.addAll(command);
     full.add("0");
+    log.count("accepted ");
+    log.watch(line -> trouble = trouble == null && TROUBLE.matcher(line).find() ? line : trouble);
     try {
-      return new Server(contender, full);
+      child = Launcher.child(full, log);
     } catch (IOException e) {
       throw new Bench.Failure(contender + " " + e.getMessage());
     }
@@ -53,70 +46,92 @@ final class Server implements AutoCloseable {
   }
 
   int accepted() {
-    return (int) child.log().count(ACCEPTED);
+    return (int) log.count("accepted ");
   }
 
-  /** When the latest {@code accepted} line came, on the {@link System#nanoTime()} clock. */
   long lastAcceptAt() {
-    return child.log().lastAt(ACCEPTED);
+    return log.lastAt("accepted ");
   }
 
   /**
-   * Waits until the server has logged {@code expected} accepts since the count was {@code before},
-   * or none for a while, or {@code timeoutNanos} passed; returns the count then.
+   * Waits until {@code expected} accepts were logged since the count was {@code before}, the time
+   * is up, or none came for 3.5 s (a full backlog drops handshakes the client believes done, and
+   * the kernel retries them after 1 s, then 3 s); returns the count.
    */
   int awaitAccepts(int before, int expected, long timeoutNanos) {
-    long deadline = System.nanoTime() + timeoutNanos;
-    int seen = accepted();
-    for (long progress = System.nanoTime(); seen - before < expected; sleep(2_000_000)) {
-      long now = System.nanoTime();
-      if (now > deadline || now - Math.max(progress, lastAcceptAt()) > ACCEPT_STALL_NANOS) {
+    long start = System.nanoTime();
+    for (long now = start; accepted() - before < expected; now = System.nanoTime()) {
+      if (now - start > timeoutNanos || now - Math.max(start, lastAcceptAt()) > 3_500_000_000L) {
         break;
       }
-      seen = accepted();
+      sleep(2);
     }
-    return seen;
+    return accepted();
   }
 
-  /** Waits until the server has printed nothing for {@code quietNanos}, at most the timeout. */
   void awaitQuiet(long quietNanos, long timeoutNanos) {
     long deadline = System.nanoTime() + timeoutNanos;
-    while (System.nanoTime() - child.log().lastLineAt() < quietNanos
-        && System.nanoTime() < deadline) {
-      sleep(10_000_000);
+    while (System.nanoTime() - log.lastLineAt() < quietNanos && System.nanoTime() < deadline) {
+      sleep(10);
     }
   }
 
-  ProcStats stats() {
-    return ProcStats.of(child.process().pid());
-  }
-
-  ProcStats precise() {
-    return ProcStats.precise(child.process().pid());
-  }
-
-  /** The first line where it turned a client away or failed, or its exit; null if none. */
+  /** The first line where it turned a client away or failed, else its last if it exited. */
   String trouble() {
-    List<String> last = child.log().lines();
-    return trouble != null || child.isAlive() || last.isEmpty()
-        ? trouble
-        : "exited after: " + last.get(last.size() - 1);
+    List<String> last = log.lines();
+    boolean exited = trouble == null && !child.isAlive() && !last.isEmpty();
+    return exited ? "exited after: " + last.get(last.size() - 1) : trouble;
   }
 
   boolean isAlive() {
     return child.isAlive();
   }
 
-  static void sleep(long nanos) {
-    try {
-      Thread.sleep(nanos / 1_000_000);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
-  }
-
   @Override
   public void close() {
     child.close();
+  }
+
+  long pid() {
+    return child.process().pid();
+  }
+
+  long status(String field) { // from /proc/PID/status: "VmRSS" (KiB) or "Threads"
+    return first(read(Path.of("/proc/" + pid() + "/status")), "(?m)^" + field + ":\\s+(\\d+)");
+  }
+
+  /**
+   * The CPU time all its threads have run in nanoseconds, the first field of each thread's {@code
+   * schedstat}: {@code /proc/PID/stat} and {@code ProcessHandle} count ticks of 10 ms, too coarse
+   * for a window of a second or two.
+   */
+  static long cpuNanos(long pid) {
+    try (Stream<Path> tasks = Files.list(Path.of("/proc/" + pid + "/task"))) {
+      return tasks.mapToLong(task -> first(read(task.resolve("schedstat")), "(\\d+)")).sum();
+    } catch (IOException e) {
+      return -1;
+    }
+  }
+
+  static long first(String text, String regex) { // 0 for no match
+    Matcher m = Pattern.compile(regex).matcher(text);
+    return m.find() ? Long.parseLong(m.group(1)) : 0;
+  }
+
+  // By lines: Files.readString() takes some /proc files for a byte long (their size, here).
+  static String read(Path file) {
+    try {
+      return String.join("\n", Files.readAllLines(file));
+    } catch (IOException e) {
+      return ""; // a thread that ended as we listed it, say
+    }
+  }
+
+  static void sleep(long millis) {
+    try {
+      Thread.sleep(millis);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 }

@@ -169,6 +169,17 @@ class CrossStepTest {
     }
   }
 
+  /** Step 7, "Jump the queue": a write ahead of the queued bytes sends the echo out of order. */
+  @Test
+  void writingAtOnceWithBytesQueuedSendsNewerBytesAheadOfOlderOnes() throws Exception {
+    String test =
+        "multiplexing.EchoServerTest#bytesThatArriveWhileOlderOnesAreQueuedComeBackAfterThem";
+    Path server = compiled("step7-jump-the-queue", patched("step7-jump-the-queue"));
+    assertThat(run("step7-fast-path", server, List.of(test)))
+        .singleElement()
+        .satisfies(o -> assertThat(o.status()).as("%s", o).isEqualTo(Status.FAILED));
+  }
+
   static Path source(String step) {
     return ROOT.resolve(step + "/src/main/java/multiplexing/EchoServer.java");
   }

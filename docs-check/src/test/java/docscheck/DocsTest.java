@@ -163,9 +163,7 @@ class DocsTest {
         problems.add(p.at(link.line(), "no heading #%s in %s; link one it has", parts[1], file));
       } else if (p.chinese()
           && page
-          && !Page.read(file).chinese()
-          && !bench(file)
-          && !file.equals(twin(p.path))) { // a Chinese page may link its twin, to switch language
+          && !Page.read(file).chinese()) {
         String twin = twin(file).equals(file) ? "drop it" : "link " + ROOT.relativize(twin(file));
         problems.add(p.at(link.line(), "links the English %s; %s", ROOT.relativize(file), twin));
       }

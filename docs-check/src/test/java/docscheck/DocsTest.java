@@ -161,9 +161,7 @@ class DocsTest {
         problems.add(p.at(link.line(), "no file %s; link one that exists", parts[0]));
       } else if (parts.length > 1 && !(page && Page.read(file).anchors.contains(parts[1]))) {
         problems.add(p.at(link.line(), "no heading #%s in %s; link one it has", parts[1], file));
-      } else if (p.chinese()
-          && page
-          && !Page.read(file).chinese()) {
+      } else if (p.chinese() && page && !Page.read(file).chinese()) {
         String twin = twin(file).equals(file) ? "drop it" : "link " + ROOT.relativize(twin(file));
         problems.add(p.at(link.line(), "links the English %s; %s", ROOT.relativize(file), twin));
       }

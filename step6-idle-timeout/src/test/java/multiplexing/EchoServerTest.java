@@ -194,8 +194,8 @@ class EchoServerTest extends EchoContract {
   @Test
   @Contract
   void aClientThatNeverReadsIsStillPausedAndGetsEveryByteOnceItReads() throws Exception {
-    // Step 5's water marks, with the idle walk running: a client paused because it reads
-    // nothing is owed bytes, so it is never the idle one.
+    // Step 5's water marks, with the idle walk running: its timeout (five minutes by default)
+    // is far longer than this test, so only the marks decide when we pause and resume.
     int highWater = 64 * 1024;
     restartWith("--trace", "--high-water=" + highWater);
     Peer greedy = server.connect(4096);

@@ -338,7 +338,8 @@ public final class Bench implements Callable<Integer> {
     StringBuilder note = new StringBuilder();
     double[] warm = burst(server, note);
     double echoed = Math.min(cold[1], warm[1]);
-    note.append(echoed == idleConnections ? "" : "; " + server.trouble());
+    String trouble = server.trouble();
+    note.append(echoed == idleConnections || trouble == null ? "" : "; " + trouble);
     double each = cold[0] < idleConnections / 10 ? Double.NaN : (cold[3] - before) / cold[0];
     double[] figures = {
       idleConnections, echoed, cold[2], warm[2], before / 1024.0, cold[3] / 1024, each, cold[4]

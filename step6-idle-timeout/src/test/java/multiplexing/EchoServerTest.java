@@ -35,13 +35,7 @@ class EchoServerTest extends EchoContract {
   void aSilentClientIsClosedAfterTheIdleTimeoutAndItsPlaceGoesToANewcomer() throws Exception {
     // Step 5's weakness, gone: a silent client no longer holds its place for ever.
     restartWith("--max-connections=1", "--idle-timeout=1", "--linger=0");
-    Peer silent = server.connect();
-    assertThat(silent.echo("then nothing")).isEqualTo("then nothing");
-    server.awaitLine(line -> line.equals("dropped idle " + Scenarios.address(silent)));
-    assertThat(silent.atEndOfStream()).as("the silent client is closed").isTrue();
-    assertThat(server.connect().echo("my turn"))
-        .as("a newcomer's echo, in the place it left")
-        .isEqualTo("my turn");
+    Scenarios.silentClientIsDroppedAndANewcomerTakesItsPlace(server);
   }
 
   @Test
@@ -198,20 +192,7 @@ class EchoServerTest extends EchoContract {
     // is far longer than this test, so only the marks decide when we pause and resume.
     int highWater = 64 * 1024;
     restartWith("--trace", "--high-water=" + highWater);
-    Peer greedy = server.connect(4096);
-    Predicate<String> paused =
-        line -> line.startsWith("paused reading " + Scenarios.address(greedy) + " (");
-    CompletableFuture<byte[]> sending =
-        CompletableFuture.supplyAsync(
-            () -> Scenarios.sendUntil(server, greedy, paused, Scenarios.MOST_BYTES / 4));
-    server.awaitLine(paused);
-    assertThat(Scenarios.receiveAll(greedy, sending))
-        .as("every byte it sent, in order")
-        .isEqualTo(sending.get());
-    assertThat(Scenarios.mostQueued(server, Scenarios.name(greedy)))
-        .as("the most we held for it")
-        .isBetween((long) highWater, highWater + 64 * 1024L);
-    server.awaitLine(line -> line.equals("resumed reading " + Scenarios.address(greedy)));
+    Scenarios.pausedAtTheHighWaterMarkGetsEveryByteOnceItReads(server, highWater);
   }
 
   @Test

@@ -8,7 +8,6 @@ import java.io.UncheckedIOException;
 import java.util.Arrays;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Predicate;
 import multiplexing.testkit.Contract;
 import multiplexing.testkit.EchoContract;
 import multiplexing.testkit.Lesson;
@@ -47,20 +46,7 @@ class EchoServerTest extends EchoContract {
     // Step 5's water marks, through the fast path and the packed queue.
     int highWater = 64 * 1024;
     restartWith("--trace", "--high-water=" + highWater);
-    Peer greedy = server.connect(4096);
-    Predicate<String> paused =
-        line -> line.startsWith("paused reading " + Scenarios.address(greedy) + " (");
-    CompletableFuture<byte[]> sending =
-        CompletableFuture.supplyAsync(
-            () -> Scenarios.sendUntil(server, greedy, paused, Scenarios.MOST_BYTES / 4));
-    server.awaitLine(paused);
-    assertThat(Scenarios.receiveAll(greedy, sending))
-        .as("every byte it sent, in order")
-        .isEqualTo(sending.get());
-    assertThat(Scenarios.mostQueued(server, Scenarios.name(greedy)))
-        .as("the most we held for it")
-        .isBetween((long) highWater, highWater + 64 * 1024L);
-    server.awaitLine(line -> line.equals("resumed reading " + Scenarios.address(greedy)));
+    Scenarios.pausedAtTheHighWaterMarkGetsEveryByteOnceItReads(server, highWater);
   }
 
   @Test
@@ -68,13 +54,7 @@ class EchoServerTest extends EchoContract {
   void aSilentClientIsStillClosedAfterTheIdleTimeoutAndItsPlaceGoesToANewcomer() throws Exception {
     // Step 6's idle timeout, with the fast path: an echo written at once still counts as traffic.
     restartWith("--max-connections=1", "--idle-timeout=1", "--linger=0");
-    Peer silent = server.connect();
-    assertThat(silent.echo("then nothing")).isEqualTo("then nothing");
-    server.awaitLine(line -> line.equals("dropped idle " + Scenarios.address(silent)));
-    assertThat(silent.atEndOfStream()).as("the silent client is closed").isTrue();
-    assertThat(server.connect().echo("my turn"))
-        .as("a newcomer's echo, in the place it left")
-        .isEqualTo("my turn");
+    Scenarios.silentClientIsDroppedAndANewcomerTakesItsPlace(server);
   }
 
   @Test

@@ -1,5 +1,7 @@
 package multiplexing.testkit;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -265,6 +267,42 @@ public final class Scenarios {
     } catch (IOException e) {
       // The test is over and closed the socket under us: that is how this sender stops.
     }
+  }
+
+  /**
+   * With a cap of one and a short idle timeout: a client that echoes once and then says nothing is
+   * closed as idle, and a newcomer is served in the place it left.
+   */
+  public static void silentClientIsDroppedAndANewcomerTakesItsPlace(ServerFixture server)
+      throws IOException {
+    Peer silent = server.connect();
+    assertThat(silent.echo("then nothing")).isEqualTo("then nothing");
+    server.awaitLine(line -> line.equals("dropped idle " + address(silent)));
+    assertThat(silent.atEndOfStream()).as("the silent client is closed").isTrue();
+    assertThat(server.connect().echo("my turn"))
+        .as("a newcomer's echo, in the place it left")
+        .isEqualTo("my turn");
+  }
+
+  /**
+   * For a server started with --trace and this --high-water: a client that reads nothing is paused
+   * once we hold the mark for it, holds no more than the mark and one read, gets every byte in
+   * order once it reads, and is resumed.
+   */
+  public static void pausedAtTheHighWaterMarkGetsEveryByteOnceItReads(
+      ServerFixture server, int highWater) throws Exception {
+    Peer greedy = server.connect(4096);
+    Predicate<String> paused = line -> line.startsWith("paused reading " + address(greedy) + " (");
+    CompletableFuture<byte[]> sending =
+        CompletableFuture.supplyAsync(() -> sendUntil(server, greedy, paused, MOST_BYTES / 4));
+    server.awaitLine(paused);
+    assertThat(receiveAll(greedy, sending))
+        .as("every byte it sent, in order")
+        .isEqualTo(sending.get());
+    assertThat(mostQueued(server, name(greedy)))
+        .as("the most we held for it")
+        .isBetween((long) highWater, highWater + 64 * 1024L);
+    server.awaitLine(line -> line.equals("resumed reading " + address(greedy)));
   }
 
   /** How the log names this client: its address as the server sees it. */

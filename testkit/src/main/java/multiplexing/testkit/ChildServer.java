@@ -57,7 +57,7 @@ public final class ChildServer extends ServerFixture {
   }
 
   public Process process() {
-    return launcher().process();
+    return server.process();
   }
 
   /** Prints {@code Runtime.maxMemory()}; it loads nothing but the JDK. */

@@ -1,12 +1,9 @@
 package multiplexing.testkit;
 
-import java.io.BufferedReader;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.io.PrintStream;
-import java.io.UncheckedIOException;
 import java.lang.reflect.InvocationTargetException;
 import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
@@ -22,29 +19,17 @@ import java.util.concurrent.TimeUnit;
  * The one way to start a server: in this JVM as its main method does ({@code launch(args, out,
  * err)}, then {@code run()} on a thread of its own), or in a child JVM, waiting for its {@code
  * listening on} line. Either way each line it prints goes to a {@link Log} as it comes. Plain Java:
- * the bench and docs-check use it without the test libraries.
+ * the bench and docs-check use it without the test libraries. A child has a {@code process} and no
+ * {@code server} or {@code loop}; a server in this JVM the other way round.
  */
-public final class Launcher implements AutoCloseable {
+public record Launcher(Log log, int port, Process process, Object server, Thread loop)
+    implements AutoCloseable {
   // Children still running, so that a JVM stopped by Ctrl-C or a crash leaves none behind.
   private static final Set<Process> CHILDREN = ConcurrentHashMap.newKeySet();
 
   static {
     Runtime.getRuntime()
         .addShutdownHook(new Thread(() -> CHILDREN.forEach(Process::destroyForcibly)));
-  }
-
-  private final Log log;
-  private final int port;
-  private final Process process;
-  private final Object server;
-  private final Thread loop;
-
-  private Launcher(Log log, int port, Process process, Object server, Thread loop) {
-    this.log = log;
-    this.port = port;
-    this.process = process;
-    this.server = server;
-    this.loop = loop;
   }
 
   /** Starts {@code serverClass} here with these arguments and port 0, printing to {@code log}. */
@@ -102,11 +87,9 @@ public final class Launcher implements AutoCloseable {
     Thread reader =
         new Thread(
             () -> {
-              try (BufferedReader lines =
-                  new BufferedReader(
-                      new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
-                lines.lines().forEach(log::add);
-              } catch (IOException | UncheckedIOException e) {
+              try {
+                process.getInputStream().transferTo(log);
+              } catch (IOException e) {
                 // The child is gone: nothing more to read.
               } finally {
                 log.end();
@@ -114,10 +97,11 @@ public final class Launcher implements AutoCloseable {
             });
     reader.setDaemon(true);
     reader.start();
+    Launcher child = new Launcher(log, -1, process, null, null);
     String listening =
         log.await(line -> line.startsWith("listening on "), Duration.ofSeconds(20)).orElse(null);
     if (listening == null) {
-      new Launcher(log, -1, process, null, null).close();
+      child.close();
       String last = log.lines().stream().reduce((a, b) -> b).map(line -> ": " + line).orElse("");
       throw new IOException("did not start" + last + " (exit " + process.exitValue() + ")");
     }
@@ -139,24 +123,6 @@ public final class Launcher implements AutoCloseable {
     }
     command.addAll(List.of(args));
     return command;
-  }
-
-  public int port() {
-    return port;
-  }
-
-  public Log log() {
-    return log;
-  }
-
-  /** The child process; null in this JVM. */
-  public Process process() {
-    return process;
-  }
-
-  /** The thread that runs the loop; null in a child. */
-  public Thread loop() {
-    return loop;
   }
 
   public boolean isAlive() {

@@ -84,9 +84,8 @@ public final class Scenarios {
   }
 
   /**
-   * A client with a small receive buffer sends and reads nothing until the trace shows it lost
-   * bytes (step 2's ", lost N B") or {@code most} are sent; then it reads. For a server that never
-   * stops reading (steps 2 to 4): the sender never waits.
+   * A client sends, reading nothing, until the trace shows it lost bytes (step 2's ", lost N B") or
+   * {@code most} are sent; then it reads. For steps 2 to 4, which never stop reading.
    */
   public static Transfer readsOnlyAfterSending(ServerFixture server, int most) throws IOException {
     Peer peer = server.connect(4096);
@@ -98,10 +97,8 @@ public final class Scenarios {
 
   /**
    * A client sends until the trace shows {@link #STUCK} bytes queued for it, half-closes (as {@code
-   * nc -N} does), waits for the trace to show that end of stream read, and only then reads. For a
-   * server that never stops reading (steps 3 and 4). Why the queue: the client reads nothing, so
-   * once the server's socket is full what it queues stays queued; a partial write would be luck to
-   * see, for a full socket is not reported writable.
+   * nc -N} does), and reads once the trace shows that end of stream read. A queue, not a partial
+   * write, for a full socket is not reported writable: a partial write would be luck to see.
    */
   public static Transfer halfClosesWhileOwedAnEcho(ServerFixture server) throws IOException {
     Peer peer = server.connect(4096);
@@ -112,10 +109,7 @@ public final class Scenarios {
     return new Transfer(sent, peer.receiveUpTo(sent.length, 2_000));
   }
 
-  /**
-   * A client that never reads sends until the trace shows {@code threshold} bytes queued for it (or
-   * {@link #MOST_BYTES} sent): the most the trace showed. For steps 3 and 4, which never pause it.
-   */
+  /** A client that never reads sends until {@code threshold} bytes are queued: the most queued. */
   public static long queuedForAClientThatNeverReads(ServerFixture server, long threshold)
       throws IOException {
     Peer peer = server.connect(4096);
@@ -141,7 +135,7 @@ public final class Scenarios {
         server.lines(line -> line.startsWith(name)).mapToLong(Scenarios::queued).max().orElse(0));
   }
 
-  /** One client's echo of one line: its trace lines once done (nothing queued, or the write). */
+  /** One client's echo of one line: its trace lines once nothing is queued or it wrote. */
   public static List<String> traceOfOneEcho(ServerFixture server, String text) throws IOException {
     Peer peer = server.connect();
     if (!peer.echo(text).equals(text)) {
@@ -226,15 +220,15 @@ public final class Scenarios {
   /**
    * A client that sends and reads at once, as real clients do: one thread sends {@code total} bytes
    * in writes of 1 to 3,000 B while this one reads through a 4 KiB receive buffer, so the server's
-   * socket is often full with bytes still queued. What came back in 60 s at most.
+   * socket is often full with bytes still queued.
    */
   public static Transfer sendsWhileReading(int port, int total) throws Exception {
     try (Peer peer = Peer.connect(port, 4096)) {
       byte[] sent = Peer.pattern(total);
-      CompletableFuture<Void> sending =
-          CompletableFuture.runAsync(
+      SplittableRandom sizes = new SplittableRandom(total);
+      CompletableFuture<byte[]> sending =
+          CompletableFuture.supplyAsync(
               () -> {
-                SplittableRandom sizes = new SplittableRandom(total);
                 try {
                   for (int at = 0, size; at < total; at += size) {
                     size = Math.min(total - at, sizes.nextInt(1, 3_001));
@@ -243,18 +237,9 @@ public final class Scenarios {
                 } catch (IOException e) {
                   throw new UncheckedIOException(e);
                 }
+                return sent;
               });
-      ByteArrayOutputStream received = new ByteArrayOutputStream();
-      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-      while (received.size() < total && System.nanoTime() - deadline < 0) {
-        byte[] chunk = peer.receiveUpTo(total - received.size(), 2_000);
-        received.write(chunk);
-        if (chunk.length == 0 && sending.isDone()) {
-          break;
-        }
-      }
-      sending.get(5, TimeUnit.SECONDS);
-      return new Transfer(sent, received.toByteArray());
+      return new Transfer(sent, receiveAll(peer, sending));
     }
   }
 
@@ -269,10 +254,7 @@ public final class Scenarios {
     }
   }
 
-  /**
-   * With a cap of one and a short idle timeout: a client that echoes once and then says nothing is
-   * closed as idle, and a newcomer is served in the place it left.
-   */
+  /** With a cap of one: a client silent for the idle timeout is closed; a newcomer takes over. */
   public static void silentClientIsDroppedAndANewcomerTakesItsPlace(ServerFixture server)
       throws IOException {
     Peer silent = server.connect();
@@ -285,9 +267,8 @@ public final class Scenarios {
   }
 
   /**
-   * For a server started with --trace and this --high-water: a client that reads nothing is paused
-   * once we hold the mark for it, holds no more than the mark and one read, gets every byte in
-   * order once it reads, and is resumed.
+   * A client that reads nothing is paused once we hold {@code highWater} for it, holds no more than
+   * that and one read, and gets every byte in order once it reads, and is resumed.
    */
   public static void pausedAtTheHighWaterMarkGetsEveryByteOnceItReads(
       ServerFixture server, int highWater) throws Exception {

@@ -19,7 +19,7 @@ import java.util.stream.Stream;
 public class ServerFixture implements AutoCloseable {
   // More lines than any test makes a server print.
   static final int KEEP = 1 << 20;
-  private final Launcher server;
+  final Launcher server;
   private final List<Peer> peers = new ArrayList<>();
   private boolean closed;
 
@@ -39,20 +39,14 @@ public class ServerFixture implements AutoCloseable {
   public static ServerFixture startFailingOnce(
       Class<?> serverClass, Predicate<String> failOnce, String... args) throws IOException {
     AtomicBoolean failed = new AtomicBoolean();
-    Predicate<String> failNow = line -> failOnce.test(line) && !failed.getAndSet(true);
-    Log log =
-        new Log(KEEP)
-            .watch(
-                line -> {
-                  if (failNow.test(line)) {
-                    throw new IllegalStateException("the log failed on: " + line);
-                  }
-                });
+    Log log = new Log(KEEP);
+    log.watch(
+        line -> {
+          if (failOnce.test(line) && !failed.getAndSet(true)) {
+            throw new IllegalStateException("the log failed on: " + line);
+          }
+        });
     return new ServerFixture(Launcher.inProcess(serverClass, log, args));
-  }
-
-  Launcher launcher() {
-    return server;
   }
 
   public int port() {

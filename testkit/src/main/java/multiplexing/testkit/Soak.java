@@ -3,6 +3,7 @@ package multiplexing.testkit;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -112,14 +113,8 @@ public final class Soak {
     }
   }
 
-  private static byte[] message(SplittableRandom random) {
-    byte[] message = new byte[random.nextInt(1, MAX_MESSAGE)];
-    random.nextBytes(message);
-    return message;
-  }
-
   /**
-   * Sends one random message in random chunks, then (for a half-close) shuts down the sending side,
+   * Sends a random message in random chunks, then (for a half-close) shuts down the sending side,
    * and reads its echo back in random chunks: true if it came back whole.
    */
   private static boolean roundTrip(Peer peer, SplittableRandom random, boolean halfClose)
@@ -132,16 +127,17 @@ public final class Soak {
     if (halfClose) {
       peer.socket.shutdownOutput();
     }
-    byte[] echo = new byte[message.length];
-    for (int at = 0, size; at < echo.length; at += size) {
-      size =
-          peer.socket
-              .getInputStream()
-              .read(echo, at, Math.min(echo.length - at, random.nextInt(1, 16 * 1024)));
-      if (size == -1) {
-        throw new IOException("end of stream after " + at + " of " + echo.length + " bytes");
-      }
+    ByteArrayOutputStream echo = new ByteArrayOutputStream();
+    while (echo.size() < message.length) {
+      int size = Math.min(message.length - echo.size(), random.nextInt(1, 16 * 1024));
+      echo.write(peer.receive(size));
     }
-    return Arrays.equals(echo, message);
+    return Arrays.equals(echo.toByteArray(), message);
+  }
+
+  private static byte[] message(SplittableRandom random) {
+    byte[] message = new byte[random.nextInt(1, MAX_MESSAGE)];
+    random.nextBytes(message);
+    return message;
   }
 }

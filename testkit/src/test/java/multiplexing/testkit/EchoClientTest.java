@@ -7,6 +7,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
+import java.io.UncheckedIOException;
 import java.lang.reflect.Method;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -16,6 +17,7 @@ import java.net.URLClassLoader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
@@ -65,10 +67,6 @@ class EchoClientTest {
     server.close();
   }
 
-  private int runClient(String stdin) throws Exception {
-    return runClient(stdin, "127.0.0.1", String.valueOf(server.getLocalPort()));
-  }
-
   private int runClient(String stdin, String... args) throws Exception {
     return (Integer)
         run.invoke(
@@ -79,63 +77,61 @@ class EchoClientTest {
             new PrintStream(err, true, StandardCharsets.UTF_8));
   }
 
-  /** A stand-in server for one connection: echoes one byte at a time, then returns all it got. */
-  private CompletableFuture<String> echoByteByByte() {
-    return CompletableFuture.supplyAsync(
-        () -> {
-          ByteArrayOutputStream received = new ByteArrayOutputStream();
-          try (Socket client = server.accept()) {
-            for (int b; (b = client.getInputStream().read()) != -1; ) {
-              received.write(b);
-              client.getOutputStream().write(b);
-            }
-          } catch (IOException e) {
-            throw new RuntimeException(e);
-          }
-          return received.toString(StandardCharsets.UTF_8);
-        });
+  /**
+   * Runs the client on {@code stdin} against a stand-in server that echoes one byte at a time,
+   * checks that it printed {@code lines} and exited zero, and returns what the server received.
+   */
+  private String session(String stdin, List<String> lines, String... args) throws Exception {
+    CompletableFuture<String> received =
+        CompletableFuture.supplyAsync(
+            () -> {
+              ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+              try (Socket client = server.accept()) {
+                for (int b; (b = client.getInputStream().read()) != -1; ) {
+                  bytes.write(b);
+                  client.getOutputStream().write(b);
+                }
+              } catch (IOException e) {
+                throw new UncheckedIOException(e);
+              }
+              return bytes.toString(StandardCharsets.UTF_8);
+            });
+    String port = String.valueOf(server.getLocalPort());
+    assertThat(runClient(stdin, args.length > 0 ? args : new String[] {"127.0.0.1", port}))
+        .isZero();
+    assertThat(output())
+        .isEqualTo(String.join(System.lineSeparator(), lines) + System.lineSeparator());
+    assertThat(err.size()).isZero();
+    return received.get(5, TimeUnit.SECONDS);
   }
 
   private String output() {
     return out.toString(StandardCharsets.UTF_8);
   }
 
-  private static String lines(String... lines) {
-    return String.join(System.lineSeparator(), lines) + System.lineSeparator();
-  }
-
   @Test
   void printsThePromptAndEachEchoReassembledFromPartialReadsThenExitsZeroAtEndOfInput()
       throws Exception {
-    CompletableFuture<String> received = echoByteByByte();
-    assertThat(runClient("jerome\nhello\n你好\n")).isZero();
-    assertThat(output()).isEqualTo(lines(">>:jerome", ">>:hello", ">>:你好", ">>:"));
-    assertThat(err.size()).isZero();
-    assertThat(received.get(5, TimeUnit.SECONDS)).isEqualTo("jerome" + "hello" + "你好");
+    assertThat(session("jerome\nhello\n你好\n", List.of(">>:jerome", ">>:hello", ">>:你好", ">>:")))
+        .isEqualTo("jerome" + "hello" + "你好");
   }
 
   @Test
   void neverSendsAnEmptyMessage() throws Exception {
-    CompletableFuture<String> received = echoByteByByte();
-    assertThat(runClient("\n\nx\n")).isZero();
-    assertThat(output()).isEqualTo(lines(">>:>>:>>:x", ">>:"));
-    assertThat(received.get(5, TimeUnit.SECONDS)).isEqualTo("x");
+    assertThat(session("\n\nx\n", List.of(">>:>>:>>:x", ">>:"))).isEqualTo("x");
   }
 
   @Test
   void aLineEndsAtNewlineOnlyAndOneCarriageReturnBeforeItIsDropped() throws Exception {
     // "one\r\n" is one line, "two\rthree" too: a lone \r ends no line.
-    CompletableFuture<String> received = echoByteByByte();
-    assertThat(runClient("one\r\ntwo\rthree\n")).isZero();
-    assertThat(output()).isEqualTo(lines(">>:one", ">>:two\rthree", ">>:"));
-    assertThat(received.get(5, TimeUnit.SECONDS)).isEqualTo("one" + "two\rthree");
+    assertThat(session("one\r\ntwo\rthree\n", List.of(">>:one", ">>:two\rthree", ">>:")))
+        .isEqualTo("one" + "two\rthree");
   }
 
   @Test
   void aLoneNumberIsThePortOnLoopback() throws Exception {
-    CompletableFuture<String> received = echoByteByByte();
-    assertThat(runClient("hi\n", String.valueOf(server.getLocalPort()))).isZero();
-    assertThat(received.get(5, TimeUnit.SECONDS)).isEqualTo("hi");
+    assertThat(session("hi\n", List.of(">>:hi", ">>:"), String.valueOf(server.getLocalPort())))
+        .isEqualTo("hi");
   }
 
   @ParameterizedTest
@@ -170,10 +166,10 @@ class EchoClientTest {
                 client.getInputStream().read();
                 client.getOutputStream().write('h');
               } catch (IOException e) {
-                throw new RuntimeException(e);
+                throw new UncheckedIOException(e);
               }
             });
-    assertThat(runClient("hello\nagain\n")).isEqualTo(1);
+    assertThat(runClient("hello\nagain\n", "127.0.0.1", "" + server.getLocalPort())).isEqualTo(1);
     hangUpAfterOneByte.join();
     assertThat(output()).isEqualTo(">>:");
     assertThat(err.toString(StandardCharsets.UTF_8)).startsWith("EchoClient: ").hasLineCount(1);

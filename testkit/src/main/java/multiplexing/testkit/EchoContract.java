@@ -69,12 +69,6 @@ public abstract class EchoContract {
     assertThat(transfer.intact()).as("every byte value back, in order: %s", transfer).isTrue();
   }
 
-  @Test
-  @Contract
-  void aLineInChineseComesBackAsTheSameUtf8Bytes() throws IOException {
-    assertThat(server.connect().echo("你好, jerome")).isEqualTo("你好, jerome");
-  }
-
   @Contract
   @ParameterizedTest(name = "reset = {0}")
   @ValueSource(booleans = {false, true})
@@ -103,9 +97,7 @@ public abstract class EchoContract {
       assertThat(server.log()).endsWith("stopped").containsOnlyOnce("stopped");
       assertThat(peer.atEndOfStream()).isTrue();
     }
-    try (ServerSocket again = new ServerSocket()) {
-      again.bind(new InetSocketAddress("127.0.0.1", server.port()));
-    }
+    bindAgain(server.port());
   }
 
   @Test
@@ -113,19 +105,16 @@ public abstract class EchoContract {
   void closeWithoutRunFreesThePortAtOnceAndALaterRunReturnsAtOnce() throws Exception {
     Launched launched = launch("0");
     assertThat(launched.server()).as("the server started").isNotNull();
-    Object launchedServer = launched.server();
-    int port = (Integer) Launcher.call(launchedServer, "port");
-    CompletableFuture.runAsync(() -> Launcher.call(launchedServer, "close")).get(5, SECONDS);
+    int port = (Integer) Launcher.call(launched.server(), "port");
+    callWithinFiveSeconds(launched.server(), "close");
     // Before any run(): nobody can connect, and the port is free again.
     assertThatThrownBy(() -> Peer.connect(port).close())
         .as("a connect to the closed server's port")
         .isInstanceOf(ConnectException.class);
-    try (ServerSocket again = new ServerSocket()) {
-      again.bind(new InetSocketAddress("127.0.0.1", port));
-    }
-    CompletableFuture.runAsync(() -> Launcher.call(launchedServer, "run")).get(5, SECONDS);
-    CompletableFuture.runAsync(() -> Launcher.call(launchedServer, "close")).get(5, SECONDS);
-    assertThat(launched.out())
+    bindAgain(port);
+    callWithinFiveSeconds(launched.server(), "run");
+    callWithinFiveSeconds(launched.server(), "close");
+    assertThat(launched.out().toString(StandardCharsets.UTF_8))
         .as("what the server printed")
         .isEqualTo(lines("listening on 127.0.0.1:" + port, "stopped"));
   }
@@ -177,11 +166,7 @@ public abstract class EchoContract {
   }
 
   /** What launch() returned, and what it (and the server since) printed. */
-  protected record Launched(Object server, ByteArrayOutputStream outBytes, String err) {
-    public String out() {
-      return outBytes.toString(StandardCharsets.UTF_8);
-    }
-  }
+  protected record Launched(Object server, ByteArrayOutputStream out, String err) {}
 
   /** Calls the step's launch(args, out, err), as its main method does. */
   protected Launched launch(String... args) {
@@ -189,6 +174,16 @@ public abstract class EchoContract {
     ByteArrayOutputStream err = new ByteArrayOutputStream();
     Object server = Launcher.launch(serverClass, args, out, err);
     return new Launched(server, out, err.toString(StandardCharsets.UTF_8));
+  }
+
+  private static void callWithinFiveSeconds(Object server, String method) throws Exception {
+    CompletableFuture.runAsync(() -> Launcher.call(server, method)).get(5, SECONDS);
+  }
+
+  private static void bindAgain(int port) throws IOException {
+    try (ServerSocket again = new ServerSocket()) {
+      again.bind(new InetSocketAddress("127.0.0.1", port));
+    }
   }
 
   protected static String lines(String... lines) {

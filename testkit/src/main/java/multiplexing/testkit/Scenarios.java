@@ -138,9 +138,7 @@ public final class Scenarios {
   /** One client's echo of one line: its trace lines once nothing is queued or it wrote. */
   public static List<String> traceOfOneEcho(ServerFixture server, String text) throws IOException {
     Peer peer = server.connect();
-    if (!peer.echo(text).equals(text)) {
-      throw new IllegalStateException("the echo of '" + text + "' was not '" + text + "'");
-    }
+    assertThat(peer.echo(text)).as("the echo").isEqualTo(text);
     String name = name(peer);
     // Step 2 shows no queue: waiting for "queued 0 B" there would only time out.
     server.awaitLine(
@@ -156,9 +154,7 @@ public final class Scenarios {
     Peer peer = server.connect();
     byte[] message = Peer.pattern(size);
     peer.send(message);
-    if (!Arrays.equals(peer.receive(size), message)) {
-      throw new IllegalStateException("the echo of " + size + " bytes was not those bytes");
-    }
+    assertThat(peer.receive(size)).as("the echo of %d B", size).isEqualTo(message);
     return server
         .lines(line -> line.startsWith(name(peer)))
         .map(READ::matcher)

@@ -95,16 +95,10 @@ public final class Soak {
     connecting.acquire();
     try {
       Peer peer = Peer.connect(server.port());
-      String accepted = "accepted " + Scenarios.address(peer);
       try {
-        await()
-            .atMost(Duration.ofSeconds(10))
-            .pollInSameThread()
-            .pollDelay(Duration.ZERO)
-            .pollInterval(Duration.ofMillis(1))
-            .until(() -> server.logged(accepted::equals));
+        server.awaitLine(("accepted " + Scenarios.address(peer))::equals);
         return peer;
-      } catch (RuntimeException notAccepted) {
+      } catch (AssertionError notAccepted) {
         peer.close();
         throw notAccepted;
       }

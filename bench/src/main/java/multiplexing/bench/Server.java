@@ -5,7 +5,10 @@ import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.locks.LockSupport;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -21,12 +24,113 @@ final class Server implements AutoCloseable {
   private static final Pattern TROUBLE =
       Pattern.compile("^refused |^stopped by |Failed to start thread|OutOfMemoryError|\\[warning]");
 
+  /**
+   * The servers in the order of the tables: the steps (1 to 6 for what they teach, never judged),
+   * Netty (the reference of every target), step 1 with a platform or a virtual thread per client.
+   */
+  enum Contender {
+    STEP1("step1-blocking"),
+    STEP2("step2-select-echo"),
+    STEP3("step3-read-write-split"),
+    STEP4("step4-error-handling"),
+    STEP5("step5-backpressure"),
+    STEP6("step6-idle-timeout"),
+    STEP7("step7-fast-path"),
+    NETTY(""),
+    THREADS(""),
+    VTHREADS("--virtual");
+
+    private final String module; // a step's, or the flag of the thread-per-client server
+
+    Contender(String module) {
+      this.module = module;
+    }
+
+    @Override
+    public String toString() {
+      return name().toLowerCase(Locale.ROOT);
+    }
+
+    boolean judged() { // the targets compare step 7 with Netty, round by round, over more rounds
+      return this == STEP7 || this == NETTY;
+    }
+
+    /**
+     * The command that starts it, short of its port: a step from its module's classes, refused if
+     * older than its source; Netty from our class path; a thread per client from its source file
+     * (the build stays on release 17, virtual threads need 21).
+     */
+    List<String> command(Path root, String java) {
+      Path classes = root.resolve(module + "/target/classes");
+      Path source = root.resolve(module + "/src/main/java/multiplexing/EchoServer.java");
+      if (this == NETTY) {
+        String path = System.getProperty("java.class.path");
+        return List.of(java, "-cp", path, NettyEchoServer.class.getName());
+      } else if (this == THREADS || this == VTHREADS) {
+        String file = "" + root.resolve("bench/contenders/ThreadPerClientEchoServer.java");
+        return module.isEmpty() ? List.of(java, file) : List.of(java, file, module);
+      } else if (classes.resolve("multiplexing/EchoServer.class").toFile().lastModified()
+          < source.toFile().lastModified()) {
+        throw new Bench.Failure(
+            module
+                + "'s classes are missing or older than its EchoServer.java: bench/run builds them");
+      }
+      return List.of(java, "-cp", "" + classes, "multiplexing.EchoServer");
+    }
+  }
+
+  /** A JDK, known by the release file every JDK since 9 carries: finding one starts nothing. */
+  record Jdk(Path home, Runtime.Version version) {
+    private static final Pattern RELEASE = Pattern.compile("JAVA_VERSION=\"([1-9]\\d[^\"]*)\"");
+
+    static Stream<Jdk> at(Path home) {
+      Matcher m = RELEASE.matcher(read(home.resolve("release")));
+      boolean jdk = m.find() && Files.isExecutable(home.resolve("bin/javac"));
+      return jdk ? Stream.of(new Jdk(home, Runtime.Version.parse(m.group(1)))) : Stream.empty();
+    }
+
+    /**
+     * The first JDK 21 or newer (virtual threads) of {@code --jdk21}'s (alone when given), the one
+     * running the bench, {@code JAVA_HOME}'s and the newest in {@code folder}; else why not.
+     */
+    static Jdk find(String flag, Jdk running, String javaHome, Path folder) {
+      List<Jdk> found = new ArrayList<>(List.of(running));
+      Stream.ofNullable(javaHome).flatMap(home -> at(Path.of(home))).forEach(found::add);
+      try (Stream<Path> homes = Files.list(folder)) {
+        homes
+            .flatMap(Jdk::at)
+            .sorted(Comparator.comparing(Jdk::version).reversed())
+            .forEach(found::add);
+      } catch (IOException e) {
+        // no such folder: no JDK there
+      }
+      var jdk =
+          (flag == null ? found.stream() : at(Path.of(flag)))
+              .filter(j -> j.version().feature() >= 21);
+      String where = "JAVA_HOME is " + (javaHome == null ? "unset" : javaHome);
+      String why =
+          String.format(
+              "vthreads need JDK 21 or newer: the bench runs on JDK %d, %s and there is none in %s:"
+                  + " pass --jdk21=PATH",
+              running.version().feature(), where, folder);
+      return jdk.findFirst()
+          .orElseThrow(
+              () ->
+                  new Bench.Failure(
+                      flag == null ? why : "--jdk21=" + flag + " is no JDK 21 or newer"));
+    }
+
+    String java() {
+      return "" + home.resolve("bin/java");
+    }
+  }
+
   final Contender contender;
   private final Log log = new Log(100);
   private final Launcher child;
   private volatile String trouble;
 
-  /** Starts {@code command} on port 0, pinned to {@code cpu} unless it is -1. */
+  /** Starts it on port 0, pinned to {@code cpu} unless it is -1. */
   Server(Contender contender, List<String> command, int cpu) {
     this.contender = contender;
     List<String> full = new ArrayList<>(cpu < 0 ? List.of() : List.of("taskset", "-c", "" + cpu));
@@ -64,7 +168,7 @@ final class Server implements AutoCloseable {
       if (now - start > timeoutNanos || now - Math.max(start, lastAcceptAt()) > 3_500_000_000L) {
         break;
       }
-      sleep(2);
+      LockSupport.parkNanos(2_000_000);
     }
     return accepted();
   }
@@ -72,7 +176,7 @@ final class Server implements AutoCloseable {
   void awaitQuiet(long quietNanos, long timeoutNanos) {
     long deadline = System.nanoTime() + timeoutNanos;
     while (System.nanoTime() - log.lastLineAt() < quietNanos && System.nanoTime() < deadline) {
-      sleep(10);
+      LockSupport.parkNanos(10_000_000);
     }
   }
 
@@ -124,14 +228,6 @@ final class Server implements AutoCloseable {
       return String.join("\n", Files.readAllLines(file));
     } catch (IOException e) {
       return ""; // a thread that ended as we listed it, say
-    }
-  }
-
-  static void sleep(long millis) {
-    try {
-      Thread.sleep(millis);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
     }
   }
 }

@@ -1,8 +1,8 @@
 package multiplexing.bench;
 
-import static multiplexing.bench.Contender.NETTY;
-import static multiplexing.bench.Contender.STEP7;
-import static multiplexing.bench.Contender.THREADS;
+import static multiplexing.bench.Server.Contender.NETTY;
+import static multiplexing.bench.Server.Contender.STEP7;
+import static multiplexing.bench.Server.Contender.THREADS;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -18,6 +18,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import multiplexing.bench.LoadGenerator.Load;
 import multiplexing.bench.Report.Row;
+import multiplexing.bench.Server.Jdk;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -27,7 +28,7 @@ class BenchTest {
       throws Exception {
     Bench bench = new Bench().small();
     bench.root = Path.of("..").toAbsolutePath().normalize();
-    bench.throughput = List.of(new Load(2, 64, 1, 0));
+    bench.throughput = List.of(new Load(2, 64, 1));
     bench.cost = List.of(Load.paced(20));
     bench.idleConnections = 50;
     bench.floodBytes = 1 << 20;
@@ -39,9 +40,8 @@ class BenchTest {
     System.setOut(new PrintStream(printed, true));
     Path page;
     try {
-      page =
-          bench.measure(
-              List.of(STEP7, NETTY, THREADS), List.of(STEP7, NETTY, THREADS), "small", folder);
+      List<Server.Contender> servers = List.of(STEP7, NETTY, THREADS);
+      page = bench.measure(servers, servers, "small", folder);
     } finally {
       System.setOut(console);
     }
@@ -101,26 +101,26 @@ class BenchTest {
             "ephemeral ports exhausted: net.ipv4.ip_local_port_range is 50000-55000");
     Path source = root.resolve("step7-fast-path/src/main/java/multiplexing/EchoServer.java");
     Files.writeString(Files.createDirectories(source.getParent()).resolve("EchoServer.java"), "");
-    assertThatThrownBy(() -> STEP7.command(root, Path.of("java")))
+    assertThatThrownBy(() -> STEP7.command(root, "java"))
         .hasMessage(
             "step7-fast-path's classes are missing or older than its EchoServer.java: bench/run builds them");
     Path classes =
         Files.createDirectories(root.resolve("step7-fast-path/target/classes/multiplexing"));
     Files.writeString(classes.resolve("EchoServer.class"), "");
-    assertThat(STEP7.command(root, Path.of("java"))).endsWith("multiplexing.EchoServer");
+    assertThat(STEP7.command(root, "java")).endsWith("multiplexing.EchoServer");
     Jdk old = new Jdk(Path.of("old"), Runtime.Version.parse("17"));
-    assertThatThrownBy(() -> Jdk.find(null, old, null, List.of(root)))
+    assertThatThrownBy(() -> Jdk.find(null, old, null, root))
         .hasMessage(
             "vthreads need JDK 21 or newer: the bench runs on JDK 17, JAVA_HOME is unset"
-                + " and there is none in ["
+                + " and there is none in "
                 + root
-                + "]: pass --jdk21=PATH");
-    assertThatThrownBy(() -> Jdk.find("" + root, old, null, List.of()))
+                + ": pass --jdk21=PATH");
+    assertThatThrownBy(() -> Jdk.find("" + root, old, null, root))
         .hasMessage("--jdk21=" + root + " is no JDK 21 or newer");
     Path javac = Files.createDirectories(root.resolve("jdk-21/bin")).resolve("javac");
     Files.setPosixFilePermissions(
         Files.writeString(javac, ""), PosixFilePermissions.fromString("rwx------"));
     Files.writeString(root.resolve("jdk-21/release"), "JAVA_VERSION=\"21.0.5\"\n");
-    assertThat(Jdk.find(null, old, null, List.of(root)).version()).hasToString("21.0.5");
+    assertThat(Jdk.find(null, old, null, root).version()).hasToString("21.0.5");
   }
 }

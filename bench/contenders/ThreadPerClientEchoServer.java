@@ -7,18 +7,13 @@ import java.util.List;
 import java.util.concurrent.ThreadFactory;
 
 /**
- * Step 1 with a thread per client, the blocking server most of us write before we meet a Selector:
- * a client that waits holds up nobody else. A platform thread is an operating-system thread with a
- * stack of its own, and each blocked read() has a buffer of its own, where a selector server shares
- * one buffer between all its clients: a machine runs out of threads long before it runs out of
- * sockets. With {@code --virtual} each client gets a virtual thread (JDK 21 or newer): it still
- * blocks in read() and write(), but the JDK parks it, waits for its socket with the same epoll a
- * Selector uses and gives the operating-system thread (its carrier) to another. No operating-system
- * thread per client, then, but still a stack (on the heap, as deep as its calls) and a buffer each.
- *
- * <p>{@code java bench/contenders/ThreadPerClientEchoServer.java [--virtual] [port]}, port 9999 by
- * default, on any JDK 17 or newer. It prints the steps' log lines, so the bench drives it the same
- * way.
+ * Step 1 with a thread per client: a client that waits holds up nobody else. A platform thread is
+ * an operating-system thread with a stack, and each blocked read() has a buffer of its own, where a
+ * selector server shares one between all its clients. With {@code --virtual} (JDK 21 or newer) each
+ * client gets a virtual thread: the JDK parks it in read() and write(), waits for its socket with
+ * the epoll a Selector uses, and lends its carrier thread to another; each still has a stack (on
+ * the heap) and a buffer. {@code java bench/contenders/ThreadPerClientEchoServer.java [--virtual]
+ * [port]} (9999 by default) prints the steps' log lines.
  */
 public final class ThreadPerClientEchoServer {
   public static void main(String[] args) throws Exception {
@@ -58,9 +53,8 @@ public final class ThreadPerClientEchoServer {
       client.setTcpNoDelay(true);
       InputStream in = client.getInputStream();
       for (int n = in.read(buffer); n != -1; n = in.read(buffer)) {
-        // A client that stops reading fills its socket buffers: then write() blocks (or parks)
-        // this thread, which stops reading from that client. Backpressure, at the price of a
-        // thread.
+        // A client that stops reading fills its socket buffers: then write() blocks this thread,
+        // which stops reading from that client. Backpressure, at the price of a thread.
         client.getOutputStream().write(buffer, 0, n);
       }
       System.out.println("closed by peer " + name(client));

@@ -29,16 +29,13 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * The bench: starts each server in a JVM of its own and puts it through the scenarios, echo in a
- * closed loop (throughput) and at a fixed rate (cost per message) on shared, warmed JVMs, then a
- * burst of idle connections and a client that never reads on fresh ones, since memory is what they
- * weigh. It prints a line per measurement, then writes the page and prints the targets.
+ * The bench: each server in a JVM of its own, echo in a closed loop (throughput) and at a fixed
+ * rate (cost per message) on shared, warmed JVMs, then a burst of idle connections and a client
+ * that never reads on fresh ones, since memory is what they weigh.
  */
 @Command(
     name = "bench/run",
-    description =
-        "Puts the seven steps, Netty and a thread per client"
-            + " under load (about 13 minutes; writes docs/bench/) and prints the targets that judge step 7.")
+    description = "Puts the steps, Netty and a thread per client under load.")
 public final class Bench implements Callable<Integer> {
   static final String THROUGHPUT = "msgs/s,MB/s,p99 us,p99.9 us,server cores,generator cores";
   static final String COST = "CPU us/msg,msgs/s,server cores,p99 us";
@@ -54,7 +51,7 @@ public final class Bench implements Callable<Integer> {
     private static final long serialVersionUID = 1L;
 
     Failure(String why) {
-      super(why, null, false, false);
+      super(why);
     }
   }
 
@@ -67,10 +64,9 @@ public final class Bench implements Callable<Integer> {
   @Option(names = "--help", usageHelp = true, description = "this help")
   boolean help;
 
-  // The full run (small() sets the quick run's): rounds of each measurement, the servers taking
-  // turns, and more for step 7 and Netty where a target compares them; seconds of warm-up, of each
-  // counting window and of the silence that ends a burst. The fixed rate is far below every
-  // server's limit, so that the CPU each spends per message ranks them.
+  // The full run (small() sets the quick run's): rounds, more for step 7 and Netty where a target
+  // compares them; seconds of warm-up, of each counting window, of the silence that ends a burst.
+  // The fixed rate is far below every server's limit, so that the CPU per message ranks them.
   int rounds = 3;
   int judgedRounds = 5;
   double warmUp = 5;
@@ -88,8 +84,10 @@ public final class Bench implements Callable<Integer> {
   int idleConnections = 10_000;
   long floodBytes = Scenarios.MOST_BYTES;
   Path root = Path.of("").toAbsolutePath();
-  // Every server runs on one JDK, so that the JDK is not what differs.
+  // Every server runs on one JDK, so that the JDK is not what differs; bench/run pins this JVM
+  // to CPU 0 and asks for every server on CPU 1, where there are two.
   Jdk jdk = new Jdk(Path.of(System.getProperty("java.home")), Runtime.version());
+  int cpu = Integer.getInteger("bench.serverCpu", -1);
 
   public static void main(String[] args) {
     CommandLine cli = new CommandLine(new Bench());
@@ -145,27 +143,21 @@ public final class Bench implements Callable<Integer> {
   /** Measures the servers (the {@code focus} alone after throughput), writes the page there. */
   Path measure(List<Contender> all, List<Contender> focus, String kind, Path folder)
       throws IOException {
+    String limits = Server.read(Path.of("/proc/self/limits"));
     checkLimits(
-        Server.read(Path.of("/proc/self/limits")),
+        limits,
         Server.read(Path.of("/proc/sys/net/ipv4/ip_local_port_range")),
         idleConnections + 200);
-    // bench/run pins this JVM to CPU 0 and asks for every server on CPU 1, where there are two.
-    int cpu = Integer.getInteger("bench.serverCpu", -1);
-    String netty = Version.identify().get("netty-transport").artifactVersion();
-    String setup =
-        String.format(
-            "servers on JDK %s%s, the bench on JDK %s, Netty %s",
-            jdk.version(), cpu < 0 ? "" : " and CPU " + cpu, Runtime.version(), netty);
     progress("%s: %s on JDK %s", kind, all, jdk.version());
     List<Row> rows = new ArrayList<>();
     Map<Contender, Server> shared = new EnumMap<>(Contender.class);
     try {
-      all.forEach(c -> shared.put(c, new Server(c, c.command(root, jdk.java()), cpu)));
+      all.forEach(c -> shared.put(c, new Server(c, root, jdk, cpu)));
       progress("warming each server for %.0f s", warmUp);
       for (Server server : warmUp > 0 ? shared.values() : List.<Server>of()) {
         int n = server.contender == STEP1 ? 1 : 10;
         for (Load load : List.of(new Load(n, 64, 16), new Load(n, 16384, 1))) {
-          try (LoadGenerator generator = connect(server, load)) {
+          try (LoadGenerator generator = connect(server, load, 32)) {
             generator.exchange(0, (long) (warmUp * SECOND / 2), () -> {});
           }
         }
@@ -184,27 +176,27 @@ public final class Bench implements Callable<Integer> {
           rows.add(print(window(shared.get(c), load)));
         }
       }
-      for (Server s : shared.values()) {
-        if (!s.isAlive()) {
-          throw new Failure(s.contender + " " + s.trouble() + " in the middle of the run");
-        }
-      }
     } finally {
       shared.values().forEach(Server::close);
     }
     progress("idle: %d connections in one burst, then one echo each, twice", idleConnections);
     for (Contender c : turns(focus.stream().filter(c -> c != STEP1).toList(), 1, judgedRounds)) {
-      try (Server server = new Server(c, c.command(root, jdk.java()), cpu)) {
+      try (Server server = new Server(c, root, jdk, cpu)) {
         rows.add(print(idle(server)));
       }
     }
     progress("flood: one client sends %d MiB and never reads", floodBytes >> 20);
     // Step 2 drops what a socket does not take at once: its memory would tell us nothing.
     for (Contender c : focus.stream().filter(c -> c != STEP2).toList()) {
-      try (Server server = new Server(c, c.command(root, jdk.java()), cpu)) {
+      try (Server server = new Server(c, root, jdk, cpu)) {
         rows.add(print(flood(server)));
       }
     }
+    String netty = Version.identify().get("netty-transport").artifactVersion();
+    String setup =
+        String.format(
+            "servers on JDK %s%s, the bench on JDK %s, Netty %s",
+            jdk.version(), cpu < 0 ? "" : " and CPU " + cpu, Runtime.version(), netty);
     Path page = Report.write(rows, kind, setup, folder, root);
     System.out.printf("%nTargets, step 7 against Netty (%s):%n", kind);
     System.out.print(Report.markdown(Report.TARGETS));
@@ -212,11 +204,8 @@ public final class Bench implements Callable<Integer> {
     return page;
   }
 
-  /**
-   * Fails where {@code connections} cannot be open at once on each side, from /proc/self/limits
-   * (the soft {@code ulimit -n}, which the servers inherit) and {@code
-   * net.ipv4.ip_local_port_range} (the ports a connect() may take).
-   */
+  // From /proc/self/limits (the soft ulimit -n, which the servers inherit) and the ports a
+  // connect() may take: can this many connections be open at once on each side?
   static void checkLimits(String limits, String portRange, int connections) {
     long files = Server.first(limits, "Max open files +(\\d+)");
     String[] ends = (portRange + " 0 1000000").trim().split("\\s+");
@@ -240,7 +229,7 @@ public final class Bench implements Callable<Integer> {
     System.out.printf("[%4.0f s] %s%n", seconds, String.format(format, args));
   }
 
-  // Every server for the first `each` rounds, then step 7 and Netty alone up to `most`; each round
+  // Every server in the first `each` rounds, then step 7 and Netty alone up to `most`; each round
   // starts with the next server, so that none always runs first or last.
   private static List<Contender> turns(List<Contender> all, int each, int most) {
     List<Contender> turns = new ArrayList<>();
@@ -267,20 +256,21 @@ public final class Bench implements Callable<Integer> {
   // One window of the load, the CPU of the server and of this JVM (the generator) read as it opens
   // and closes, so that it covers exactly the messages counted.
   private Row window(Server server, Load load) throws IOException {
-    long[] at = new long[6];
-    int[] taken = {0};
-    Runnable sample =
-        () -> {
-          at[taken[0]++] = System.nanoTime();
-          at[taken[0]++] = Server.cpuNanos(server.pid());
-          at[taken[0]++] = Server.cpuNanos(ProcessHandle.current().pid());
-        };
+    List<long[]> at = new ArrayList<>(); // {time, the server's CPU, ours}
+    long self = ProcessHandle.current().pid();
     long nanos = (long) ((load.rate() > 0 ? 1.5 : 1) * window * SECOND);
-    try (LoadGenerator g = connect(server, load)) {
-      g.exchange((long) (window * 0.4 * SECOND), nanos, sample);
-      double wall = taken[0] < 6 ? Double.NaN : at[3] - at[0];
-      double cores = (at[4] - at[1]) / wall;
-      double generator = (at[5] - at[2]) / wall;
+    try (LoadGenerator g = connect(server, load, 32)) {
+      g.exchange(
+          (long) (window * 0.4 * SECOND),
+          nanos,
+          () ->
+              at.add(
+                  new long[] {
+                    System.nanoTime(), Server.cpuNanos(server.pid()), Server.cpuNanos(self)
+                  }));
+      double wall = at.get(1)[0] - at.get(0)[0];
+      double cores = (at.get(1)[1] - at.get(0)[1]) / wall;
+      double generator = (at.get(1)[2] - at.get(0)[2]) / wall;
       double rate = g.counted / (nanos / 1e9);
       String note = g.errors();
       if (load.rate() == 0) {
@@ -293,23 +283,19 @@ public final class Bench implements Callable<Integer> {
       // One that fell behind reads several messages at once, which makes each look cheaper.
       boolean behind = rate < 0.97 * load.rate() || g.late() > g.counted / 1000;
       note += behind ? "; fell behind the rate: not ranked" : "";
-      double[] figures = {(at[4] - at[1]) / 1e3 / g.counted, rate, cores, g.micros(99)};
+      double[] figures = {cores * wall / 1e3 / g.counted, rate, cores, g.micros(99)};
       return new Row("cost", "" + load, server.contender, note, COST, figures);
     }
   }
 
-  // Connects batch at a time (none for a burst: all at once) and returns once the server has
-  // accepted them all: a handshake dropped by a full backlog would join mid-window.
-  private static LoadGenerator connect(Server server, Load load, int batch, long timeout)
-      throws IOException {
+  // Connects batch at a time, or all at once, and returns once the server has accepted them all:
+  // a handshake dropped by a full backlog would join mid-window.
+  private static LoadGenerator connect(Server server, Load load, int batch) throws IOException {
+    long timeout = batch > 0 ? 10 * SECOND : 5 * SECOND;
     int before = server.accepted();
     LoadGenerator generator = new LoadGenerator(server.address(), load, batch);
     server.awaitAccepts(before, generator.awaitConnected(timeout), timeout);
     return generator;
-  }
-
-  private static LoadGenerator connect(Server server, Load load) throws IOException {
-    return connect(server, load, 32, 10 * SECOND);
   }
 
   // A fresh server takes idleConnections in one burst, twice: cold, to weigh what they add to its
@@ -323,8 +309,8 @@ public final class Bench implements Callable<Integer> {
     StringBuilder note = new StringBuilder();
     double[] warm = burst(server, note);
     double echoed = Math.min(cold[1], warm[1]);
-    String trouble = server.trouble();
-    note.append(echoed == idleConnections || trouble == null ? "" : "; " + trouble);
+    String trouble = echoed == idleConnections ? null : server.trouble();
+    note.append(trouble == null ? "" : "; " + trouble);
     double each = cold[0] < idleConnections / 10 ? Double.NaN : (cold[3] - before) / cold[0];
     double[] figures = {
       idleConnections, echoed, cold[2], warm[2], before / 1024.0, cold[3] / 1024, each, cold[4]
@@ -333,12 +319,11 @@ public final class Bench implements Callable<Integer> {
     return new Row("idle", load, server.contender, "" + note, IDLE, figures);
   }
 
-  // A burst: {connections the server's log accepted, echoed, ms from the first connect() to its
-  // last accepted line, its RSS in KiB once they echoed, its threads holding them}.
+  // A burst: {the server's accepts, echoes, ms from the first connect() to its last accept, its RSS
+  // in KiB once they echoed, its threads holding them}.
   private double[] burst(Server server, StringBuilder errors) throws IOException {
     int before = server.accepted();
-    Load once = new Load(idleConnections, 64, 1);
-    try (LoadGenerator g = connect(server, once, 0, 5 * SECOND)) {
+    try (LoadGenerator g = connect(server, new Load(idleConnections, 64, 1), 0)) {
       int accepted = server.accepted() - before;
       double ms = accepted == 0 ? Double.NaN : (server.lastAcceptAt() - g.connectStartedAt) / 1e6;
       long threads = server.status("Threads");
@@ -368,8 +353,7 @@ public final class Bench implements Callable<Integer> {
             client.write(chunk.clear().limit((int) Math.min(chunk.capacity(), floodBytes - sent)));
         sent += n;
         moved = n > 0 ? now : moved;
-        LockSupport.parkNanos(
-            n > 0 ? 0 : 20_000_000); // the socket is full: let the server take some
+        LockSupport.parkNanos(n > 0 ? 0 : 20_000_000); // the socket is full: let the server read
       }
       // A thread per client may still be blocked in write() with what the buffers hold: we look
       // before we hang up.

@@ -22,16 +22,14 @@ import org.HdrHistogram.Histogram;
  * loop (tutorial 9.2), every byte checked. After {@link #exchange} its fields say what it saw.
  */
 final class LoadGenerator implements Closeable {
-  private static final long SECOND = 1_000_000_000L;
   // Byte p of a connection's stream is STREAM[(p + offset) % PERIOD]; two periods back to back, so
   // that any slice of up to one period is contiguous.
   private static final int PERIOD = 1 << 20;
   private static final ByteBuffer STREAM = stream();
 
   /**
-   * What each connection does: keep {@code inFlight} messages out (1 is ping-pong), or send one
-   * when it is due at {@code rate} per second over all connections whatever the echoes do (an open
-   * loop, at most {@code inFlight} out).
+   * Each connection keeps {@code inFlight} messages out (1 is ping-pong), or at a {@code rate} per
+   * second over all connections sends each when it is due whatever the echoes do (an open loop).
    */
   record Load(int connections, int size, int inFlight, int rate) {
     Load(int connections, int size, int inFlight) {
@@ -44,9 +42,9 @@ final class LoadGenerator implements Closeable {
 
     @Override
     public String toString() { // with no comma, for CSV: "100 x 16 KiB 16 in flight"
-      String depth = rate > 0 ? "at " + rate + "/s" : inFlight > 1 ? inFlight + " in flight" : "";
       String bytes = size >= 1024 ? size / 1024 + " KiB " : size + " B ";
-      return connections + " x " + bytes + (depth.isEmpty() ? "ping-pong" : depth);
+      String depth = inFlight > 1 ? inFlight + " in flight" : "ping-pong";
+      return connections + " x " + bytes + (rate > 0 ? "at " + rate + "/s" : depth);
     }
   }
 
@@ -54,7 +52,7 @@ final class LoadGenerator implements Closeable {
   long counted;
   long connectStartedAt; // on the System.nanoTime() clock
   private final Map<String, Integer> errors = new TreeMap<>();
-  private final Histogram latency = new Histogram(60 * SECOND, 3);
+  private final Histogram latency = new Histogram(60_000_000_000L, 3);
   private final Load load;
   private final Selector selector = Selector.open();
   private final List<Connection> connections = new ArrayList<>();
@@ -66,7 +64,7 @@ final class LoadGenerator implements Closeable {
   // Only messages sent and back inside [countFrom, countUntil) are counted and timed.
   private long countFrom = Long.MAX_VALUE;
   private long countUntil = Long.MAX_VALUE;
-  private long scheduleStart; // at a fixed rate: when it began, sends made, when the next is due
+  private long start; // at a fixed rate: when it began, sends made, when the next is due
   private long scheduled;
   private long nextDueAt;
 
@@ -92,7 +90,7 @@ final class LoadGenerator implements Closeable {
         fail(c, "connect failed: " + e.getMessage());
       }
       if (batch > 0 && connecting >= batch) {
-        awaitConnected(10 * SECOND);
+        awaitConnected(10_000_000_000L);
       }
     }
   }
@@ -105,19 +103,17 @@ final class LoadGenerator implements Closeable {
   }
 
   /**
-   * Sends on every connection: for a window after the ramp, running {@code sample} as it opens and
-   * closes, then up to 2 s for the last echoes; or, with no window, one message each until all are
-   * back or 5 s have passed.
+   * Counts a window after the ramp, running {@code sample} as it opens and closes, then waits up to
+   * 2 s for the last echoes; with no window, sends one message each and waits up to 5 s.
    */
   void exchange(long rampNanos, long windowNanos, Runnable sample) throws IOException {
-    long start = System.nanoTime();
+    start = nextDueAt = System.nanoTime();
     boolean once = windowNanos == 0;
     most = once ? 1 : Long.MAX_VALUE;
-    countFrom = once ? start : start + rampNanos;
+    countFrom = start + rampNanos;
     countUntil = once ? Long.MAX_VALUE : countFrom + windowNanos;
-    long deadline = once ? start + 5 * SECOND : countUntil + 2 * SECOND;
+    long deadline = once ? start + 5_000_000_000L : countUntil + 2_000_000_000L;
     sending = true;
-    scheduleStart = nextDueAt = start;
     connections.stream().filter(c -> c.open).forEach(c -> topUp(c, start));
     boolean opened = false;
     for (long now = start; now < deadline; now = System.nanoTime()) {
@@ -131,8 +127,7 @@ final class LoadGenerator implements Closeable {
         sample.run();
       }
       if (load.rate() > 0 && sending) {
-        // Each send on time: we spin, which costs this thread's core, not the server's.
-        sendDue(now);
+        sendDue(now); // we spin to send each on time, which costs our core, not the server's
         selector.selectNow(this::ready);
       } else {
         selector.select(this::ready, 100);
@@ -148,13 +143,13 @@ final class LoadGenerator implements Closeable {
     return latency.getTotalCount() == 0 ? Double.NaN : value;
   }
 
-  String errors() { // as a table's note: "reset 3; no echo in time 1"
+  String errors() { // for a table's note: "no echo in time 1; reset 3"
     return errors.entrySet().stream()
         .map(e -> e.getKey() + " " + e.getValue())
         .collect(joining("; "));
   }
 
-  int late() { // sends that came due while their connection had inFlight messages out
+  int late() { // messages that came due while their connection had inFlight out
     return errors.getOrDefault("rate not kept", 0);
   }
 
@@ -163,7 +158,7 @@ final class LoadGenerator implements Closeable {
     while (!connections.isEmpty() && nextDueAt <= now) {
       Connection c = connections.get((int) (scheduled % connections.size()));
       long due = nextDueAt;
-      nextDueAt = scheduleStart + (long) (++scheduled * 1e9 / load.rate());
+      nextDueAt = start + (long) (++scheduled * 1e9 / load.rate());
       if (c.open && c.issued - c.done >= load.inFlight()) {
         note("rate not kept");
       } else if (c.open) {
@@ -276,11 +271,8 @@ final class LoadGenerator implements Closeable {
     return ByteBuffer.allocateDirect(2 * PERIOD).put(period).put(period).flip().asReadOnlyBuffer();
   }
 
-  /**
-   * A connection: when each message in flight was sent (a ring indexed by message number), how many
-   * it issued and got back, its bytes sent and received. It sends the stream from a place of its
-   * own, so that no two connections look alike.
-   */
+  // When each message in flight was sent (a ring by message number), how many it issued and got
+  // back, its bytes sent and received; its stream starts at a place of its own.
   private final class Connection {
     final SocketChannel channel;
     final long[] issuedAt = new long[load.inFlight()];

@@ -1,5 +1,6 @@
 package multiplexing.bench;
 
+import static java.nio.charset.StandardCharsets.UTF_8;
 import static java.util.stream.Collectors.joining;
 import static multiplexing.bench.Server.Contender.NETTY;
 import static multiplexing.bench.Server.Contender.STEP7;
@@ -7,7 +8,6 @@ import static multiplexing.bench.Server.Contender.STEP7;
 import java.awt.Color;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -33,9 +33,8 @@ import org.jfree.data.category.DefaultCategoryDataset;
 
 /**
  * What a run writes into a folder: results.md with the targets and a table per scenario, each also
- * as a CSV file, and the charts beside them; numbers only (bench/README.md says what they mean, the
- * student page what they teach). Each file goes to a temporary name first and is then renamed, so
- * that a crash never leaves a half-written page.
+ * as a CSV file, and the charts beside them; numbers only (bench/README.md says what they mean).
+ * Each file is written under a temporary name and renamed: a crash never leaves half a page.
  */
 final class Report {
   static final List<String> TARGETS =
@@ -82,10 +81,10 @@ final class Report {
     long started = System.currentTimeMillis() - 1_000;
     Files.createDirectories(folder);
     String readme = "" + folder.relativize(root.resolve("bench/README.md"));
-    StringBuilder page = new StringBuilder("# Bench results (" + kind + ")\n\n");
-    page.append("Written by `bench/run`: " + setup + ". What each column holds, how the bench");
-    page.append(" measures it and the machine: [bench/README.md](" + readme + ").\n");
-    page.append(table(folder, List.of("targets", "Targets", ""), TARGETS, targets(rows)));
+    String page = "# Bench results (" + kind + ")\n\nWritten by `bench/run`: " + setup;
+    page += ". What each column holds, how the bench measures it and the machine: [";
+    page += "bench/README.md](" + readme + ").\n";
+    page += table(folder, List.of("targets", "Targets", ""), TARGETS, targets(rows));
     for (List<String> table : TABLES) {
       List<String> columns = new ArrayList<>(List.of("load", "server", "rounds"));
       List<List<String>> lines = new ArrayList<>();
@@ -96,9 +95,9 @@ final class Report {
         }
       }
       columns.addAll(List.of("x netty", "note"));
-      page.append(table(folder, table, columns, lines));
+      page += table(folder, table, columns, lines);
     }
-    Path results = save(folder.resolve("results.md"), ("" + page).getBytes(StandardCharsets.UTF_8));
+    Path results = save(folder.resolve("results.md"), page.getBytes(UTF_8));
     // The folder is the run's alone: what an earlier run wrote and this one did not goes.
     try (Stream<Path> files = Files.list(folder)) {
       for (Path file : files.filter(f -> f.toString().matches(".*\\.(md|csv|png)")).toList()) {
@@ -110,16 +109,15 @@ final class Report {
     return results;
   }
 
-  // One line of a table: the median of each figure over the rounds, the key figure against
-  // Netty's, and every distinct note.
+  // The median of each figure over the rounds, the key figure over Netty's, every distinct note.
   private static List<String> line(String key, List<Row> rounds, List<Row> netty) {
     Row first = rounds.get(0);
     List<String> line = new ArrayList<>(List.of(first.load(), "" + first.server()));
     line.add("" + rounds.size());
     first.names().forEach(figure -> line.add(format(median(rounds, figure))));
     line.add(netty == null ? "" : format(median(rounds, key) / median(netty, key)));
-    var notes = rounds.stream().map(Row::note).filter(n -> !n.isEmpty()).distinct().toList();
-    line.add(String.join("; ", notes));
+    var notes = rounds.stream().map(Row::note).filter(n -> !n.isEmpty()).distinct();
+    line.add(notes.collect(joining("; ")));
     return line;
   }
 
@@ -127,22 +125,21 @@ final class Report {
   private static String table(
       Path folder, List<String> table, List<String> columns, List<List<String>> lines)
       throws IOException {
+    String name = table.get(0);
+    String chart = table.get(2);
+    StringBuilder csv = new StringBuilder();
+    for (List<String> line : Stream.concat(Stream.of(columns), lines.stream()).toList()) {
+      csv.append(line.stream().map(c -> c.contains(",") ? '"' + c + '"' : c).collect(joining(",")));
+      csv.append('\n');
+    }
     if (lines.isEmpty()) {
       return "";
     }
-    String name = table.get(0);
-    String csv =
-        Stream.concat(Stream.of(columns), lines.stream())
-            .map(
-                l -> l.stream().map(c -> c.contains(",") ? '"' + c + '"' : c).collect(joining(",")))
-            .collect(joining("\n", "", "\n"));
-    save(folder.resolve(name + ".csv"), csv.getBytes(StandardCharsets.UTF_8));
+    save(folder.resolve(name + ".csv"), ("" + csv).getBytes(UTF_8));
     String page = "\n## " + table.get(1) + " ([" + name + ".csv](" + name + ".csv))\n\n";
     page += markdown(columns) + "|" + "---|".repeat(columns.size()) + "\n";
     page += lines.stream().map(Report::markdown).collect(joining());
-    String chart = table.get(2);
-    boolean drawn =
-        !chart.isEmpty() && draw(folder, chart, table.subList(3, table.size()), columns, lines);
+    boolean drawn = !chart.isEmpty() && draw(folder, table, columns, lines);
     return page + (drawn ? "\n![" + chart + "](" + chart + ".png)\n" : "");
   }
 
@@ -161,53 +158,41 @@ final class Report {
   }
 
   /**
-   * The targets that judge the last step, each a ratio against Netty in the same run: round i of
-   * step 7 over round i of Netty (the two take turns), quoted as the median of the rounds with the
-   * lowest and highest beside it. Steps 1 to 6 are slow on purpose in places and never judged.
+   * The targets that judge the last step, each against Netty in the same run. Steps 1 to 6 are slow
+   * on purpose in places and never judged.
    */
   static List<List<String>> targets(List<Row> rows) {
     List<List<String>> targets = new ArrayList<>();
-    cells(rows, "cost")
-        .forEach(
-            (load, cell) ->
-                targets.add(ratio("CPU per message at " + load, cell, "CPU us/msg", 1.05)));
-    cells(rows, "idle")
-        .forEach(
-            (load, cell) -> {
-              List<Row> ours = cell.getOrDefault(STEP7, List.of());
-              String n = "" + ours.size();
-              String theirs =
-                  allEchoed(cell.get(NETTY)) + " of " + cell.getOrDefault(NETTY, List.of()).size();
-              String verdict = verdict(allEchoed(ours) == ours.size(), ours.size());
-              targets.add(
-                  List.of(
-                      "every connection echoed at " + load,
-                      allEchoed(ours) + " of " + n,
-                      theirs,
-                      "",
-                      "",
-                      "",
-                      n,
-                      "every round",
-                      verdict));
-              targets.add(ratio("warm connect burst at " + load, cell, "warm burst ms", 1.10));
-              targets.add(ratio("RSS per connection at " + load, cell, "KiB/connection", 0.5));
-            });
+    for (var cost : cells(rows, "cost").entrySet()) {
+      targets.add(ratio("CPU per message at ", cost, "CPU us/msg", 1.05));
+    }
+    for (var idle : cells(rows, "idle").entrySet()) {
+      List<Row> ours = idle.getValue().getOrDefault(STEP7, List.of());
+      List<Row> netty = idle.getValue().getOrDefault(NETTY, List.of());
+      String n = "" + ours.size();
+      String verdict = verdict(allEchoed(ours) == ours.size(), ours.size());
+      String what = "every connection echoed at " + idle.getKey();
+      String theirs = allEchoed(netty) + " of " + netty.size();
+      targets.add(
+          List.of(
+              what, allEchoed(ours) + " of " + n, theirs, "", "", "", n, "every round", verdict));
+      targets.add(ratio("warm connect burst at ", idle, "warm burst ms", 1.10));
+      targets.add(ratio("RSS per connection at ", idle, "KiB/connection", 0.5));
+    }
     return targets;
   }
 
   private static long allEchoed(List<Row> rounds) {
-    return rounds == null
-        ? 0
-        : rounds.stream().filter(r -> r.get("echoed") == r.get("connections")).count();
+    return rounds.stream().filter(r -> r.get("echoed") == r.get("connections")).count();
   }
 
-  // Round i of step 7 over round i of Netty, for each pair that has both figures; a server that
-  // fell behind the fixed rate read several messages at once, which makes each look cheaper.
+  // Round i of step 7 over round i of Netty (the two take turns), the median with the lowest and
+  // highest beside it. One that fell behind the fixed rate read several messages at once, which
+  // makes each look cheaper: it is not ranked.
   private static List<String> ratio(
-      String what, Map<Contender, List<Row>> cell, String figure, double limit) {
-    List<Row> ours = cell.getOrDefault(STEP7, List.of());
-    List<Row> netty = cell.getOrDefault(NETTY, List.of());
+      String what, Map.Entry<String, Map<Contender, List<Row>>> cell, String figure, double limit) {
+    List<Row> ours = cell.getValue().getOrDefault(STEP7, List.of());
+    List<Row> netty = cell.getValue().getOrDefault(NETTY, List.of());
     double[] ratios =
         IntStream.range(0, Math.min(ours.size(), netty.size()))
             .mapToDouble(i -> ours.get(i).get(figure) / netty.get(i).get(figure))
@@ -219,13 +204,18 @@ final class Report {
     String verdict = n == 0 ? "not measured" : verdict(median(ratios) <= limit, n);
     verdict = behind == null ? verdict : "not ranked: " + behind + " fell behind the rate";
     String unit = " " + figure.substring(figure.lastIndexOf(' ') + 1);
+    String lowest = format(n == 0 ? Double.NaN : ratios[0]);
+    String highest = format(n == 0 ? Double.NaN : ratios[n - 1]);
+    String step7 = format(median(ours, figure)) + unit;
+    String reference = format(median(netty, figure)) + unit;
+    String ratio = format(median(ratios));
     return List.of(
-        what,
-        format(median(ours, figure)) + unit,
-        format(median(netty, figure)) + unit,
-        format(median(ratios)),
-        format(n == 0 ? Double.NaN : ratios[0]),
-        format(n == 0 ? Double.NaN : ratios[n - 1]),
+        what + cell.getKey(),
+        step7,
+        reference,
+        ratio,
+        lowest,
+        highest,
         "" + n,
         "<= " + format(limit),
         verdict);
@@ -245,9 +235,7 @@ final class Report {
     return median(rounds.stream().mapToDouble(r -> r.get(figure)).toArray());
   }
 
-  /**
-   * The middle of the values, NaN left out: one slow round (a GC, a neighbour) does not move it.
-   */
+  // NaN left out: one slow round (a GC, a neighbour) does not move it.
   static double median(double... values) {
     double[] v = Arrays.stream(values).filter(x -> !Double.isNaN(x)).sorted().toArray();
     int mid = v.length / 2;
@@ -269,13 +257,10 @@ final class Report {
 
   // Draws a table's chart from its lines; false if this JDK cannot (no fonts, no desktop module).
   private static boolean draw(
-      Path folder,
-      String chart,
-      List<String> panels,
-      List<String> columns,
-      List<List<String>> lines)
+      Path folder, List<String> table, List<String> columns, List<List<String>> lines)
       throws IOException {
     System.setProperty("java.awt.headless", "true");
+    List<String> panels = table.subList(3, table.size());
     CombinedDomainCategoryPlot combined = new CombinedDomainCategoryPlot(new CategoryAxis());
     try {
       for (String panel : panels) {
@@ -293,14 +278,14 @@ final class Report {
       }
       // One legend entry per server, not one per panel.
       combined.setFixedLegendItems(((CategoryPlot) combined.getSubplots().get(0)).getLegendItems());
-      JFreeChart drawn = new JFreeChart(null, JFreeChart.DEFAULT_TITLE_FONT, combined, true);
-      drawn.setBackgroundPaint(Color.WHITE);
+      JFreeChart chart = new JFreeChart(null, JFreeChart.DEFAULT_TITLE_FONT, combined, true);
+      chart.setBackgroundPaint(Color.WHITE);
       ByteArrayOutputStream png = new ByteArrayOutputStream();
-      ChartUtils.writeChartAsPNG(png, drawn, 1000, 260 + 260 * panels.size());
-      save(folder.resolve(chart + ".png"), png.toByteArray());
+      ChartUtils.writeChartAsPNG(png, chart, 1000, 260 + 260 * panels.size());
+      save(folder.resolve(table.get(2) + ".png"), png.toByteArray());
       return true;
     } catch (RuntimeException | LinkageError e) {
-      System.out.println("chart " + chart + " skipped: " + e);
+      System.out.println("chart " + table.get(2) + " skipped: " + e);
       return false;
     }
   }

@@ -15,19 +15,14 @@ import java.util.stream.Stream;
 import multiplexing.testkit.Launcher;
 import multiplexing.testkit.Log;
 
-/**
- * A server in a JVM of its own, started by the testkit's {@link Launcher}, and what /proc says of
- * it. Its log counts the {@code accepted} lines as they come and keeps the first line where it
- * turned a client away or failed, in its words or the JVM's.
- */
+/** A server in a JVM of its own, started by the testkit's {@link Launcher}, and its /proc. */
 final class Server implements AutoCloseable {
+  // The first line where a server turned a client away or failed, in its words or the JVM's.
   private static final Pattern TROUBLE =
       Pattern.compile("^refused |^stopped by |Failed to start thread|OutOfMemoryError|\\[warning]");
+  private static final Pattern RELEASE = Pattern.compile("JAVA_VERSION=\"([1-9]\\d[^\"]*)\"");
 
-  /**
-   * The servers in the order of the tables: the steps (1 to 6 for what they teach, never judged),
-   * Netty (the reference of every target), step 1 with a platform or a virtual thread per client.
-   */
+  /** The servers in the order of the tables: steps 1 to 6 teach, and are never judged. */
   enum Contender {
     STEP1("step1-blocking"),
     STEP2("step2-select-echo"),
@@ -40,7 +35,7 @@ final class Server implements AutoCloseable {
     THREADS(""),
     VTHREADS("--virtual");
 
-    private final String module; // a step's, or the flag of the thread-per-client server
+    private final String module; // a step's, or the thread-per-client server's flag
 
     Contender(String module) {
       this.module = module;
@@ -55,20 +50,17 @@ final class Server implements AutoCloseable {
       return this == STEP7 || this == NETTY;
     }
 
-    /**
-     * The command that starts it, short of its port: a step from its module's classes, refused if
-     * older than its source; Netty from our class path; a thread per client from its source file
-     * (the build stays on release 17, virtual threads need 21).
-     */
+    // Short of its port. A thread per client runs from its source file: the build stays on
+    // release 17, and virtual threads need 21. A step whose classes are stale is refused.
     List<String> command(Path root, String java) {
       Path classes = root.resolve(module + "/target/classes");
       Path source = root.resolve(module + "/src/main/java/multiplexing/EchoServer.java");
+      String threads = "" + root.resolve("bench/contenders/ThreadPerClientEchoServer.java");
       if (this == NETTY) {
         String path = System.getProperty("java.class.path");
         return List.of(java, "-cp", path, NettyEchoServer.class.getName());
-      } else if (this == THREADS || this == VTHREADS) {
-        String file = "" + root.resolve("bench/contenders/ThreadPerClientEchoServer.java");
-        return module.isEmpty() ? List.of(java, file) : List.of(java, file, module);
+      } else if (compareTo(NETTY) > 0) {
+        return Stream.of(java, threads, module).filter(word -> !word.isEmpty()).toList();
       } else if (classes.resolve("multiplexing/EchoServer.class").toFile().lastModified()
           < source.toFile().lastModified()) {
         throw new Bench.Failure(
@@ -81,43 +73,38 @@ final class Server implements AutoCloseable {
 
   /** A JDK, known by the release file every JDK since 9 carries: finding one starts nothing. */
   record Jdk(Path home, Runtime.Version version) {
-    private static final Pattern RELEASE = Pattern.compile("JAVA_VERSION=\"([1-9]\\d[^\"]*)\"");
-
     static Stream<Jdk> at(Path home) {
       Matcher m = RELEASE.matcher(read(home.resolve("release")));
       boolean jdk = m.find() && Files.isExecutable(home.resolve("bin/javac"));
       return jdk ? Stream.of(new Jdk(home, Runtime.Version.parse(m.group(1)))) : Stream.empty();
     }
 
-    /**
-     * The first JDK 21 or newer (virtual threads) of {@code --jdk21}'s (alone when given), the one
-     * running the bench, {@code JAVA_HOME}'s and the newest in {@code folder}; else why not.
-     */
+    // The first JDK 21 or newer (virtual threads) of --jdk21's (alone when given), the one running
+    // the bench, JAVA_HOME's and the newest in the folder.
     static Jdk find(String flag, Jdk running, String javaHome, Path folder) {
       List<Jdk> found = new ArrayList<>(List.of(running));
       Stream.ofNullable(javaHome).flatMap(home -> at(Path.of(home))).forEach(found::add);
       try (Stream<Path> homes = Files.list(folder)) {
-        homes
-            .flatMap(Jdk::at)
-            .sorted(Comparator.comparing(Jdk::version).reversed())
-            .forEach(found::add);
+        homes.flatMap(Jdk::at).max(Comparator.comparing(Jdk::version)).ifPresent(found::add);
       } catch (IOException e) {
         // no such folder: no JDK there
       }
-      var jdk =
-          (flag == null ? found.stream() : at(Path.of(flag)))
-              .filter(j -> j.version().feature() >= 21);
-      String where = "JAVA_HOME is " + (javaHome == null ? "unset" : javaHome);
+      Stream<Jdk> candidates = flag == null ? found.stream() : at(Path.of(flag));
+      String home = javaHome == null ? "unset" : javaHome;
       String why =
-          String.format(
-              "vthreads need JDK 21 or newer: the bench runs on JDK %d, %s and there is none in %s:"
-                  + " pass --jdk21=PATH",
-              running.version().feature(), where, folder);
-      return jdk.findFirst()
-          .orElseThrow(
-              () ->
-                  new Bench.Failure(
-                      flag == null ? why : "--jdk21=" + flag + " is no JDK 21 or newer"));
+          flag != null
+              ? "--jdk21=" + flag + " is no JDK 21 or newer"
+              : "vthreads need JDK 21 or newer: the bench runs on JDK "
+                  + running.version().feature()
+                  + ", JAVA_HOME is "
+                  + home
+                  + " and there is none in "
+                  + folder
+                  + ": pass --jdk21=PATH";
+      return candidates
+          .filter(j -> j.version().feature() >= 21)
+          .findFirst()
+          .orElseThrow(() -> new Bench.Failure(why));
     }
 
     String java() {
@@ -130,16 +117,17 @@ final class Server implements AutoCloseable {
   private final Launcher child;
   private volatile String trouble;
 
-  /** Starts it on port 0, pinned to {@code cpu} unless it is -1. */
-  Server(Contender contender, List<String> command, int cpu) {
+  // On port 0, pinned to the CPU unless it is -1.
+  Server(Contender contender, Path root, Jdk jdk, int cpu) {
     this.contender = contender;
-    List<String> full = new ArrayList<>(cpu < 0 ? List.of() : List.of("taskset", "-c", "" + cpu));
-    full.addAll(command);
-    full.add("0");
+    List<String> command =
+        new ArrayList<>(cpu < 0 ? List.of() : List.of("taskset", "-c", "" + cpu));
+    command.addAll(contender.command(root, jdk.java()));
+    command.add("0");
     log.count("accepted ");
     log.watch(line -> trouble = trouble == null && TROUBLE.matcher(line).find() ? line : trouble);
     try {
-      child = Launcher.child(full, log);
+      child = Launcher.child(command, log);
     } catch (IOException e) {
       throw new Bench.Failure(contender + " " + e.getMessage());
     }
@@ -157,12 +145,9 @@ final class Server implements AutoCloseable {
     return log.lastAt("accepted ");
   }
 
-  /**
-   * Waits until {@code expected} accepts were logged since the count was {@code before}, the time
-   * is up, or none came for 3.5 s (a full backlog drops handshakes the client believes done, and
-   * the kernel retries them after 1 s, then 3 s); returns the count.
-   */
-  int awaitAccepts(int before, int expected, long timeoutNanos) {
+  // Until `expected` accepts came since the count was `before`, the time is up, or none came for
+  // 3.5 s (a full backlog drops handshakes, which the kernel retries after 1 s, then 3 s).
+  void awaitAccepts(int before, int expected, long timeoutNanos) {
     long start = System.nanoTime();
     for (long now = start; accepted() - before < expected; now = System.nanoTime()) {
       if (now - start > timeoutNanos || now - Math.max(start, lastAcceptAt()) > 3_500_000_000L) {
@@ -170,7 +155,6 @@ final class Server implements AutoCloseable {
       }
       LockSupport.parkNanos(2_000_000);
     }
-    return accepted();
   }
 
   void awaitQuiet(long quietNanos, long timeoutNanos) {
@@ -204,11 +188,8 @@ final class Server implements AutoCloseable {
     return first(read(Path.of("/proc/" + pid() + "/status")), "(?m)^" + field + ":\\s+(\\d+)");
   }
 
-  /**
-   * The CPU time all its threads have run in nanoseconds, the first field of each thread's {@code
-   * schedstat}: {@code /proc/PID/stat} and {@code ProcessHandle} count ticks of 10 ms, too coarse
-   * for a window of a second or two.
-   */
+  // The time all its threads have run, in nanoseconds (schedstat's first field): /proc/PID/stat
+  // and ProcessHandle count ticks of 10 ms, too coarse for a window of a second or two.
   static long cpuNanos(long pid) {
     try (Stream<Path> tasks = Files.list(Path.of("/proc/" + pid + "/task"))) {
       return tasks.mapToLong(task -> first(read(task.resolve("schedstat")), "(\\d+)")).sum();

@@ -125,15 +125,15 @@ final class Report {
   private static String table(
       Path folder, List<String> table, List<String> columns, List<List<String>> lines)
       throws IOException {
+    if (lines.isEmpty()) {
+      return "";
+    }
     String name = table.get(0);
     String chart = table.get(2);
     StringBuilder csv = new StringBuilder();
     for (List<String> line : Stream.concat(Stream.of(columns), lines.stream()).toList()) {
       csv.append(line.stream().map(c -> c.contains(",") ? '"' + c + '"' : c).collect(joining(",")));
       csv.append('\n');
-    }
-    if (lines.isEmpty()) {
-      return "";
     }
     save(folder.resolve(name + ".csv"), ("" + csv).getBytes(UTF_8));
     String page = "\n## " + table.get(1) + " ([" + name + ".csv](" + name + ".csv))\n\n";

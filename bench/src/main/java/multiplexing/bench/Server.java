@@ -92,19 +92,15 @@ final class Server implements AutoCloseable {
       Stream<Jdk> candidates = flag == null ? found.stream() : at(Path.of(flag));
       String home = javaHome == null ? "unset" : javaHome;
       String why =
-          flag != null
-              ? "--jdk21=" + flag + " is no JDK 21 or newer"
-              : "vthreads need JDK 21 or newer: the bench runs on JDK "
-                  + running.version().feature()
-                  + ", JAVA_HOME is "
-                  + home
-                  + " and there is none in "
-                  + folder
-                  + ": pass --jdk21=PATH";
+          String.format(
+              "vthreads need JDK 21 or newer: the bench runs on JDK %d,"
+                  + " JAVA_HOME is %s and there is none in %s: pass --jdk21=PATH",
+              running.version().feature(), home, folder);
+      String wrong = flag == null ? why : "--jdk21=" + flag + " is no JDK 21 or newer";
       return candidates
           .filter(j -> j.version().feature() >= 21)
           .findFirst()
-          .orElseThrow(() -> new Bench.Failure(why));
+          .orElseThrow(() -> new Bench.Failure(wrong));
     }
 
     String java() {
@@ -169,10 +165,6 @@ final class Server implements AutoCloseable {
     List<String> last = log.lines();
     boolean exited = trouble == null && !child.isAlive() && !last.isEmpty();
     return exited ? "exited after: " + last.get(last.size() - 1) : trouble;
-  }
-
-  boolean isAlive() {
-    return child.isAlive();
   }
 
   @Override

@@ -35,7 +35,9 @@ import picocli.CommandLine.Option;
  */
 @Command(
     name = "bench/run",
-    description = "Puts the steps, Netty and a thread per client under load.")
+    description =
+        "Puts the seven steps, Netty and a thread per client under load and prints the targets"
+            + " that judge step 7. The full run takes about 13 minutes and writes docs/bench/.")
 public final class Bench implements Callable<Integer> {
   static final String THROUGHPUT = "msgs/s,MB/s,p99 us,p99.9 us,server cores,generator cores";
   static final String COST = "CPU us/msg,msgs/s,server cores,p99 us";
@@ -157,7 +159,7 @@ public final class Bench implements Callable<Integer> {
       for (Server server : warmUp > 0 ? shared.values() : List.<Server>of()) {
         int n = server.contender == STEP1 ? 1 : 10;
         for (Load load : List.of(new Load(n, 64, 16), new Load(n, 16384, 1))) {
-          try (LoadGenerator generator = connect(server, load, 32)) {
+          try (LoadGenerator generator = server.connect(load, 32)) {
             generator.exchange(0, (long) (warmUp * SECOND / 2), () -> {});
           }
         }
@@ -259,7 +261,7 @@ public final class Bench implements Callable<Integer> {
     List<long[]> at = new ArrayList<>(); // {time, the server's CPU, ours}
     long self = ProcessHandle.current().pid();
     long nanos = (long) ((load.rate() > 0 ? 1.5 : 1) * window * SECOND);
-    try (LoadGenerator g = connect(server, load, 32)) {
+    try (LoadGenerator g = server.connect(load, 32)) {
       g.exchange(
           (long) (window * 0.4 * SECOND),
           nanos,
@@ -288,16 +290,6 @@ public final class Bench implements Callable<Integer> {
     }
   }
 
-  // Connects batch at a time, or all at once, and returns once the server has accepted them all:
-  // a handshake dropped by a full backlog would join mid-window.
-  private static LoadGenerator connect(Server server, Load load, int batch) throws IOException {
-    long timeout = batch > 0 ? 10 * SECOND : 5 * SECOND;
-    int before = server.accepted();
-    LoadGenerator generator = new LoadGenerator(server.address(), load, batch);
-    server.awaitAccepts(before, generator.awaitConnected(timeout), timeout);
-    return generator;
-  }
-
   // A fresh server takes idleConnections in one burst, twice: cold, to weigh what they add to its
   // memory once echoed (over those accepted) and the threads it holds; then warm, its accept path
   // compiled, to time it.
@@ -323,7 +315,7 @@ public final class Bench implements Callable<Integer> {
   // in KiB once they echoed, its threads holding them}.
   private double[] burst(Server server, StringBuilder errors) throws IOException {
     int before = server.accepted();
-    try (LoadGenerator g = connect(server, new Load(idleConnections, 64, 1), 0)) {
+    try (LoadGenerator g = server.connect(new Load(idleConnections, 64, 1), 0)) {
       int accepted = server.accepted() - before;
       double ms = accepted == 0 ? Double.NaN : (server.lastAcceptAt() - g.connectStartedAt) / 1e6;
       long threads = server.status("Threads");

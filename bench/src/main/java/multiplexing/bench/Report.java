@@ -204,18 +204,13 @@ final class Report {
     String verdict = n == 0 ? "not measured" : verdict(median(ratios) <= limit, n);
     verdict = behind == null ? verdict : "not ranked: " + behind + " fell behind the rate";
     String unit = " " + figure.substring(figure.lastIndexOf(' ') + 1);
-    String lowest = format(n == 0 ? Double.NaN : ratios[0]);
-    String highest = format(n == 0 ? Double.NaN : ratios[n - 1]);
-    String step7 = format(median(ours, figure)) + unit;
-    String reference = format(median(netty, figure)) + unit;
-    String ratio = format(median(ratios));
     return List.of(
         what + cell.getKey(),
-        step7,
-        reference,
-        ratio,
-        lowest,
-        highest,
+        format(median(ours, figure)) + unit,
+        format(median(netty, figure)) + unit,
+        format(median(ratios)),
+        format(n == 0 ? Double.NaN : ratios[0]),
+        format(n == 0 ? Double.NaN : ratios[n - 1]),
         "" + n,
         "<= " + format(limit),
         verdict);

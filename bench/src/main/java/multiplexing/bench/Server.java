@@ -12,6 +12,7 @@ import java.util.concurrent.locks.LockSupport;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
+import multiplexing.bench.LoadGenerator.Load;
 import multiplexing.testkit.Launcher;
 import multiplexing.testkit.Log;
 
@@ -102,10 +103,6 @@ final class Server implements AutoCloseable {
           .findFirst()
           .orElseThrow(() -> new Bench.Failure(wrong));
     }
-
-    String java() {
-      return "" + home.resolve("bin/java");
-    }
   }
 
   final Contender contender;
@@ -118,7 +115,7 @@ final class Server implements AutoCloseable {
     this.contender = contender;
     List<String> command =
         new ArrayList<>(cpu < 0 ? List.of() : List.of("taskset", "-c", "" + cpu));
-    command.addAll(contender.command(root, jdk.java()));
+    command.addAll(contender.command(root, "" + jdk.home().resolve("bin/java")));
     command.add("0");
     log.count("accepted ");
     log.watch(line -> trouble = trouble == null && TROUBLE.matcher(line).find() ? line : trouble);
@@ -141,16 +138,22 @@ final class Server implements AutoCloseable {
     return log.lastAt("accepted ");
   }
 
-  // Until `expected` accepts came since the count was `before`, the time is up, or none came for
-  // 3.5 s (a full backlog drops handshakes, which the kernel retries after 1 s, then 3 s).
-  void awaitAccepts(int before, int expected, long timeoutNanos) {
-    long start = System.nanoTime();
-    for (long now = start; accepted() - before < expected; now = System.nanoTime()) {
-      if (now - start > timeoutNanos || now - Math.max(start, lastAcceptAt()) > 3_500_000_000L) {
+  // Connects batch at a time, or all at once, and returns once the server accepted them all (a
+  // handshake dropped by a full backlog would join mid-window), the time is up, or none came for
+  // 3.5 s (the kernel retries a dropped handshake after 1 s, then 3 s).
+  LoadGenerator connect(Load load, int batch) throws IOException {
+    long timeout = batch > 0 ? 10_000_000_000L : 5_000_000_000L;
+    int before = accepted();
+    LoadGenerator generator = new LoadGenerator(address(), load, batch);
+    int expected = generator.awaitConnected(timeout);
+    for (long start = System.nanoTime(), now = start; accepted() - before < expected; ) {
+      if (now - start > timeout || now - Math.max(start, lastAcceptAt()) > 3_500_000_000L) {
         break;
       }
       LockSupport.parkNanos(2_000_000);
+      now = System.nanoTime();
     }
+    return generator;
   }
 
   void awaitQuiet(long quietNanos, long timeoutNanos) {

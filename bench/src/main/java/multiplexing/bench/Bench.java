@@ -270,9 +270,9 @@ public final class Bench implements Callable<Integer> {
                   new long[] {
                     System.nanoTime(), Server.cpuNanos(server.pid()), Server.cpuNanos(self)
                   }));
-      double wall = at.get(1)[0] - at.get(0)[0];
-      double cores = (at.get(1)[1] - at.get(0)[1]) / wall;
-      double generator = (at.get(1)[2] - at.get(0)[2]) / wall;
+      double wall = at.size() < 2 ? Double.NaN : at.get(1)[0] - at.get(0)[0];
+      double cores = wall > 0 ? (at.get(1)[1] - at.get(0)[1]) / wall : Double.NaN;
+      double generator = wall > 0 ? (at.get(1)[2] - at.get(0)[2]) / wall : Double.NaN;
       double rate = g.counted / (nanos / 1e9);
       String note = g.errors();
       if (load.rate() == 0) {

@@ -145,11 +145,8 @@ public final class Bench implements Callable<Integer> {
   /** Measures the servers (the {@code focus} alone after throughput), writes the page there. */
   Path measure(List<Contender> all, List<Contender> focus, String kind, Path folder)
       throws IOException {
-    String limits = Server.read(Path.of("/proc/self/limits"));
-    checkLimits(
-        limits,
-        Server.read(Path.of("/proc/sys/net/ipv4/ip_local_port_range")),
-        idleConnections + 200);
+    String ports = Server.read(Path.of("/proc/sys/net/ipv4/ip_local_port_range"));
+    checkLimits(Server.read(Path.of("/proc/self/limits")), ports, idleConnections + 200);
     progress("%s: %s on JDK %s", kind, all, jdk.version());
     List<Row> rows = new ArrayList<>();
     Map<Contender, Server> shared = new EnumMap<>(Contender.class);
@@ -259,17 +256,13 @@ public final class Bench implements Callable<Integer> {
   // and closes, so that it covers exactly the messages counted.
   private Row window(Server server, Load load) throws IOException {
     List<long[]> at = new ArrayList<>(); // {time, the server's CPU, ours}
+    long pid = server.pid();
     long self = ProcessHandle.current().pid();
+    Runnable sample =
+        () -> at.add(new long[] {System.nanoTime(), Server.cpuNanos(pid), Server.cpuNanos(self)});
     long nanos = (long) ((load.rate() > 0 ? 1.5 : 1) * window * SECOND);
     try (LoadGenerator g = server.connect(load, 32)) {
-      g.exchange(
-          (long) (window * 0.4 * SECOND),
-          nanos,
-          () ->
-              at.add(
-                  new long[] {
-                    System.nanoTime(), Server.cpuNanos(server.pid()), Server.cpuNanos(self)
-                  }));
+      g.exchange((long) (window * 0.4 * SECOND), nanos, sample);
       double wall = at.size() < 2 ? Double.NaN : at.get(1)[0] - at.get(0)[0];
       double cores = wall > 0 ? (at.get(1)[1] - at.get(0)[1]) / wall : Double.NaN;
       double generator = wall > 0 ? (at.get(1)[2] - at.get(0)[2]) / wall : Double.NaN;

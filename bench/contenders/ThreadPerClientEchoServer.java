@@ -3,20 +3,29 @@ import java.io.InputStream;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.util.List;
+import java.util.concurrent.ThreadFactory;
 
 /**
- * Step 1 with a platform thread per client, the blocking server most of us write before we meet a
- * Selector: a client that waits holds up nobody else. Each thread is an operating-system thread
- * with a stack of its own, and each blocked read() a buffer of its own, where a selector server
- * shares one buffer between all its clients; a machine runs out of threads long before it runs out
- * of sockets. {@code VirtualThreadEchoServer.java} is this file with one line of code changed.
- *
- * <p>{@code java bench/contenders/ThreadPerClientEchoServer.java 9999} on any JDK 17 or newer. It
- * prints the steps' log lines, so the bench drives it the same way.
+ * Step 1 with a thread per client: a client that waits holds up nobody else. A platform thread is
+ * an operating-system thread with a stack, and each blocked read() has a buffer of its own, where a
+ * selector server shares one between all its clients. With {@code --virtual} (JDK 21 or newer) each
+ * client gets a virtual thread: the JDK parks it in read() and write(), waits for its socket with
+ * the epoll a Selector uses, and lends its carrier thread to another; each still has a stack (on
+ * the heap) and a buffer. {@code java bench/contenders/ThreadPerClientEchoServer.java [--virtual]
+ * [port]} (9999 by default) prints the steps' log lines.
  */
 public final class ThreadPerClientEchoServer {
-  public static void main(String[] args) throws IOException {
-    int port = args.length > 0 ? Integer.parseInt(args[0]) : 9999;
+  public static void main(String[] args) throws Exception {
+    List<String> words = List.of(args);
+    boolean virtual = words.contains("--virtual");
+    int port = words.size() > (virtual ? 1 : 0) ? Integer.parseInt(args[args.length - 1]) : 9999;
+    ThreadFactory threads = Thread::new;
+    if (virtual) { // Thread.ofVirtual().factory(), by name: this file compiles on JDK 17 too
+      Object builder = Thread.class.getMethod("ofVirtual").invoke(null);
+      Class<?> type = Class.forName("java.lang.Thread$Builder");
+      threads = (ThreadFactory) type.getMethod("factory").invoke(builder);
+    }
     try (ServerSocket listener = new ServerSocket()) {
       // Step 7's backlog, so that a burst of connections measures threads, not the accept queue.
       listener.bind(new InetSocketAddress("127.0.0.1", port), 4096);
@@ -25,8 +34,7 @@ public final class ThreadPerClientEchoServer {
         Socket client = listener.accept();
         System.out.println("accepted " + name(client));
         try {
-          // The one line that differs in VirtualThreadEchoServer.java.
-          new Thread(() -> echo(client)).start();
+          threads.newThread(() -> echo(client)).start();
         } catch (OutOfMemoryError e) {
           // No thread for this client (the system's limit on threads, or no memory for a stack):
           // we turn it away and keep serving the others.
@@ -45,8 +53,8 @@ public final class ThreadPerClientEchoServer {
       client.setTcpNoDelay(true);
       InputStream in = client.getInputStream();
       for (int n = in.read(buffer); n != -1; n = in.read(buffer)) {
-        // A client that stops reading fills its socket buffers: then write() blocks this
-        // thread, which stops reading from that client. Backpressure, at the price of a thread.
+        // A client that stops reading fills its socket buffers: then write() blocks this thread,
+        // which stops reading from that client. Backpressure, at the price of a thread.
         client.getOutputStream().write(buffer, 0, n);
       }
       System.out.println("closed by peer " + name(client));

@@ -1,42 +1,49 @@
 package multiplexing.bench;
 
+import static java.util.stream.Collectors.joining;
+import static multiplexing.bench.Server.Contender.STEP1;
+import static multiplexing.bench.Server.Contender.STEP2;
+import static multiplexing.bench.Server.Contender.STEP7;
+import static multiplexing.bench.Server.Contender.VTHREADS;
+
 import io.netty.util.Version;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.EnumSet;
+import java.util.EnumMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
-import java.util.function.Function;
+import java.util.concurrent.locks.LockSupport;
+import java.util.stream.IntStream;
 import multiplexing.bench.LoadGenerator.Load;
 import multiplexing.bench.Report.Row;
+import multiplexing.bench.Server.Contender;
+import multiplexing.bench.Server.Jdk;
+import multiplexing.testkit.Scenarios;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * The bench: starts each server in a JVM of its own and puts it through the scenarios, echo in a
- * closed loop (throughput) and at a fixed rate (cost per message) on shared, warmed JVMs, then a
- * burst of idle connections and a client that never reads on fresh ones, since memory is what they
- * weigh. It prints a line per measurement, then writes the page and prints the targets.
+ * The bench: each server in a JVM of its own, echo in a closed loop (throughput) and at a fixed
+ * rate (cost per message) on shared, warmed JVMs, then a burst of idle connections and a client
+ * that never reads on fresh ones, since memory is what they weigh.
  */
 @Command(
     name = "bench/run",
-    description = {
-      "Puts the seven steps, Netty and a thread per client under load and prints the targets"
-          + " that judge step 7. The full run takes about 13 minutes and writes docs/bench/;"
-          + " a run of fewer servers writes bench/target/partial/."
-    })
+    description =
+        "Puts the seven steps, Netty and a thread per client under load and prints the targets"
+            + " that judge step 7. The full run takes about 13 minutes and writes docs/bench/.")
 public final class Bench implements Callable<Integer> {
   static final String THROUGHPUT = "msgs/s,MB/s,p99 us,p99.9 us,server cores,generator cores";
   static final String COST = "CPU us/msg,msgs/s,server cores,p99 us";
-  static final String IDLE = "connections,echoed,cold burst ms,warm burst ms,RSS before MiB,";
+  static final String IDLE =
+      "connections,echoed,cold burst ms,warm burst ms,RSS before MiB,"
+          + "RSS after MiB,KiB/connection,threads";
   static final String FLOOD = "taken MiB,RSS before MiB,RSS after MiB";
   private static final long STARTED_AT = System.nanoTime();
   private static final long SECOND = 1_000_000_000L;
@@ -46,15 +53,12 @@ public final class Bench implements Callable<Integer> {
     private static final long serialVersionUID = 1L;
 
     Failure(String why) {
-      super(why, null, false, false);
+      super(why);
     }
   }
 
   @Option(names = "--quick", description = "each scenario once and small: under 30 s")
   boolean quick;
-
-  @Option(names = "--servers", split = ",", description = "only these: ${COMPLETION-CANDIDATES}")
-  List<Contender> servers;
 
   @Option(names = "--jdk21", paramLabel = "PATH", description = "the JDK 21+ every server runs on")
   String jdk21;
@@ -62,38 +66,40 @@ public final class Bench implements Callable<Integer> {
   @Option(names = "--help", usageHelp = true, description = "this help")
   boolean help;
 
-  // The full run (small() sets the quick run's): rounds of each measurement, the servers taking
-  // turns, and more for step 7 and Netty where a target compares them; seconds of warm-up and of
-  // each counting window. The fixed rate is far below every server's limit, so that the CPU each
-  // spends per message ranks them.
+  // The full run (small() sets the quick run's): rounds, more for step 7 and Netty where a target
+  // compares them; seconds of warm-up, of each counting window, of the silence that ends a burst.
+  // The fixed rate is far below every server's limit, so that the CPU per message ranks them.
   int rounds = 3;
   int judgedRounds = 5;
   double warmUp = 5;
   double window = 1;
+  double settle = 0.4;
   List<Load> throughput =
       List.of(
-          new Load(1, 64, 1, 0),
-          new Load(100, 64, 1, 0),
-          new Load(100, 64, 16, 0),
-          new Load(1, 16384, 1, 0),
-          new Load(10, 16384, 1, 0),
-          new Load(100, 16384, 1, 0));
+          new Load(1, 64, 1),
+          new Load(100, 64, 1),
+          new Load(100, 64, 16),
+          new Load(1, 16384, 1),
+          new Load(10, 16384, 1),
+          new Load(100, 16384, 1));
   List<Load> cost = List.of(Load.paced(10), Load.paced(100), Load.paced(1000));
   int idleConnections = 10_000;
-  long floodBytes = 1L << 28;
+  long floodBytes = Scenarios.MOST_BYTES;
   Path root = Path.of("").toAbsolutePath();
-  Jdk jdk = Jdk.running(); // every server runs on one JDK, so that the JDK is not what differs
+  // Every server runs on one JDK, so that the JDK is not what differs; bench/run pins this JVM
+  // to CPU 0 and asks for every server on CPU 1, where there are two.
+  Jdk jdk = new Jdk(Path.of(System.getProperty("java.home")), Runtime.version());
+  int cpu = Integer.getInteger("bench.serverCpu", -1);
 
   public static void main(String[] args) {
-    CommandLine cli = new CommandLine(new Bench()).setCaseInsensitiveEnumValuesAllowed(true);
+    CommandLine cli = new CommandLine(new Bench());
     cli.setParameterExceptionHandler((e, a) -> fail(e.getMessage() + " (--help for usage)", 2));
     cli.setExecutionExceptionHandler(
         (e, c, p) -> {
-          Throwable why = e instanceof CompletionException ? e.getCause() : e;
-          if (!(why instanceof Failure)) {
-            why.printStackTrace();
+          if (!(e instanceof Failure)) {
+            e.printStackTrace();
           }
-          return fail(why instanceof Failure ? why.getMessage() : "" + why, 1);
+          return fail(e instanceof Failure ? e.getMessage() : "" + e, 1);
         });
     System.exit(cli.execute(args));
   }
@@ -107,7 +113,8 @@ public final class Bench implements Callable<Integer> {
     rounds = judgedRounds = 1;
     warmUp = 0;
     window = 0.2;
-    throughput = List.of(new Load(1, 64, 1, 0), new Load(10, 16384, 1, 0));
+    settle = 0.1;
+    throughput = List.of(new Load(1, 64, 1), new Load(10, 16384, 1));
     cost = List.of(Load.paced(100));
     idleConnections = 300;
     floodBytes = 1L << 24;
@@ -116,130 +123,103 @@ public final class Bench implements Callable<Integer> {
 
   @Override
   public Integer call() throws IOException {
-    if (!Files.isDirectory(root.resolve("step1-blocking"))) {
-      throw new Failure("run the bench from the repository's root, not " + root);
-    }
-    List<Contender> all = List.of(Contender.values());
-    List<Contender> chosen = new ArrayList<>(servers == null ? all : EnumSet.copyOf(servers));
+    List<Contender> servers = new ArrayList<>(List.of(Contender.values()));
     try {
-      jdk = Jdk.find(jdk21, jdk, System.getenv("JAVA_HOME"), Jdk.FOLDERS);
+      jdk = Jdk.find(jdk21, jdk, System.getenv("JAVA_HOME"), Path.of("/usr/lib/jvm"));
     } catch (Failure e) {
-      if (!quick && chosen.contains(Contender.VTHREADS)) {
-        throw new Failure(e.getMessage() + " (or --servers without them)");
+      if (!quick) {
+        throw e;
       }
-      if (chosen.remove(Contender.VTHREADS)) {
-        System.out.println("skipped " + e.getMessage());
-      }
+      servers.remove(VTHREADS);
+      System.out.println("skipped " + e.getMessage());
     }
-    boolean complete = chosen.size() == all.size();
     String kind = quick ? "quick run: one round, cold, indicative only" : "full run";
-    kind = complete || quick ? kind : "partial run";
-    String folder = quick ? "bench/target/quick" : complete ? "docs/bench" : "bench/target/partial";
     // The quick run keeps the fixed rate, idle and flood scenarios for step 7 and its rivals.
-    List<Contender> focus = new ArrayList<>(chosen);
-    focus.removeIf(c -> quick && c.compareTo(Contender.STEP7) < 0);
-    Path page = (quick ? small() : this).measure(chosen, focus, kind, root.resolve(folder));
+    var focus = servers.stream().filter(c -> !quick || c.compareTo(STEP7) >= 0).toList();
+    Path folder = root.resolve(quick ? "bench/target/quick" : "docs/bench");
+    Path page = (quick ? small() : this).measure(servers, focus, kind, folder);
     progress("written: %s, its CSV files and charts", page);
     return 0;
   }
 
-  /**
-   * Measures the servers (the {@code focus} alone after throughput), writes the page into {@code
-   * output}.
-   */
-  Path measure(List<Contender> chosen, List<Contender> focus, String kind, Path output)
+  /** Measures the servers (the {@code focus} alone after throughput), writes the page there. */
+  Path measure(List<Contender> all, List<Contender> focus, String kind, Path folder)
       throws IOException {
-    String limits = Server.read(Path.of("/proc/self/limits"));
-    checkLimits(
-        limits,
-        Server.read(Path.of("/proc/sys/net/ipv4/ip_local_port_range")),
-        idleConnections + 200);
-    // bench/run pins this JVM to CPU 0 and asks for every server on CPU 1, where there are two.
-    int cpu = Integer.getInteger("bench.serverCpu", -1);
-    Function<Contender, Server> start = c -> new Server(c, c.command(root, jdk.java()), cpu);
-    String setup = "servers on JDK " + jdk.version() + (cpu < 0 ? "" : " and CPU " + cpu);
-    setup += ", the bench on JDK " + Runtime.version() + ", Netty ";
-    setup += Version.identify().get("netty-transport").artifactVersion();
-    progress("%s: %s on JDK %s", kind, chosen, jdk.version());
+    String ports = Server.read(Path.of("/proc/sys/net/ipv4/ip_local_port_range"));
+    checkLimits(Server.read(Path.of("/proc/self/limits")), ports, idleConnections + 200);
+    progress("%s: %s on JDK %s", kind, all, jdk.version());
     List<Row> rows = new ArrayList<>();
-    List<CompletableFuture<Server>> starting = new ArrayList<>();
-    for (Contender c : chosen) {
-      starting.add(CompletableFuture.supplyAsync(() -> start.apply(c), r -> new Thread(r).start()));
-    }
+    Map<Contender, Server> shared = new EnumMap<>(Contender.class);
     try {
-      List<Server> shared = starting.stream().map(CompletableFuture::join).toList();
+      all.forEach(c -> shared.put(c, new Server(c, root, jdk, cpu)));
       progress("warming each server for %.0f s", warmUp);
-      for (Server server : warmUp > 0 ? shared : List.<Server>of()) {
-        int n = server.contender == Contender.STEP1 ? 1 : 10;
-        for (Load load : List.of(new Load(n, 64, 16, 0), new Load(n, 16384, 1, 0))) {
-          try (LoadGenerator generator = connect(server, load)) {
-            generator.exchange(0, (long) (warmUp * SECOND / 2), 0, () -> {});
+      for (Server server : warmUp > 0 ? shared.values() : List.<Server>of()) {
+        int n = server.contender == STEP1 ? 1 : 10;
+        for (Load load : List.of(new Load(n, 64, 16), new Load(n, 16384, 1))) {
+          try (LoadGenerator generator = server.connect(load, 32)) {
+            generator.exchange(0, (long) (warmUp * SECOND / 2), () -> {});
           }
         }
       }
       progress("throughput: %s, %d round(s)", throughput, rounds);
-      rows.addAll(rounds(shared, throughput, rounds));
+      for (Load load : throughput) {
+        for (Contender c : turns(all, rounds, rounds)) {
+          if (c != STEP1 || load.connections() == 1) {
+            rows.add(print(window(shared.get(c), load)));
+          }
+        }
+      }
       progress("cost: %s, %d round(s), %d for step7 and netty", cost, rounds, judgedRounds);
-      rows.addAll(
-          rounds(
-              shared.stream().filter(s -> focus.contains(s.contender)).toList(),
-              cost,
-              judgedRounds));
-      for (Server s : shared) {
-        if (!s.isAlive()) {
-          throw new Failure(s.contender + " " + s.trouble() + " in the middle of the run");
+      for (Load load : cost) {
+        for (Contender c : turns(focus, rounds, judgedRounds)) {
+          rows.add(print(window(shared.get(c), load)));
         }
       }
     } finally {
-      starting.forEach(s -> s.thenAccept(Server::close)); // the ones still starting too, once up
+      shared.values().forEach(Server::close);
     }
     progress("idle: %d connections in one burst, then one echo each, twice", idleConnections);
-    List<Contender> idle = focus.stream().filter(c -> c != Contender.STEP1).toList();
-    for (int round = 0; round < judgedRounds; round++) {
-      for (Contender c : turns(idle, round, round == 0, c -> c)) {
-        try (Server server = start.apply(c)) {
-          rows.add(print(idle(server)));
-        }
+    for (Contender c : turns(focus.stream().filter(c -> c != STEP1).toList(), 1, judgedRounds)) {
+      try (Server server = new Server(c, root, jdk, cpu)) {
+        rows.add(print(idle(server)));
       }
     }
     progress("flood: one client sends %d MiB and never reads", floodBytes >> 20);
     // Step 2 drops what a socket does not take at once: its memory would tell us nothing.
-    for (Contender c : focus.stream().filter(c -> c != Contender.STEP2).toList()) {
-      try (Server server = start.apply(c)) {
+    for (Contender c : focus.stream().filter(c -> c != STEP2).toList()) {
+      try (Server server = new Server(c, root, jdk, cpu)) {
         rows.add(print(flood(server)));
       }
     }
-    Path page = Report.write(rows, kind, setup, output, root);
+    String netty = Version.identify().get("netty-transport").artifactVersion();
+    String setup =
+        String.format(
+            "servers on JDK %s%s, the bench on JDK %s, Netty %s",
+            jdk.version(), cpu < 0 ? "" : " and CPU " + cpu, Runtime.version(), netty);
+    Path page = Report.write(rows, kind, setup, folder, root);
     System.out.printf("%nTargets, step 7 against Netty (%s):%n", kind);
-    System.out.print(Report.markdown(List.of(Report.TARGETS.split(","))));
+    System.out.print(Report.markdown(Report.TARGETS));
     Report.targets(rows).forEach(row -> System.out.print(Report.markdown(row)));
     return page;
   }
 
-  /**
-   * Fails, in one line, where {@code connections} cannot be open at once on each side, from
-   * /proc/self/limits (the soft {@code ulimit -n}, which the servers inherit) and {@code
-   * net.ipv4.ip_local_port_range} (the ports a connect() may take).
-   */
+  // From /proc/self/limits (the soft ulimit -n, which the servers inherit) and the ports a
+  // connect() may take: can this many connections be open at once on each side?
   static void checkLimits(String limits, String portRange, int connections) {
     long files = Server.first(limits, "Max open files +(\\d+)");
     String[] ends = (portRange + " 0 1000000").trim().split("\\s+");
-    String range = ends[0] + "-" + ends[1];
     if (files > 0 && files < connections) {
       throw new Failure(
-          "ulimit -n is "
-              + files
-              + ", below the "
-              + connections
-              + " descriptors"
-              + " this run needs on each side: raise ulimit -Hn (bench/run raises -n to it)");
+          String.format(
+              "ulimit -n is %d, below the %d descriptors this run needs on"
+                  + " each side: raise ulimit -Hn (bench/run raises -n to it)",
+              files, connections));
     } else if (Long.parseLong(ends[1]) - Long.parseLong(ends[0]) + 1 < connections) {
       throw new Failure(
-          "ephemeral ports exhausted: net.ipv4.ip_local_port_range is "
-              + range
-              + ", fewer than the "
-              + connections
-              + " connections this run opens");
+          String.format(
+              "ephemeral ports exhausted: net.ipv4.ip_local_port_range is"
+                  + " %s-%s, fewer than the %d connections this run opens",
+              ends[0], ends[1], connections));
     }
   }
 
@@ -248,83 +228,59 @@ public final class Bench implements Callable<Integer> {
     System.out.printf("[%4.0f s] %s%n", seconds, String.format(format, args));
   }
 
-  // Every load against every server that takes it (step 1 only one connection), rounds rounds
-  // each, then step 7 and Netty alone up to most.
-  private List<Row> rounds(List<Server> servers, List<Load> loads, int most) throws IOException {
-    List<Row> rows = new ArrayList<>();
-    for (Load load : loads) {
-      for (int round = 0; round < Math.max(rounds, most); round++) {
-        for (Server server : turns(servers, round, round < rounds, s -> s.contender)) {
-          if (server.contender != Contender.STEP1 || load.connections() == 1) {
-            rows.add(print(window(server, load)));
-          }
-        }
+  // Every server in the first `each` rounds, then step 7 and Netty alone up to `most`; each round
+  // starts with the next server, so that none always runs first or last.
+  private static List<Contender> turns(List<Contender> all, int each, int most) {
+    List<Contender> turns = new ArrayList<>();
+    for (int round = 0; round < Math.max(each, most); round++) {
+      List<Contender> these = new ArrayList<>(all);
+      if (round >= each) {
+        these.removeIf(c -> !c.judged());
       }
+      Collections.rotate(these, -round);
+      turns.addAll(these);
     }
-    return rows;
-  }
-
-  // The servers that take a round (after the common ones, step 7 and Netty), each round starting
-  // with the next one, so that none always runs first or last.
-  private static <T> List<T> turns(List<T> all, int round, boolean each, Function<T, Contender> c) {
-    List<T> turns = new ArrayList<>(all);
-    turns.removeIf(s -> !each && !c.apply(s).judged());
-    Collections.rotate(turns, -round);
     return turns;
   }
 
   private static Row print(Row row) {
-    StringBuilder line = new StringBuilder(String.format("  %-24s %-8s", row.load(), row.server()));
-    for (int i = 0; i < row.values().length; i++) {
-      line.append(" " + row.names().get(i) + " " + Report.format(row.values()[i]) + ",");
-    }
-    System.out.println(line + " " + row.note());
+    String figures =
+        IntStream.range(0, row.values().length)
+            .mapToObj(i -> row.names().get(i) + " " + Report.format(row.values()[i]) + ",")
+            .collect(joining(" "));
+    System.out.printf("  %-24s %-8s %s %s%n", row.load(), row.server(), figures, row.note());
     return row;
   }
 
   // One window of the load, the CPU of the server and of this JVM (the generator) read as it opens
   // and closes, so that it covers exactly the messages counted.
   private Row window(Server server, Load load) throws IOException {
-    long[] at = new long[6];
-    int[] taken = {0};
+    List<long[]> at = new ArrayList<>(); // {time, the server's CPU, ours}
+    long pid = server.pid();
+    long self = ProcessHandle.current().pid();
     Runnable sample =
-        () -> {
-          at[taken[0]++] = System.nanoTime();
-          at[taken[0]++] = Server.cpuNanos(server.pid());
-          at[taken[0]++] = Server.cpuNanos(ProcessHandle.current().pid());
-        };
+        () -> at.add(new long[] {System.nanoTime(), Server.cpuNanos(pid), Server.cpuNanos(self)});
     long nanos = (long) ((load.rate() > 0 ? 1.5 : 1) * window * SECOND);
-    try (LoadGenerator g = connect(server, load)) {
-      g.exchange((long) (window * 0.4 * SECOND), nanos, 0, sample);
-      double wall = taken[0] < 6 ? Double.NaN : at[3] - at[0];
-      double cores = (at[4] - at[1]) / wall;
-      double generator = (at[5] - at[2]) / wall;
+    try (LoadGenerator g = server.connect(load, 32)) {
+      g.exchange((long) (window * 0.4 * SECOND), nanos, sample);
+      double wall = at.size() < 2 ? Double.NaN : at.get(1)[0] - at.get(0)[0];
+      double cores = wall > 0 ? (at.get(1)[1] - at.get(0)[1]) / wall : Double.NaN;
+      double generator = wall > 0 ? (at.get(1)[2] - at.get(0)[2]) / wall : Double.NaN;
       double rate = g.counted / (nanos / 1e9);
-      String note = Report.errors(g.errors);
+      String note = g.errors();
       if (load.rate() == 0) {
         // Both sides near a full core: the machine, not the server, is the limit.
         note += cores > 0.92 && generator > 0.92 ? "; saturated: not ranked" : "";
-        double[] figures = {
-          rate, rate * load.size() / 1e6, g.micros(99), g.micros(99.9), cores, generator
-        };
+        double mb = rate * load.size() / 1e6;
+        double[] figures = {rate, mb, g.micros(99), g.micros(99.9), cores, generator};
         return new Row("throughput", "" + load, server.contender, note, THROUGHPUT, figures);
       }
       // One that fell behind reads several messages at once, which makes each look cheaper.
-      int late = g.errors.getOrDefault(LoadGenerator.LATE, 0);
-      boolean behind = rate < 0.97 * load.rate() || late > g.counted / 1000;
+      boolean behind = rate < 0.97 * load.rate() || g.late() > g.counted / 1000;
       note += behind ? "; fell behind the rate: not ranked" : "";
-      double[] figures = {(at[4] - at[1]) / 1e3 / g.counted, rate, cores, g.micros(99)};
+      double[] figures = {cores * wall / 1e3 / g.counted, rate, cores, g.micros(99)};
       return new Row("cost", "" + load, server.contender, note, COST, figures);
     }
-  }
-
-  // Opens the connections 32 at a time and returns once the server has accepted them all: a
-  // handshake dropped by a full backlog would join mid-window.
-  private static LoadGenerator connect(Server server, Load load) throws IOException {
-    int before = server.accepted();
-    LoadGenerator generator = new LoadGenerator(server.address(), load, 32, 10 * SECOND);
-    server.awaitAccepts(before, generator.awaitConnected(10 * SECOND), 10 * SECOND);
-    return generator;
   }
 
   // A fresh server takes idleConnections in one burst, twice: cold, to weigh what they add to its
@@ -334,46 +290,35 @@ public final class Bench implements Callable<Integer> {
     long before = server.status("VmRSS");
     double[] cold = burst(server, new StringBuilder());
     // Let the server finish with the first burst's hang-ups, so that the second counts its own.
-    server.awaitQuiet((long) (settle() * SECOND), 5 * SECOND);
+    server.awaitQuiet((long) (settle * SECOND), 5 * SECOND);
     StringBuilder note = new StringBuilder();
     double[] warm = burst(server, note);
     double echoed = Math.min(cold[1], warm[1]);
-    String trouble = server.trouble();
-    note.append(echoed == idleConnections || trouble == null ? "" : "; " + trouble);
+    String trouble = echoed == idleConnections ? null : server.trouble();
+    note.append(trouble == null ? "" : "; " + trouble);
     double each = cold[0] < idleConnections / 10 ? Double.NaN : (cold[3] - before) / cold[0];
     double[] figures = {
       idleConnections, echoed, cold[2], warm[2], before / 1024.0, cold[3] / 1024, each, cold[4]
     };
     String load = idleConnections + " connections";
-    return new Row(
-        "idle",
-        load,
-        server.contender,
-        "" + note,
-        IDLE + "RSS after MiB,KiB/connection,threads",
-        figures);
+    return new Row("idle", load, server.contender, "" + note, IDLE, figures);
   }
 
-  // A burst: {connections the server's log accepted, echoed, ms from the first connect() to its
-  // last accepted line, its RSS in KiB once they echoed, its threads holding them}.
+  // A burst: {the server's accepts, echoes, ms from the first connect() to its last accept, its RSS
+  // in KiB once they echoed, its threads holding them}.
   private double[] burst(Server server, StringBuilder errors) throws IOException {
     int before = server.accepted();
-    Load once = new Load(idleConnections, 64, 1, 1);
-    try (LoadGenerator g = new LoadGenerator(server.address(), once, 0, 5 * SECOND)) {
-      int accepted = server.awaitAccepts(before, g.awaitConnected(5 * SECOND), 5 * SECOND) - before;
+    try (LoadGenerator g = server.connect(new Load(idleConnections, 64, 1), 0)) {
+      int accepted = server.accepted() - before;
       double ms = accepted == 0 ? Double.NaN : (server.lastAcceptAt() - g.connectStartedAt) / 1e6;
       long threads = server.status("Threads");
-      g.exchange(0, 0, 5 * SECOND, () -> {});
-      errors.append(Report.errors(g.errors));
+      g.exchange(0, 0, () -> {});
+      errors.append(g.errors());
       if (errors.indexOf("Cannot assign requested address") >= 0) {
         throw new Failure("ephemeral ports exhausted: " + errors);
       }
       return new double[] {accepted, g.echoed, ms, server.status("VmRSS"), threads};
     }
-  }
-
-  private double settle() { // how long a server must print nothing to be done with a burst
-    return Math.min(0.4, window / 2);
   }
 
   // One client sends floodBytes and never reads: an unbounded queue keeps it all, a bounded
@@ -385,20 +330,20 @@ public final class Bench implements Callable<Integer> {
     try (SocketChannel client = SocketChannel.open(server.address())) {
       client.configureBlocking(false);
       long start = System.nanoTime();
-      for (long now = start, progress = start; sent < floodBytes; now = System.nanoTime()) {
-        if (now - progress > settle() * 5 * SECOND || now - start > 60 * SECOND) {
+      for (long now = start, moved = start; sent < floodBytes; now = System.nanoTime()) {
+        if (now - moved > settle * 5 * SECOND || now - start > 60 * SECOND) {
           break;
         }
         int n =
             client.write(chunk.clear().limit((int) Math.min(chunk.capacity(), floodBytes - sent)));
         sent += n;
-        progress = n > 0 ? now : progress;
-        Server.sleep(n > 0 ? 0 : 20); // the socket is full: wait for the server to take some
+        moved = n > 0 ? now : moved;
+        LockSupport.parkNanos(n > 0 ? 0 : 20_000_000); // the socket is full: let the server read
       }
       // A thread per client may still be blocked in write() with what the buffers hold: we look
       // before we hang up.
-      server.awaitQuiet((long) (settle() * SECOND), SECOND);
-      Server.sleep((long) (settle() * 1000));
+      server.awaitQuiet((long) (settle * SECOND), SECOND);
+      LockSupport.parkNanos((long) (settle * SECOND));
       double[] figures = {sent / 1048576.0, before / 1024.0, server.status("VmRSS") / 1024.0};
       String note = sent < floodBytes ? "stopped reading" : "";
       return new Row("flood", "one client", server.contender, note, FLOOD, figures);

@@ -1,5 +1,7 @@
 package multiplexing.bench;
 
+import static java.util.stream.Collectors.joining;
+
 import java.io.Closeable;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -20,63 +22,60 @@ import org.HdrHistogram.Histogram;
  * loop (tutorial 9.2), every byte checked. After {@link #exchange} its fields say what it saw.
  */
 final class LoadGenerator implements Closeable {
-  static final String LATE = "rate not kept"; // a connection had too many messages out
   // Byte p of a connection's stream is STREAM[(p + offset) % PERIOD]; two periods back to back, so
   // that any slice of up to one period is contiguous.
   private static final int PERIOD = 1 << 20;
   private static final ByteBuffer STREAM = stream();
 
   /**
-   * What each connection does: keep {@code inFlight} messages out (1 is ping-pong), or send one
-   * when it is due at {@code rate} per second over all connections whatever the echoes do (an open
-   * loop, at most {@code inFlight} out); {@code perConnection} in all, or 0 for as long as we
-   * count.
+   * Each connection keeps {@code inFlight} messages out (1 is ping-pong), or at a {@code rate} per
+   * second over all connections sends each when it is due whatever the echoes do (an open loop).
    */
-  record Load(int connections, int size, int inFlight, long perConnection, int rate) {
-    Load(int connections, int size, int inFlight, long perConnection) {
-      this(connections, size, inFlight, perConnection, 0);
+  record Load(int connections, int size, int inFlight, int rate) {
+    Load(int connections, int size, int inFlight) {
+      this(connections, size, inFlight, 0);
     }
 
     static Load paced(int connections) {
-      return new Load(connections, 64, 256, 0, 20_000);
+      return new Load(connections, 64, 256, 20_000);
     }
 
     @Override
-    public String toString() { // a CSV field, with no comma: "100 x 16 KiB 16 in flight"
-      String depth = rate > 0 ? "at " + rate + "/s" : inFlight > 1 ? inFlight + " in flight" : "";
+    public String toString() { // with no comma, for CSV: "100 x 16 KiB 16 in flight"
       String bytes = size >= 1024 ? size / 1024 + " KiB " : size + " B ";
-      return connections + " x " + bytes + (depth.isEmpty() ? "ping-pong" : depth);
+      String depth = inFlight > 1 ? inFlight + " in flight" : "ping-pong";
+      return connections + " x " + bytes + (rate > 0 ? "at " + rate + "/s" : depth);
     }
   }
 
-  final Map<String, Integer> errors = new TreeMap<>();
-  final Histogram latency = new Histogram(60_000_000_000L, 3);
   long echoed;
   long counted;
   long connectStartedAt; // on the System.nanoTime() clock
+  private final Map<String, Integer> errors = new TreeMap<>();
+  private final Histogram latency = new Histogram(60_000_000_000L, 3);
   private final Load load;
   private final Selector selector = Selector.open();
   private final List<Connection> connections = new ArrayList<>();
   private final ByteBuffer readBuffer = ByteBuffer.allocateDirect(64 * 1024);
   private int connecting;
   private long outstanding; // messages sent and not yet back: the loop ends when none are
+  private long most; // messages per connection
   private boolean sending;
   // Only messages sent and back inside [countFrom, countUntil) are counted and timed.
   private long countFrom = Long.MAX_VALUE;
   private long countUntil = Long.MAX_VALUE;
-  private long scheduleStart; // at a fixed rate: when it began, sends made, when the next is due
+  private long start; // at a fixed rate: when it began, sends made, when the next is due
   private long scheduled;
   private long nextDueAt;
 
   // Connects batch at a time (so that no burst overflows a small listen backlog), or all at once.
-  LoadGenerator(InetSocketAddress server, Load load, int batch, long timeoutNanos)
-      throws IOException {
+  LoadGenerator(InetSocketAddress server, Load load, int batch) throws IOException {
     this.load = load;
     for (int id = 0; id < load.connections(); id++) {
       try {
         connections.add(new Connection(id, SocketChannel.open()));
       } catch (IOException e) {
-        count("connect failed: " + e.getMessage()); // out of descriptors: go on with the rest
+        note("connect failed: " + e.getMessage()); // out of descriptors: go on with the rest
       }
     }
     connectStartedAt = System.nanoTime();
@@ -91,7 +90,7 @@ final class LoadGenerator implements Closeable {
         fail(c, "connect failed: " + e.getMessage());
       }
       if (batch > 0 && connecting >= batch) {
-        awaitConnected(timeoutNanos);
+        awaitConnected(10_000_000_000L);
       }
     }
   }
@@ -104,42 +103,38 @@ final class LoadGenerator implements Closeable {
   }
 
   /**
-   * Sends on every connection. An open-ended load counts a window after the ramp, running {@code
-   * sample} as it opens and closes, then waits up to 2 s for the last echoes; one with a number of
-   * messages runs until all are back or the time is up.
+   * Counts a window after the ramp, running {@code sample} as it opens and closes, then waits up to
+   * 2 s for the last echoes; with no window, sends one message each and waits up to 5 s.
    */
-  void exchange(long rampNanos, long windowNanos, long timeoutNanos, Runnable sample)
-      throws IOException {
-    long start = System.nanoTime();
-    boolean openEnded = load.perConnection() == 0;
-    countFrom = openEnded ? start + rampNanos : start;
-    countUntil = openEnded ? countFrom + windowNanos : Long.MAX_VALUE;
-    long deadline = openEnded ? countUntil + 2_000_000_000L : start + timeoutNanos;
+  void exchange(long rampNanos, long windowNanos, Runnable sample) throws IOException {
+    start = nextDueAt = System.nanoTime();
+    boolean once = windowNanos == 0;
+    most = once ? 1 : Long.MAX_VALUE;
+    countFrom = start + rampNanos;
+    countUntil = once ? Long.MAX_VALUE : countFrom + windowNanos;
+    long deadline = once ? start + 5_000_000_000L : countUntil + 2_000_000_000L;
     sending = true;
-    scheduleStart = nextDueAt = start;
     connections.stream().filter(c -> c.open).forEach(c -> topUp(c, start));
     boolean opened = false;
     for (long now = start; now < deadline; now = System.nanoTime()) {
-      if (connecting == 0 && outstanding == 0 && (!openEnded || !sending)) {
+      if (connecting == 0 && outstanding == 0 && (once || !sending)) {
         break;
       } else if (!opened && now >= countFrom) {
         opened = true;
         sample.run();
-      } else if (openEnded && sending && now >= countUntil) {
+      } else if (!once && sending && now >= countUntil) {
         sending = false;
         sample.run();
       }
       if (load.rate() > 0 && sending) {
-        // Each send on time: we spin, which costs this thread's core, not the server's.
-        sendDue(now);
+        sendDue(now); // we spin to send each on time, which costs our core, not the server's
         selector.selectNow(this::ready);
       } else {
         selector.select(this::ready, 100);
       }
     }
     for (Connection c : connections) {
-      count(
-          !c.open && !c.failed ? "never connected" : c.issued > c.done ? "no echo in time" : null);
+      note(!c.open && !c.failed ? "never connected" : c.issued > c.done ? "no echo in time" : null);
     }
   }
 
@@ -148,14 +143,24 @@ final class LoadGenerator implements Closeable {
     return latency.getTotalCount() == 0 ? Double.NaN : value;
   }
 
+  String errors() { // for a table's note: "no echo in time 1; reset 3"
+    return errors.entrySet().stream()
+        .map(e -> e.getKey() + " " + e.getValue())
+        .collect(joining("; "));
+  }
+
+  int late() { // messages that came due while their connection had inFlight out
+    return errors.getOrDefault("rate not kept", 0);
+  }
+
   // A message's time is when it was due: a late send counts against the latency, not for it.
   private void sendDue(long now) {
     while (!connections.isEmpty() && nextDueAt <= now) {
       Connection c = connections.get((int) (scheduled % connections.size()));
       long due = nextDueAt;
-      nextDueAt = scheduleStart + (long) (++scheduled * 1e9 / load.rate());
+      nextDueAt = start + (long) (++scheduled * 1e9 / load.rate());
       if (c.open && c.issued - c.done >= load.inFlight()) {
-        count(LATE);
+        note("rate not kept");
       } else if (c.open) {
         c.issue(due);
         flush(c);
@@ -212,7 +217,6 @@ final class LoadGenerator implements Closeable {
 
   // Keeps a connection's pipeline full; at a fixed rate the schedule sends, not the echoes.
   private void topUp(Connection c, long now) {
-    long most = load.perConnection() == 0 ? Long.MAX_VALUE : load.perConnection();
     while (sending && load.rate() == 0 && c.issued - c.done < load.inFlight() && c.issued < most) {
       c.issue(now);
     }
@@ -239,7 +243,7 @@ final class LoadGenerator implements Closeable {
     outstanding -= c.failed ? 0 : c.issued - c.done;
     c.open = false;
     c.failed = true;
-    count(why);
+    note(why);
     try {
       c.channel.close(); // which cancels its key
     } catch (IOException ignored) {
@@ -247,7 +251,7 @@ final class LoadGenerator implements Closeable {
     }
   }
 
-  private void count(String why) {
+  private void note(String why) {
     if (why != null) {
       errors.merge(why, 1, Integer::sum);
     }
@@ -267,11 +271,8 @@ final class LoadGenerator implements Closeable {
     return ByteBuffer.allocateDirect(2 * PERIOD).put(period).put(period).flip().asReadOnlyBuffer();
   }
 
-  /**
-   * A connection: when each message in flight was sent (a ring indexed by message number), how many
-   * it issued and got back, its bytes sent and received. It sends the stream from a place of its
-   * own, so that no two connections look alike.
-   */
+  // When each message in flight was sent (a ring by message number), how many it issued and got
+  // back, its bytes sent and received; its stream starts at a place of its own.
   private final class Connection {
     final SocketChannel channel;
     final long[] issuedAt = new long[load.inFlight()];
@@ -288,8 +289,7 @@ final class LoadGenerator implements Closeable {
       this.channel = channel;
       this.offset = (int) ((id * 0x9E3779B1L) & (PERIOD - 1));
       channel.configureBlocking(false);
-      // Nagle's algorithm would hold our messages back.
-      channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
+      channel.setOption(StandardSocketOptions.TCP_NODELAY, true); // Nagle would hold ours back
     }
 
     void issue(long now) {

@@ -11,9 +11,9 @@ import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 
 /**
- * The reference row: Netty's echo server on the NIO transport with one event-loop thread (it
- * accepts too), the same one thread and one Selector as our steps, and the same log lines. {@code
- * NettyEchoServer [port]}: port 0, the default, picks any free port.
+ * The reference: Netty's echo server on the NIO transport with one event-loop thread (it accepts
+ * too), one thread and one Selector as in our steps, and their log lines. {@code NettyEchoServer
+ * [port]}: port 0, the default, picks any free port.
  */
 @Sharable
 public final class NettyEchoServer extends ChannelInboundHandlerAdapter {
@@ -41,10 +41,9 @@ public final class NettyEchoServer extends ChannelInboundHandlerAdapter {
     ctx.write(msg);
   }
 
-  // One flush per batch of reads: Netty's answer to a syscall per message.
   @Override
   public void channelReadComplete(ChannelHandlerContext ctx) {
-    ctx.flush();
+    ctx.flush(); // once per batch of reads: Netty's answer to a syscall per message
   }
 
   // Netty's water marks (32 to 64 KiB of pending output) bound what we hold, like steps 5 to 7.

@@ -1,8 +1,12 @@
 package multiplexing.bench;
 
+import static java.nio.charset.StandardCharsets.UTF_8;
 import static java.util.stream.Collectors.joining;
+import static multiplexing.bench.Server.Contender.NETTY;
+import static multiplexing.bench.Server.Contender.STEP7;
 
 import java.awt.Color;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -14,7 +18,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.stream.IntStream;
 import java.util.stream.Stream;
+import multiplexing.bench.Server.Contender;
 import org.jfree.chart.ChartUtils;
 import org.jfree.chart.JFreeChart;
 import org.jfree.chart.axis.CategoryAxis;
@@ -27,12 +33,12 @@ import org.jfree.data.category.DefaultCategoryDataset;
 
 /**
  * What a run writes into a folder: results.md with the targets and a table per scenario, each also
- * as a CSV file, and the charts beside them; numbers only (bench/README.md says what they mean, the
- * student page what they teach). Each file goes to a temporary name first and is then renamed, so
- * that a crash never leaves a half-written page.
+ * as a CSV file, and the charts beside them; numbers only (bench/README.md says what they mean).
+ * Each file is written under a temporary name and renamed: a crash never leaves half a page.
  */
 final class Report {
-  static final String TARGETS = "target,step7,netty,ratio,lowest,highest,rounds,limit,verdict";
+  static final List<String> TARGETS =
+      List.of("target,step7,netty,ratio,lowest,highest,rounds,limit,verdict".split(","));
   // A server's colour in every chart, in the order of Contender.
   private static final int[] COLOURS = {
     0xD62728, 0xFF7F0E, 0x2CA02C, 0x9467BD, 0x17BECF, 0xBCBD22, 0x1F77B4, 0, 0x8C564B, 0xE377C2
@@ -69,36 +75,29 @@ final class Report {
     }
   }
 
-  private final Path folder;
-  private final StringBuilder page = new StringBuilder();
-
-  private Report(Path folder) {
-    this.folder = folder;
-  }
-
   /** Writes the page, its CSV files and its charts into {@code folder}; returns the page. */
   static Path write(List<Row> rows, String kind, String setup, Path folder, Path root)
       throws IOException {
     long started = System.currentTimeMillis() - 1_000;
-    Report report = new Report(Files.createDirectories(folder));
+    Files.createDirectories(folder);
     String readme = "" + folder.relativize(root.resolve("bench/README.md"));
-    report.page.append("# Bench results (" + kind + ")\n\nWritten by `bench/run`: " + setup);
-    report.page.append(". What each column holds, how the bench measures it and the machine: [");
-    report.page.append("bench/README.md](" + readme + ").\n");
-    report.table(List.of("targets", "Targets", ""), List.of(TARGETS.split(",")), targets(rows));
+    String page = "# Bench results (" + kind + ")\n\nWritten by `bench/run`: " + setup;
+    page += ". What each column holds, how the bench measures it and the machine: [";
+    page += "bench/README.md](" + readme + ").\n";
+    page += table(folder, List.of("targets", "Targets", ""), TARGETS, targets(rows));
     for (List<String> table : TABLES) {
       List<String> columns = new ArrayList<>(List.of("load", "server", "rounds"));
       List<List<String>> lines = new ArrayList<>();
       for (Map<Contender, List<Row>> cell : cells(rows, table.get(0)).values()) {
         for (List<Row> rounds : cell.values()) {
-          lines.add(line(table.get(3), rounds, cell.get(Contender.NETTY)));
+          lines.add(line(table.get(3), rounds, cell.get(NETTY)));
           columns.addAll(columns.size() > 3 ? List.of() : rounds.get(0).names());
         }
       }
       columns.addAll(List.of("x netty", "note"));
-      report.table(table, columns, lines);
+      page += table(folder, table, columns, lines);
     }
-    report.writeText("results.md", "" + report.page);
+    Path results = save(folder.resolve("results.md"), page.getBytes(UTF_8));
     // The folder is the run's alone: what an earlier run wrote and this one did not goes.
     try (Stream<Path> files = Files.list(folder)) {
       for (Path file : files.filter(f -> f.toString().matches(".*\\.(md|csv|png)")).toList()) {
@@ -107,52 +106,45 @@ final class Report {
         }
       }
     }
-    return folder.resolve("results.md");
+    return results;
   }
 
-  // One line of a table: the median of each figure over the rounds, the key figure against
-  // Netty's, and every distinct note.
+  // The median of each figure over the rounds, the key figure over Netty's, every distinct note.
   private static List<String> line(String key, List<Row> rounds, List<Row> netty) {
     Row first = rounds.get(0);
     List<String> line = new ArrayList<>(List.of(first.load(), "" + first.server()));
     line.add("" + rounds.size());
     first.names().forEach(figure -> line.add(format(median(rounds, figure))));
     line.add(netty == null ? "" : format(median(rounds, key) / median(netty, key)));
-    List<String> notes = rounds.stream().map(Row::note).filter(n -> !n.isEmpty()).toList();
-    line.add(String.join("; ", notes.stream().distinct().toList()));
+    var notes = rounds.stream().map(Row::note).filter(n -> !n.isEmpty()).distinct();
+    line.add(notes.collect(joining("; ")));
     return line;
   }
 
   // A table on the page, the same rows as NAME.csv beside it, and its chart if it has one.
-  private void table(List<String> table, List<String> columns, List<List<String>> lines)
+  private static String table(
+      Path folder, List<String> table, List<String> columns, List<List<String>> lines)
       throws IOException {
     if (lines.isEmpty()) {
-      return;
+      return "";
     }
     String name = table.get(0);
-    page.append("\n## " + table.get(1) + " ([" + name + ".csv](" + name + ".csv))\n\n");
-    page.append(markdown(columns) + "|" + "---|".repeat(columns.size()) + "\n");
-    StringBuilder csv = new StringBuilder(String.join(",", columns) + "\n");
-    for (List<String> line : lines) {
-      page.append(markdown(line));
-      csv.append(line.stream().map(c -> c.contains(",") ? '"' + c + '"' : c).collect(joining(",")));
-      csv.append("\n");
-    }
-    writeText(name + ".csv", "" + csv);
     String chart = table.get(2);
-    if (!chart.isEmpty() && draw(chart, table.subList(3, table.size()), columns, lines)) {
-      page.append("\n![" + chart + "](" + chart + ".png)\n");
+    StringBuilder csv = new StringBuilder();
+    for (List<String> line : Stream.concat(Stream.of(columns), lines.stream()).toList()) {
+      csv.append(line.stream().map(c -> c.contains(",") ? '"' + c + '"' : c).collect(joining(",")));
+      csv.append('\n');
     }
+    save(folder.resolve(name + ".csv"), ("" + csv).getBytes(UTF_8));
+    String page = "\n## " + table.get(1) + " ([" + name + ".csv](" + name + ".csv))\n\n";
+    page += markdown(columns) + "|" + "---|".repeat(columns.size()) + "\n";
+    page += lines.stream().map(Report::markdown).collect(joining());
+    boolean drawn = !chart.isEmpty() && draw(folder, table, columns, lines);
+    return page + (drawn ? "\n![" + chart + "](" + chart + ".png)\n" : "");
   }
 
   static String markdown(List<String> cells) {
     return cells.stream().map(c -> c.replace('|', '/')).collect(joining(" | ", "| ", " |\n"));
-  }
-
-  static String errors(Map<String, Integer> errors) {
-    return errors.entrySet().stream()
-        .map(e -> e.getKey() + " " + e.getValue())
-        .collect(joining("; "));
   }
 
   // The rounds of each (load, server) in a table: loads in the order measured, servers in ours.
@@ -166,30 +158,26 @@ final class Report {
   }
 
   /**
-   * The targets that judge the last step, each a ratio against Netty in the same run: round i of
-   * step 7 over round i of Netty (the two take turns), quoted as the median of the rounds with the
-   * lowest and highest beside it. Steps 1 to 6 are slow on purpose in places and never judged.
+   * The targets that judge the last step, each against Netty in the same run. Steps 1 to 6 are slow
+   * on purpose in places and never judged.
    */
   static List<List<String>> targets(List<Row> rows) {
     List<List<String>> targets = new ArrayList<>();
-    cells(rows, "cost")
-        .forEach(
-            (load, cell) ->
-                targets.add(ratio("CPU per message at " + load, cell, "CPU us/msg", 1.05)));
+    for (var cost : cells(rows, "cost").entrySet()) {
+      targets.add(ratio("CPU per message at ", cost, "CPU us/msg", 1.05));
+    }
     for (var idle : cells(rows, "idle").entrySet()) {
-      List<Row> ours = idle.getValue().getOrDefault(Contender.STEP7, List.of());
-      List<Row> netty = idle.getValue().getOrDefault(Contender.NETTY, List.of());
+      List<Row> ours = idle.getValue().getOrDefault(STEP7, List.of());
+      List<Row> netty = idle.getValue().getOrDefault(NETTY, List.of());
       String n = "" + ours.size();
       String verdict = verdict(allEchoed(ours) == ours.size(), ours.size());
-      String theirs = allEchoed(netty) + " of " + netty.size();
       String what = "every connection echoed at " + idle.getKey();
+      String theirs = allEchoed(netty) + " of " + netty.size();
       targets.add(
           List.of(
               what, allEchoed(ours) + " of " + n, theirs, "", "", "", n, "every round", verdict));
-      targets.add(
-          ratio("warm connect burst at " + idle.getKey(), idle.getValue(), "warm burst ms", 1.10));
-      targets.add(
-          ratio("RSS per connection at " + idle.getKey(), idle.getValue(), "KiB/connection", 0.5));
+      targets.add(ratio("warm connect burst at ", idle, "warm burst ms", 1.10));
+      targets.add(ratio("RSS per connection at ", idle, "KiB/connection", 0.5));
     }
     return targets;
   }
@@ -198,31 +186,31 @@ final class Report {
     return rounds.stream().filter(r -> r.get("echoed") == r.get("connections")).count();
   }
 
-  // Round i of step 7 over round i of Netty, for each pair that has both figures; a server that
-  // fell behind the fixed rate read several messages at once, which makes each look cheaper.
+  // Round i of step 7 over round i of Netty (the two take turns), the median with the lowest and
+  // highest beside it. One that fell behind the fixed rate read several messages at once, which
+  // makes each look cheaper: it is not ranked.
   private static List<String> ratio(
-      String what, Map<Contender, List<Row>> cell, String figure, double limit) {
-    List<Row> ours = cell.getOrDefault(Contender.STEP7, List.of());
-    List<Row> netty = cell.getOrDefault(Contender.NETTY, List.of());
-    double[] ratios = new double[Math.min(ours.size(), netty.size())];
-    Arrays.setAll(ratios, i -> ours.get(i).get(figure) / netty.get(i).get(figure));
-    ratios = Arrays.stream(ratios).filter(Double::isFinite).sorted().toArray();
+      String what, Map.Entry<String, Map<Contender, List<Row>>> cell, String figure, double limit) {
+    List<Row> ours = cell.getValue().getOrDefault(STEP7, List.of());
+    List<Row> netty = cell.getValue().getOrDefault(NETTY, List.of());
+    double[] ratios =
+        IntStream.range(0, Math.min(ours.size(), netty.size()))
+            .mapToDouble(i -> ours.get(i).get(figure) / netty.get(i).get(figure))
+            .filter(Double::isFinite)
+            .sorted()
+            .toArray();
     int n = ratios.length;
-    String verdict = n == 0 ? "not measured" : verdict(median(ratios) <= limit, n);
     String behind = behind(ours) ? "step7" : behind(netty) ? "netty" : null;
+    String verdict = n == 0 ? "not measured" : verdict(median(ratios) <= limit, n);
     verdict = behind == null ? verdict : "not ranked: " + behind + " fell behind the rate";
     String unit = " " + figure.substring(figure.lastIndexOf(' ') + 1);
-    String step7 = format(median(ours, figure)) + unit;
-    String reference = format(median(netty, figure)) + unit;
-    String lowest = format(n == 0 ? Double.NaN : ratios[0]);
-    String highest = format(n == 0 ? Double.NaN : ratios[n - 1]);
     return List.of(
-        what,
-        step7,
-        reference,
+        what + cell.getKey(),
+        format(median(ours, figure)) + unit,
+        format(median(netty, figure)) + unit,
         format(median(ratios)),
-        lowest,
-        highest,
+        format(n == 0 ? Double.NaN : ratios[0]),
+        format(n == 0 ? Double.NaN : ratios[n - 1]),
         "" + n,
         "<= " + format(limit),
         verdict);
@@ -242,9 +230,7 @@ final class Report {
     return median(rounds.stream().mapToDouble(r -> r.get(figure)).toArray());
   }
 
-  /**
-   * The middle of the values, NaN left out: one slow round (a GC, a neighbour) does not move it.
-   */
+  // NaN left out: one slow round (a GC, a neighbour) does not move it.
   static double median(double... values) {
     double[] v = Arrays.stream(values).filter(x -> !Double.isNaN(x)).sorted().toArray();
     int mid = v.length / 2;
@@ -259,16 +245,17 @@ final class Report {
     return Double.isNaN(value) ? "n/a" : String.format(Locale.ROOT, digits, value);
   }
 
-  private void writeText(String name, String text) throws IOException {
-    Path temporary = Files.writeString(folder.resolve(name + ".tmp"), text);
-    Files.move(temporary, folder.resolve(name), StandardCopyOption.ATOMIC_MOVE);
+  private static Path save(Path file, byte[] bytes) throws IOException {
+    Path temporary = Files.write(file.resolveSibling(file.getFileName() + ".tmp"), bytes);
+    return Files.move(temporary, file, StandardCopyOption.ATOMIC_MOVE);
   }
 
   // Draws a table's chart from its lines; false if this JDK cannot (no fonts, no desktop module).
-  private boolean draw(
-      String chart, List<String> panels, List<String> columns, List<List<String>> lines)
+  private static boolean draw(
+      Path folder, List<String> table, List<String> columns, List<List<String>> lines)
       throws IOException {
     System.setProperty("java.awt.headless", "true");
+    List<String> panels = table.subList(3, table.size());
     CombinedDomainCategoryPlot combined = new CombinedDomainCategoryPlot(new CategoryAxis());
     try {
       for (String panel : panels) {
@@ -282,21 +269,18 @@ final class Report {
         }
         bars.setBarPainter(new StandardBarPainter());
         bars.setShadowVisible(false);
-        CategoryPlot plot = new CategoryPlot(data, null, new NumberAxis(panel), bars);
-        plot.setBackgroundPaint(Color.WHITE);
-        plot.setRangeGridlinePaint(Color.LIGHT_GRAY);
-        combined.add(plot, 1);
+        combined.add(new CategoryPlot(data, null, new NumberAxis(panel), bars), 1);
       }
       // One legend entry per server, not one per panel.
       combined.setFixedLegendItems(((CategoryPlot) combined.getSubplots().get(0)).getLegendItems());
-      JFreeChart drawn = new JFreeChart(null, JFreeChart.DEFAULT_TITLE_FONT, combined, true);
-      drawn.setBackgroundPaint(Color.WHITE);
-      Path temporary = folder.resolve(chart + ".png.tmp");
-      ChartUtils.saveChartAsPNG(temporary.toFile(), drawn, 1000, 260 + 260 * panels.size());
-      Files.move(temporary, folder.resolve(chart + ".png"), StandardCopyOption.ATOMIC_MOVE);
+      JFreeChart chart = new JFreeChart(null, JFreeChart.DEFAULT_TITLE_FONT, combined, true);
+      chart.setBackgroundPaint(Color.WHITE);
+      ByteArrayOutputStream png = new ByteArrayOutputStream();
+      ChartUtils.writeChartAsPNG(png, chart, 1000, 260 + 260 * panels.size());
+      save(folder.resolve(table.get(2) + ".png"), png.toByteArray());
       return true;
     } catch (RuntimeException | LinkageError e) {
-      System.out.println("chart " + chart + " skipped: " + e);
+      System.out.println("chart " + table.get(2) + " skipped: " + e);
       return false;
     }
   }

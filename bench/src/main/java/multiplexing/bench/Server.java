@@ -109,6 +109,7 @@ final class Server implements AutoCloseable {
   private final Log log = new Log(100);
   private final Launcher child;
   private volatile String trouble;
+  private volatile long lastLineAt, lastAcceptAt; // on the nanoTime clock
 
   // On port 0, pinned to the CPU unless it is -1.
   Server(Contender contender, Path root, Jdk jdk, int cpu) {
@@ -118,7 +119,12 @@ final class Server implements AutoCloseable {
     command.addAll(contender.command(root, "" + jdk.home().resolve("bin/java")));
     command.add("0");
     log.count("accepted ");
-    log.watch(line -> trouble = trouble == null && TROUBLE.matcher(line).find() ? line : trouble);
+    log.watch(
+        line -> {
+          lastLineAt = System.nanoTime();
+          lastAcceptAt = line.startsWith("accepted ") ? lastLineAt : lastAcceptAt;
+          trouble = trouble == null && TROUBLE.matcher(line).find() ? line : trouble;
+        });
     try {
       child = Launcher.child(command, log);
     } catch (IOException e) {
@@ -135,7 +141,7 @@ final class Server implements AutoCloseable {
   }
 
   long lastAcceptAt() {
-    return log.lastAt("accepted ");
+    return lastAcceptAt;
   }
 
   // Connects batch at a time, or all at once, and returns once the server accepted them all (a
@@ -158,7 +164,7 @@ final class Server implements AutoCloseable {
 
   void awaitQuiet(long quietNanos, long timeoutNanos) {
     long deadline = System.nanoTime() + timeoutNanos;
-    while (System.nanoTime() - log.lastLineAt() < quietNanos && System.nanoTime() < deadline) {
+    while (System.nanoTime() - lastLineAt < quietNanos && System.nanoTime() < deadline) {
       LockSupport.parkNanos(10_000_000);
     }
   }

@@ -24,11 +24,10 @@ public final class Log extends OutputStream {
   // Line number first + i is kept.get(i); the oldest half goes once 2 * keep are kept.
   private final List<String> kept = new ArrayList<>();
   private long first;
-  // Per prefix: {lines that began with it, System.nanoTime() of the last one}.
+  // Per prefix: how many lines began with it.
   private final Map<String, long[]> counted = new HashMap<>();
   private final List<Consumer<String>> watchers = new CopyOnWriteArrayList<>();
   private final ByteArrayOutputStream partial = new ByteArrayOutputStream();
-  private long lastLineAt;
   private boolean ended;
 
   public Log(int keep) {
@@ -57,7 +56,6 @@ public final class Log extends OutputStream {
 
   public void add(String line) {
     synchronized (this) {
-      lastLineAt = System.nanoTime();
       kept.add(line);
       if (kept.size() >= 2 * keep) {
         first += kept.size() - keep;
@@ -67,7 +65,6 @@ public final class Log extends OutputStream {
           (prefix, count) -> {
             if (line.startsWith(prefix)) {
               count[0]++;
-              count[1] = lastLineAt;
             }
           });
       notifyAll();
@@ -97,27 +94,10 @@ public final class Log extends OutputStream {
 
   /** How many lines began with {@code prefix}: asked first, those kept; then each as it comes. */
   public synchronized long count(String prefix) {
-    return tally(prefix)[0];
-  }
-
-  /** When the last line that began with {@code prefix} came, on the nanoTime clock; 0 if none. */
-  public synchronized long lastAt(String prefix) {
-    return tally(prefix)[1];
-  }
-
-  private long[] tally(String prefix) {
-    // Before the first ask, the time of the log's last line stands for the last match's.
-    return counted.computeIfAbsent(
-        prefix,
-        p -> {
-          long n = lines().stream().filter(line -> line.startsWith(p)).count();
-          return new long[] {n, n == 0 ? 0 : lastLineAt};
-        });
-  }
-
-  /** When the last line came, on the nanoTime clock; 0 before the first. */
-  public synchronized long lastLineAt() {
-    return lastLineAt;
+    return counted
+        .computeIfAbsent(
+            prefix, p -> new long[] {lines().stream().filter(line -> line.startsWith(p)).count()})[
+        0];
   }
 
   /**

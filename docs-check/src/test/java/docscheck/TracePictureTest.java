@@ -1,7 +1,6 @@
 package docscheck;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -20,6 +19,8 @@ import java.util.stream.Stream;
 import javax.xml.parsers.DocumentBuilderFactory;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /** The pictures of the recorded runs stay true to them, and any server's output draws one. */
 class TracePictureTest {
@@ -37,32 +38,27 @@ class TracePictureTest {
   }
 
   @Test
-  void everyCommittedPictureIsTheOneItsCommittedRecordingDraws() throws Exception {
-    Map<String, String> expected = TracePicture.pictures(committed(".txt"));
+  void everyCommittedPictureIsTheOneItsCommittedRecordingDrawsWordForWordWithinTheBounds()
+      throws Exception {
+    Map<String, String> runs = committed("trace.txt"), expected = TracePicture.pictures(runs);
+    for (String step : Repo.steps(ROOT).subList(1, Repo.steps(ROOT).size())) {
+      assertThat(runs).containsKey(Transcripts.DIR + "/" + step + "/server-trace.txt");
+    }
     Map<String, String> onDisk = committed(".svg");
     String regenerate = "run `" + Repo.REGENERATE + "` and commit the result";
     assertThat(onDisk.keySet()).as("the pictures; %s", regenerate).isEqualTo(expected.keySet());
     assertThat(expected.keySet().stream().filter(f -> !expected.get(f).equals(onDisk.get(f))))
         .as("stale pictures; %s", regenerate)
         .isEmpty();
-  }
-
-  @Test
-  void everyStepsRecordedRunsAreReadWordForWordAndDrawnWithinTheBounds() throws Exception {
-    Map<String, String> runs = committed("trace.txt");
-    for (String step : Repo.steps(ROOT).subList(1, Repo.steps(ROOT).size())) {
-      assertThat(runs).containsKey(Transcripts.DIR + "/" + step + "/server-trace.txt");
-    }
     for (Map.Entry<String, String> run : runs.entrySet()) {
-      for (boolean chinese : new boolean[] {false, true}) {
-        TracePicture.Picture picture = TracePicture.draw("run.txt", run.getValue(), chinese);
-        assertThat(picture.skipped()).as("lines of %s not understood", run.getKey()).isZero();
-        assertReadable(picture.svg());
-        assertThat(picture.svg()).contains(chinese ? "监听 socket 关注着" : "the listener's");
-      }
+      TracePicture.Picture picture = TracePicture.draw("run.txt", run.getValue(), false);
+      assertThat(picture.skipped()).as("lines of %s not understood", run.getKey()).isZero();
     }
-    String slowReader = runs.get(Transcripts.DIR + "/step2-select-echo/slow-reader.trace.txt");
-    assertThat(TracePicture.draw("run.txt", slowReader, false).svg()).contains(">lost", ">×");
+    for (Map.Entry<String, String> picture : expected.entrySet()) {
+      assertReadable(picture.getValue());
+      boolean chinese = picture.getKey().endsWith(".zh.svg");
+      assertThat(picture.getValue()).contains(chinese ? "监听 socket 关注着" : "the listener's");
+    }
   }
 
   // Well-formed, with a title and a description, an opaque background, a font for Chinese, at
@@ -96,7 +92,7 @@ class TracePictureTest {
       assertThat(svg).contains(chinese ? ">字节数<" : ">bytes<", chinese ? ">轮<" : ">pass<");
     }
     String dashed = "stroke-dasharray";
-    assertThat(draw("step2-select-echo/slow-reader", false)).contains(dashed);
+    assertThat(draw("step2-select-echo/slow-reader", false)).contains(dashed, ">lost", ">×");
     assertThat(draw("step3-read-write-split/slow-reader", false))
         .contains("<polyline")
         .doesNotContain(dashed);
@@ -191,20 +187,6 @@ class TracePictureTest {
   }
 
   @Test
-  void itRefusesOnlyAnEmptyFileAndOneWithNoPassLine() {
-    for (String empty : List.of("", "\r\n  \n")) {
-      assertThatThrownBy(() -> TracePicture.draw("run.txt", empty, false))
-          .hasMessage("run.txt is empty: nothing to draw");
-    }
-    assertThatThrownBy(() -> TracePicture.draw("run.txt", "\nlistening on 127.0.0.1:9999\n", false))
-        .hasMessage(
-            "run.txt has no pass line (its first line, line 2, is \"listening on 127.0.0.1:9999\"):"
-                + " was the server started with --trace?");
-    assertThat(TracePicture.draw("run.txt", "pass 1: nothing ready (woken early)", false).svg())
-        .contains(">woken early<");
-  }
-
-  @Test
   void aTraceOfThousandsOfClientsDrawsTheFirstRowsAndSaysHowManyItLeftOut() throws Exception {
     StringBuilder trace = new StringBuilder("listening on 127.0.0.1:9999\n");
     for (int i = 1; i <= 3000; i++) {
@@ -215,6 +197,38 @@ class TracePictureTest {
     assertReadable(picture.svg());
     assertThat(picture.svg()).contains(">and 2990 more<", ">:10010<").doesNotContain(">:10011<");
     assertThat(picture.notes()).contains("drew the first 10 clients; left out 2990");
+  }
+
+  // A wrong command or a file with nothing to draw: its exit status and one line (the first of
+  // --help). The file run.txt holds the trace; DIR/ is where it lies.
+  @ParameterizedTest
+  @CsvSource(
+      delimiter = '|',
+      textBlock =
+          """
+          pass 1: nothing ready (woken early) |                  | 2 TracePicture: give a trace file, and an SVG file to write if not to standard output (--help for usage)
+          pass 1: nothing ready (woken early) | --colour run.txt | 2 TracePicture: unknown option --colour (--help for usage)
+          pass 1: nothing ready (woken early) | run.txt run.txt  | 2 TracePicture: DIR/run.txt is the trace itself: name another file
+          pass 1: nothing ready (woken early) | none.txt         | 1 TracePicture: no such file: DIR/none.txt
+          pass 1: nothing ready (woken early) | --help           | 0 usage: java docs-check/src/main/java/docscheck/TracePicture.java [--lang=zh] TRACE [SVG]
+          ''                                  | run.txt          | 1 TracePicture: run.txt is empty: nothing to draw
+          '\\r\\n  \\n'                       | run.txt          | 1 TracePicture: run.txt is empty: nothing to draw
+          \\nlistening on 127.0.0.1:9999\\n   | run.txt          | 1 TracePicture: run.txt has no pass line (its first line, line 2, is "listening on 127.0.0.1:9999"): was the server started with --trace?
+          """)
+  void aWrongCommandOrANoTraceFileSaysWhyInOneLine(
+      String trace, String args, String expected, @TempDir Path dir) throws Exception {
+    Files.writeString(dir.resolve("run.txt"), trace.translateEscapes());
+    String[] paths =
+        Stream.of(args == null ? new String[0] : args.split(" "))
+            .map(a -> a.startsWith("-") ? a : dir.resolve(a).toString())
+            .toArray(String[]::new);
+    ByteArrayOutputStream out = new ByteArrayOutputStream(), err = new ByteArrayOutputStream();
+    int status = TracePicture.run(paths, new PrintStream(out, true), new PrintStream(err, true));
+    String said = status + " " + (err.size() > 0 ? err : out);
+    assertThat(said.lines().findFirst().orElseThrow())
+        .isEqualTo(expected.replace("DIR/", dir + dir.getFileSystem().getSeparator()));
+    assertThat(said.lines().count())
+        .isEqualTo(status == 0 ? TracePicture.USAGE.lines().count() : 1);
   }
 
   @Test
@@ -244,31 +258,5 @@ class TracePictureTest {
     assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
     assertThat(process.exitValue()).as(err).isZero();
     return new String(out, StandardCharsets.UTF_8);
-  }
-
-  @Test
-  void aWrongCommandSaysWhyInOneLine(@TempDir Path dir) throws Exception {
-    String run =
-        Files.writeString(dir.resolve("run.txt"), "pass 1: nothing ready (woken early)\n")
-            .toString();
-    assertThat(run())
-        .isEqualTo(
-            "2 TracePicture: give a trace file, and an SVG file to write if not"
-                + " to standard output (--help for usage)\n");
-    assertThat(run("--colour", run))
-        .isEqualTo("2 TracePicture: unknown option --colour (--help for usage)\n");
-    assertThat(run(run, run))
-        .matches("2 TracePicture: .* is the trace itself: name another file\n");
-    assertThat(run(dir.resolve("none.txt").toString()))
-        .startsWith("1 TracePicture: no such file: ");
-    assertThat(run("--help"))
-        .startsWith("0 usage: java docs-check/src/main/java/docscheck/TracePicture.java");
-  }
-
-  // The exit status, then what went to standard error (standard output, if nothing did).
-  private static String run(String... args) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream(), err = new ByteArrayOutputStream();
-    int status = TracePicture.run(args, new PrintStream(out, true), new PrintStream(err, true));
-    return status + " " + (err.size() > 0 ? err : out);
   }
 }

@@ -16,10 +16,10 @@ import java.util.LongSummaryStatistics;
 import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
-import java.util.function.IntToDoubleFunction;
-import java.util.function.LongToDoubleFunction;
+import java.util.function.DoubleUnaryOperator;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
 
@@ -302,14 +302,12 @@ public final class TracePicture {
     if (last < 0) {
       return;
     }
+    Pass pass = passes.get(last);
     for (int r = 0; r < drawn; r++) {
-      passes.get(last).interest()[r] = rows.get(r).interest;
-      passes.get(last).bytes()[r] = r == 0 ? lost : rows.get(r).queued;
+      pass.interest()[r] = rows.get(r).interest;
+      pass.bytes()[r] = r == 0 ? lost : rows.get(r).queued;
     }
-    passes
-        .get(last)
-        .cells()
-        .forEach(c -> c.sort(Comparator.comparing(LAST.asMatchPredicate()::test)));
+    pass.cells().forEach(c -> c.sort(Comparator.comparing(LAST.asMatchPredicate()::test)));
     writes +=
         open.values().stream().anyMatch(r -> r.born <= last && (r.interest & WRITE) != 0) ? 1 : 0;
   }
@@ -368,17 +366,15 @@ public final class TracePicture {
   // Alike words, with each count as the range it took: "queued 3072…332288 B".
   private static String merge(Stream<String> words) {
     List<String> alike = words.toList();
-    List<long[]> counts =
-        alike.stream()
-            .map(
-                w ->
-                    NUMBER.matcher(w).results().mapToLong(r -> Long.parseLong(r.group())).toArray())
-            .toList();
+    List<Matcher> counts = alike.stream().map(NUMBER::matcher).toList();
     Matcher m = NUMBER.matcher(alike.get(0));
     StringBuilder merged = new StringBuilder();
-    for (int k = 0; m.find(); k++) {
-      int at = k;
-      LongSummaryStatistics range = counts.stream().mapToLong(c -> c[at]).summaryStatistics();
+    while (m.find()) { // each word's next count
+      LongSummaryStatistics range =
+          counts.stream()
+              .filter(Matcher::find)
+              .mapToLong(c -> Long.parseLong(c.group()))
+              .summaryStatistics();
       long least = range.getMin(), most = range.getMax();
       m.appendReplacement(merged, least + (least == most ? "" : "…" + most));
     }
@@ -415,8 +411,10 @@ public final class TracePicture {
     return lines;
   }
 
-  private double[] widths(List<Column> columns) {
-    double[] widths = new double[columns.size()];
+  // The columns' edges from x0, each column as wide as its widest line.
+  private double[] edges(List<Column> columns) {
+    double[] x = new double[columns.size() + 1];
+    x[0] = x0;
     for (int c = 0; c < columns.size(); c++) {
       Column column = columns.get(c);
       int widest = Math.max(3, Math.max(number(column).length(), ready(column).length()));
@@ -425,9 +423,9 @@ public final class TracePicture {
           widest = Math.max(widest, line.length() - 1);
         }
       }
-      widths[c] = column == null ? GAP : Math.ceil(CHAR * widest) + PAD;
+      x[c + 1] = x[c] + (column == null ? GAP : Math.ceil(CHAR * widest) + PAD);
     }
-    return widths;
+    return x;
   }
 
   // ---- drawing ----
@@ -454,7 +452,7 @@ public final class TracePicture {
   private final StringBuilder svg = new StringBuilder();
   private double x0;
   private List<Column> columns;
-  private double[] widths;
+  private double[] x;
   private int chars, leftOut;
   private String leftOutFrom;
 
@@ -473,8 +471,8 @@ public final class TracePicture {
     for (boolean collapse = passes.size() * narrowest > room; ; collapse = true) {
       columns = columns(collapse);
       for (chars = 16; chars >= 8 && columns.size() * narrowest <= room; chars -= 2) {
-        widths = widths(columns);
-        if (Arrays.stream(widths).sum() <= room) {
+        x = edges(columns);
+        if (x[columns.size()] - x0 <= room) {
           return;
         }
       }
@@ -484,17 +482,16 @@ public final class TracePicture {
     }
     List<Column> all = columns;
     chars = 10;
-    double[] w = widths(all);
-    int tail = all.size(), head = 0;
-    for (double used = 0; tail > 1 && used + w[tail - 1] <= room / 2; ) {
-      used += w[--tail];
+    double[] e = edges(all);
+    int n = all.size(), tail = n, head = 0;
+    while (tail > 1 && e[n] - e[tail - 1] <= room / 2) {
+      tail--;
     }
-    while (tail < all.size() && all.get(tail).run() == 0) {
+    while (tail < n && all.get(tail).run() == 0) {
       tail++;
     }
-    double left = room - GAP - Arrays.stream(w, tail, all.size()).sum();
-    for (double used = 0; head < tail && used + w[head] <= left; ) {
-      used += w[head++];
+    while (head < tail && e[head + 1] - x0 <= room - GAP - (e[n] - e[tail])) {
+      head++;
     }
     while (head > 1 && all.get(head).run() == 0) {
       head--;
@@ -502,10 +499,10 @@ public final class TracePicture {
     columns = new ArrayList<>(all.subList(0, head));
     columns.add(null);
     columns.addAll(all.subList(tail, all.size()));
-    widths = widths(columns);
+    x = edges(columns);
     int from = all.get(head).passes().get(0);
     leftOutFrom = passes.get(from).number();
-    leftOut = (tail < all.size() ? all.get(tail).passes().get(0) : passes.size()) - from;
+    leftOut = (tail < n ? all.get(tail).passes().get(0) : passes.size()) - from;
   }
 
   private String t(String english, String chinese) {
@@ -514,7 +511,7 @@ public final class TracePicture {
 
   private String svg(String name) {
     int n = passes.size(), clients = rows.size() - 1;
-    int width = (int) Math.ceil(Math.max(640, x0 + Arrays.stream(widths).sum() + MARGIN));
+    int width = (int) Math.ceil(Math.max(640, x[columns.size()] + MARGIN));
     String counts = t("%s: %d passes, %d client%s", "%s：%d 轮，%d 个客户端");
     String s = clients == 1 ? "" : "s";
     text(MARGIN, MARGIN + 14, f(counts, name, n, clients, s), " font-size=\"14\"" + BOLD);
@@ -545,11 +542,6 @@ public final class TracePicture {
 
   // The grid: a bracket over each run, the pass numbers and ready counts, then a row per channel.
   private double grid(double top) {
-    double[] x = new double[columns.size() + 1];
-    x[0] = x0;
-    for (int c = 0; c < columns.size(); c++) {
-      x[c + 1] = x[c] + widths[c];
-    }
     double y = top, right = x[columns.size()];
     svg.append("<g font-family=\"").append(MONO).append("\">\n");
     if (runs()) {
@@ -596,7 +588,7 @@ public final class TracePicture {
         lines = Math.max(lines, cell.size());
       }
       y += lines * LINE + 6 + BAND;
-      lanes(r, x, y - BAND + 3);
+      lanes(r, y - BAND + 3);
     }
     if (rows.size() > drawn) {
       rule(y, right);
@@ -614,7 +606,7 @@ public final class TracePicture {
 
   // A row's band: a lane for each interest (the listener has only OP_ACCEPT), coloured while on,
   // grey while off, and none while the channel is not registered.
-  private void lanes(int row, double[] x, double y) {
+  private void lanes(int row, double y) {
     int[] bits = row == 0 ? new int[] {ACCEPT} : new int[] {READ, WRITE};
     for (int b = 0; b < bits.length; b++) {
       for (int c = 0, end = 1; c < columns.size(); c = end++) {
@@ -646,13 +638,11 @@ public final class TracePicture {
   // (dashed red); a dot where a client was paused. The trace has no clock: passes are its time.
   private double chart(double top, int width) {
     int n = passes.size();
-    List<Integer> series = new ArrayList<>(); // the clients that queued, 0: lost, -1: paused
-    for (int r = 1; r <= drawn; r++) {
-      int row = r % drawn;
-      if (passes.stream().anyMatch(p -> p.bytes()[row] > 0)) {
-        series.add(row);
-      }
-    }
+    List<Integer> series = // the clients that queued, 0: lost, -1: paused
+        IntStream.rangeClosed(1, drawn)
+            .mapToObj(r -> r % drawn)
+            .filter(row -> passes.stream().anyMatch(p -> p.bytes()[row] > 0))
+            .collect(Collectors.toCollection(ArrayList::new));
     if (passes.stream().anyMatch(p -> p.cells().stream().anyMatch(c -> c.contains("paused")))) {
       series.add(-1);
     }
@@ -682,8 +672,8 @@ public final class TracePicture {
     }
     long ceiling = step * ((most + step - 1) / step);
     double left = x0, right = width - MARGIN - 20, bottom = y + 16 + CHART;
-    IntToDoubleFunction px = p -> left + Math.floor((right - left) * p / Math.max(1, n - 1));
-    LongToDoubleFunction py = v -> bottom - CHART * v / (double) ceiling;
+    DoubleUnaryOperator px = p -> left + Math.floor((right - left) * p / Math.max(1, n - 1));
+    DoubleUnaryOperator py = v -> bottom - CHART * v / (double) ceiling;
     for (long tick = 0; tick <= ceiling; tick += step) {
       String stroke = " fill=\"none\" stroke=\"" + (tick == 0 ? "#59636e" : TRACK) + "\"";
       path("M" + at(left, py.applyAsDouble(tick)) + "H" + fmt(right), stroke);

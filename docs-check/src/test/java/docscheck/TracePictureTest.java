@@ -141,14 +141,7 @@ class TracePictureTest {
     TracePicture.Picture picture = TracePicture.draw("run.txt", trace, false);
     assertThat(picture.skipped()).isZero();
     // The picture's words as a reader reads them: a wrapped phrase is one again.
-    String words =
-        String.join(
-            " ",
-            Pattern.compile(">([^<>]+)</text>")
-                .matcher(picture.svg())
-                .results()
-                .map(m -> m.group(1))
-                .toList());
+    String words = picture.svg().replaceAll("(\\s*<[^>]*>\\s*)+", " ");
     assertThat(words)
         .contains("accepted ×2", "refused", "dropped on IOException", "lost 4 B", "paused")
         .contains("resumed", "the budget is spent", "closing idle", "discarded 5 B (lingering)")
@@ -247,11 +240,11 @@ class TracePictureTest {
 
   // What `java docs-check/src/main/java/docscheck/TracePicture.java ARGS` prints, run from dir.
   private static String java(Path dir, String... args) throws Exception {
-    List<String> command = new ArrayList<>();
-    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    command.add(ROOT.resolve("docs-check/src/main/java/docscheck/TracePicture.java").toString());
-    command.addAll(List.of(args));
-    Process process = new ProcessBuilder(command).directory(dir.toFile()).start();
+    Path java = Path.of(System.getProperty("java.home"), "bin", "java");
+    Path source = ROOT.resolve("docs-check/src/main/java/docscheck/TracePicture.java");
+    Stream<String> command =
+        Stream.concat(Stream.of(java.toString(), source.toString()), Stream.of(args));
+    Process process = new ProcessBuilder(command.toList()).directory(dir.toFile()).start();
     process.getOutputStream().close();
     byte[] out = process.getInputStream().readAllBytes();
     String err = new String(process.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);

@@ -149,34 +149,9 @@ class TracePictureTest {
         .contains("a timer is due", "the accept pause is over", "woken early", "stopped by");
     // The port came back: a row of its own, after the first client's.
     assertThat(picture.svg().split(">:1<", -1)).hasSize(3);
-  }
-
-  @Test
-  void aServersWholeOutputDrawsTheSamePictureAsItsTraceAlone() {
-    String trace = Repo.read(ROOT.resolve(STEP3));
-    String clean = TracePicture.draw("run.txt", trace, false).svg();
-    List<String> lines = new ArrayList<>(trace.lines().toList());
-    lines.add(0, "OpenJDK 64-Bit Server VM warning: Sharing is only supported for boot loader");
-    lines.add(5, "Exception in thread \"main\" java.lang.IllegalStateException: boom");
-    lines.add(6, "\tat multiplexing.EchoServer.run(EchoServer.java:99)");
-    lines.add(7, "Caused by: java.io.IOException: Broken pipe");
-    lines.add(8, "\t... 3 more");
-    lines.add(9, "WARNING: A terminally deprecated method in java.lang.System has been called");
-    lines.add(10, "something a student's own server printed");
-    String noisy = String.join("\r\n", lines) + "\r\n";
-    TracePicture.Picture picture = TracePicture.draw("run.txt", noisy, false);
-    assertThat(picture.notes())
-        .containsExactly("skipped 7 lines it does not know (the first: line 1)");
-    assertThat(picture.svg()).isEqualTo(clean);
-    // What Windows PowerShell 5.1's `>` writes: UTF-16, little-endian, after a byte order mark;
-    // and UTF-8 after one, as some editors write.
-    for (byte[] file :
-        List.of(
-            ("\uFEFF" + noisy).getBytes(StandardCharsets.UTF_16LE),
-            ("\uFEFF" + trace).getBytes(StandardCharsets.UTF_8))) {
-      assertThat(TracePicture.draw("run.txt", TracePicture.decode(file), false).svg())
-          .isEqualTo(clean);
-    }
+    // A UTF-8 byte order mark, as some editors write, is not a word.
+    byte[] marked = ("\uFEFF" + trace).getBytes(StandardCharsets.UTF_8);
+    assertThat(TracePicture.draw("run.txt", TracePicture.decode(marked), false)).isEqualTo(picture);
   }
 
   @Test
@@ -224,21 +199,35 @@ class TracePictureTest {
         .isEqualTo(status == 0 ? TracePicture.USAGE.lines().count() : 1);
   }
 
+  // A server's whole output as Windows PowerShell 5.1's `>` writes it (UTF-16 after a byte order
+  // mark, CRLF), with JVM warnings and a stack trace: the one source file draws its trace alone.
   @Test
-  void aStudentDrawsTheirOwnRunWithTheOneSourceFile(@TempDir Path dir) throws Exception {
+  void aStudentDrawsTheirServersWholeOutputWithTheOneSourceFile(@TempDir Path dir)
+      throws Exception {
     String trace = Repo.read(ROOT.resolve(STEP3));
-    Files.writeString(dir.resolve("run.txt"), trace);
-    assertThat(java(dir, "run.txt", "run.svg")).isEqualTo("wrote run.svg\n");
+    List<String> lines = new ArrayList<>(trace.lines().toList());
+    lines.add(0, "OpenJDK 64-Bit Server VM warning: Sharing is only supported for boot loader");
+    lines.add(5, "Exception in thread \"main\" java.lang.IllegalStateException: boom");
+    lines.add(6, "\tat multiplexing.EchoServer.run(EchoServer.java:99)");
+    lines.add(7, "Caused by: java.io.IOException: Broken pipe");
+    lines.add(8, "\t... 3 more");
+    lines.add(9, "WARNING: A terminally deprecated method in java.lang.System has been called");
+    lines.add(10, "something a student's own server printed");
+    String noisy = "\uFEFF" + String.join("\r\n", lines) + "\r\n";
+    Files.write(dir.resolve("run.txt"), noisy.getBytes(StandardCharsets.UTF_16LE));
+    String skipped = "TracePicture: skipped 7 lines it does not know (the first: line 1)\n";
+    assertThat(java(dir, "run.txt", "run.svg")).isEqualTo(skipped + "wrote run.svg\n");
     assertThat(Files.readString(dir.resolve("run.svg")))
         .isEqualTo(TracePicture.draw("run.txt", trace, false).svg());
     assertThat(java(dir, "--lang=zh", "run.txt"))
-        .isEqualTo(TracePicture.draw("run.txt", trace, true).svg());
+        .isEqualTo(skipped + TracePicture.draw("run.txt", trace, true).svg());
     try (Stream<Path> files = Files.list(dir)) {
       assertThat(files.map(p -> p.getFileName().toString())).containsOnly("run.txt", "run.svg");
     }
   }
 
-  // What `java docs-check/src/main/java/docscheck/TracePicture.java ARGS` prints, run from dir.
+  // What `java docs-check/src/main/java/docscheck/TracePicture.java ARGS`, run from dir, prints:
+  // standard error, then standard output.
   private static String java(Path dir, String... args) throws Exception {
     Path java = Path.of(System.getProperty("java.home"), "bin", "java");
     Path source = ROOT.resolve("docs-check/src/main/java/docscheck/TracePicture.java");
@@ -250,6 +239,6 @@ class TracePictureTest {
     String err = new String(process.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
     assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
     assertThat(process.exitValue()).as(err).isZero();
-    return new String(out, StandardCharsets.UTF_8);
+    return err + new String(out, StandardCharsets.UTF_8);
   }
 }

@@ -71,7 +71,6 @@ public final class TracePicture {
   static int run(String[] args, PrintStream out, PrintStream err) {
     List<String> files = new ArrayList<>(List.of(args));
     boolean chinese = files.remove("--lang=zh");
-    files.remove("--lang=en");
     if (files.contains("--help") || files.contains("-h")) {
       out.println(USAGE);
       return 0;

@@ -12,13 +12,15 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.LongSummaryStatistics;
 import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
-import java.util.function.IntToDoubleFunction;
-import java.util.function.LongToDoubleFunction;
+import java.util.function.DoubleUnaryOperator;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
 import java.util.stream.Stream;
 
 /**
@@ -47,20 +49,20 @@ public final class TracePicture {
       Pattern.compile(
           "pass (\\d+): (?:(\\d+) ready of (\\d+) registered \\[.*]|nothing ready \\((.+)\\))");
   private static final Pattern EVENT = Pattern.compile(" {2}(\\S+) \\w+: (.+)");
-  private static final Pattern CLOSED =
-      Pattern.compile(
-          "(closed by peer|reset by peer|dropped on \\w+|dropped idle)( \\(.*\\))? (\\S+)");
-  private static final Pattern CLIENT =
-      Pattern.compile(
-          "(accepted|refused|paused|resumed|closing idle)( reading)? (\\S+)( \\(.*\\))?");
   private static final Pattern LOOP =
       Pattern.compile(
           "listening on \\S+|stopped( by .+)?|(accept failed) \\(.*\\), pausing \\d+ ms");
+  // A log line about one client: its word, then its address.
+  private static final Pattern CLIENT =
+      Pattern.compile(
+          "(accepted|refused|paused|resumed|closing idle|closed by peer|reset by peer"
+              + "|dropped on \\w+|dropped idle)(?: reading)?(?: \\(.*\\))? (\\S+)(?: \\(.*\\))?");
   private static final Pattern BYTES = Pattern.compile("(queued|lost) (\\d+) B");
   private static final Pattern NUMBER = Pattern.compile("\\d+");
+  private static final String GONE = "closed .*|reset .*|dropped .*";
   // Words a cell puts last: the log prints "paused" before the read that caused it.
-  private static final Pattern LAST =
-      Pattern.compile("paused|closed .*|reset .*|dropped .*|stopped.*|lost .*");
+  private static final Pattern LAST = Pattern.compile("paused|stopped.*|lost .*|" + GONE);
+  private static final String LABEL = "(?=:[^:]*$)"; // a client's host over its port
 
   public static void main(String[] args) {
     System.exit(run(args, System.out, System.err));
@@ -69,38 +71,35 @@ public final class TracePicture {
   static int run(String[] args, PrintStream out, PrintStream err) {
     List<String> files = new ArrayList<>(List.of(args));
     boolean chinese = files.remove("--lang=zh");
-    files.remove("--lang=en");
     if (files.contains("--help") || files.contains("-h")) {
       out.println(USAGE);
       return 0;
     }
     String option = files.stream().filter(f -> f.matches("-.+")).findFirst().orElse(null);
-    Path in = Path.of(files.isEmpty() ? "" : files.get(0));
-    Path svg = Path.of(files.isEmpty() ? "" : files.get(files.size() - 1));
-    try {
-      if (option != null || files.isEmpty() || files.size() > 2) {
-        err.println(
-            "TracePicture: "
-                + (option != null
-                    ? "unknown option " + option
-                    : "give a trace file, and an SVG file to write if not to standard output")
-                + " (--help for usage)");
-      } else if (files.size() == 2 && Files.exists(svg) && Files.isSameFile(in, svg)) {
-        err.println("TracePicture: " + svg + " is the trace itself: name another file");
-      } else {
-        Picture picture =
-            draw(in.getFileName().toString(), decode(Files.readAllBytes(in)), chinese);
-        picture.notes().forEach(note -> err.println("TracePicture: " + note));
-        if (files.size() == 1) {
-          out.write(picture.svg().getBytes(StandardCharsets.UTF_8));
-          out.flush();
-        } else {
-          Files.writeString(svg, picture.svg());
-          out.println("wrote " + svg);
-        }
-        return 0;
-      }
+    if (option != null || files.isEmpty() || files.size() > 2) {
+      String why =
+          option != null
+              ? "unknown option " + option
+              : "give a trace file, and an SVG file to write if not to standard output";
+      err.println("TracePicture: " + why + " (--help for usage)");
       return 2;
+    }
+    Path in = Path.of(files.get(0)), svg = Path.of(files.get(files.size() - 1));
+    try {
+      if (files.size() == 2 && Files.exists(svg) && Files.isSameFile(in, svg)) {
+        err.println("TracePicture: " + svg + " is the trace itself: name another file");
+        return 2;
+      }
+      Picture picture = draw(in.getFileName().toString(), decode(Files.readAllBytes(in)), chinese);
+      picture.notes().forEach(note -> err.println("TracePicture: " + note));
+      if (files.size() == 1) {
+        out.write(picture.svg().getBytes(StandardCharsets.UTF_8));
+        out.flush();
+      } else {
+        Files.writeString(svg, picture.svg());
+        out.println("wrote " + svg);
+      }
+      return 0;
     } catch (NoSuchFileException e) {
       err.println("TracePicture: no such file: " + e.getFile());
     } catch (IOException | IllegalArgumentException e) {
@@ -144,8 +143,7 @@ public final class TracePicture {
           f("skipped %d line%s it does not know (the first: line %d)", p.skipped, s, p.first));
     }
     if (p.leftOut > 0) {
-      String from = p.passes.get(p.leftOutFrom).number;
-      notes.add(f("left out %d passes in the middle, from pass %s", p.leftOut, from));
+      notes.add(f("left out %d passes in the middle, from pass %s", p.leftOut, p.leftOutFrom));
     }
     if (p.rows.size() > p.drawn) {
       notes.add(f("drew the first %d clients; left out %d", CLIENT_ROWS, p.rows.size() - p.drawn));
@@ -186,22 +184,19 @@ public final class TracePicture {
   private TracePicture(String name, String text, boolean chinese) {
     this.chinese = chinese;
     rows.get(0).interest = ACCEPT;
-    String[] lines = text.split("\r\n|\r|\n", -1);
-    int start = 0;
-    while (start < lines.length && lines[start].isBlank()) {
-      start++;
-    }
-    if (start == lines.length) {
-      throw new IllegalArgumentException(name + " is empty: nothing to draw");
-    }
-    for (int i = start; i < lines.length; i++) {
-      String line = lines[i].stripTrailing();
-      if (!line.isEmpty() && !read(line)) {
+    List<String> lines = text.lines().map(String::stripTrailing).toList();
+    int start =
+        IntStream.range(0, lines.size())
+            .filter(i -> !lines.get(i).isEmpty())
+            .findFirst()
+            .orElseThrow(() -> new IllegalArgumentException(name + " is empty: nothing to draw"));
+    for (int i = start; i < lines.size(); i++) {
+      if (!lines.get(i).isEmpty() && !read(lines.get(i))) {
         first = skipped++ == 0 ? i + 1 : first;
       }
     }
     if (passes.isEmpty()) {
-      String quoted = lines[start].strip();
+      String quoted = lines.get(start).strip();
       quoted = quoted.length() > 60 ? quoted.substring(0, 59) + "…" : quoted;
       throw new IllegalArgumentException(
           f("%s has no pass line (its first line, line %d, is \"%s\"):", name, start + 1, quoted)
@@ -236,33 +231,33 @@ public final class TracePicture {
       Row row = row(m.group(1));
       for (String part : m.group(2).split(", ")) {
         Matcher bytes = BYTES.matcher(part);
-        long count = bytes.matches() ? Long.parseLong(bytes.group(2)) : -1;
         if (part.startsWith("interest ") && part.contains(" -> ")) {
-          row.interest = interest(part.substring(part.indexOf(" -> ") + 4));
-        } else if (!part.equals("reading again") && !part.equals("shut down our output")) {
-          // (Those two the log line before said already: "resumed", "closing idle".)
-          boolean queued = count >= 0 && bytes.group(1).equals("queued");
-          row.queued = queued ? count : row.queued;
-          mostQueued = Math.max(mostQueued, row.queued);
-          lost += count >= 0 && !queued ? count : 0;
+          String ops = part.substring(part.indexOf(" -> "));
+          row.interest = (ops.contains("read") ? READ : 0) | (ops.contains("write") ? WRITE : 0);
+        } else if (!part.matches("reading again|shut down our output")) { // the log line said it
           say(row, part);
+          if (bytes.matches() && bytes.group(1).equals("queued")) {
+            row.queued = Long.parseLong(bytes.group(2));
+            mostQueued = Math.max(mostQueued, row.queued);
+          } else if (bytes.matches()) {
+            lost += Long.parseLong(bytes.group(2));
+          }
         }
       }
-    } else if ((m = CLOSED.matcher(line)).matches()) {
-      Row row = row(m.group(3));
-      say(row, m.group(1));
-      if (row.queued > 0) {
-        // What was still queued goes with the key: bytes the client sent and never gets back.
-        say(row, "lost " + row.queued + " B");
-        lost += row.queued;
-      }
-      row.died = passes.size() - 1;
-      open.remove(row.name);
     } else if ((m = CLIENT.matcher(line)).matches()) {
-      boolean accepted = m.group(1).equals("accepted");
-      say(accepted || m.group(1).equals("refused") ? listener : row(m.group(3)), m.group(1));
-      if (accepted) {
-        open.put(m.group(3), addRow(m.group(3)));
+      String word = m.group(1), name = m.group(2);
+      Row row = word.matches("accepted|refused") ? listener : row(name);
+      say(row, word);
+      if (word.equals("accepted")) {
+        open.put(name, addRow(name));
+      } else if (word.matches(GONE)) {
+        if (row.queued > 0) {
+          // What was still queued goes with the key: bytes the client sent and never gets back.
+          say(row, "lost " + row.queued + " B");
+          lost += row.queued;
+        }
+        row.died = passes.size() - 1;
+        open.remove(name);
       }
     } else {
       return false;
@@ -280,24 +275,19 @@ public final class TracePicture {
     return rows.get(rows.size() - 1);
   }
 
-  private static int interest(String ops) {
-    return (ops.contains("read") ? READ : 0) | (ops.contains("write") ? WRITE : 0);
-  }
-
   // A word in a cell: the listener counts its repeats ("accepted ×3"), a client says each once.
   private void say(Row row, String word) {
-    List<List<String>> cells = passes.get(passes.size() - 1).cells();
     if (row.index > CLIENT_ROWS) {
       return;
     }
+    List<List<String>> cells = passes.get(passes.size() - 1).cells();
     while (cells.size() <= row.index) {
       cells.add(new ArrayList<>(2));
     }
     List<String> cell = cells.get(row.index);
     String last = cell.isEmpty() ? "" : cell.get(cell.size() - 1);
-    if (row.index == 0 && last.replaceFirst(" ×\\d+$", "").equals(word)) {
-      int count =
-          last.contains(" ×") ? Integer.parseInt(last.substring(last.indexOf(" ×") + 2)) : 1;
+    if (row.index == 0 && (last.equals(word) || last.startsWith(word + " ×"))) {
+      int count = last.equals(word) ? 1 : Integer.parseInt(last.substring(word.length() + 2));
       cell.set(cell.size() - 1, word + " ×" + (count + 1));
     } else if (row.index == 0 || !cell.contains(word)) {
       cell.add(word);
@@ -308,18 +298,17 @@ public final class TracePicture {
   private void snapshot() {
     drawn = Math.min(rows.size(), 1 + CLIENT_ROWS);
     int last = passes.size() - 1;
-    if (last >= 0) {
-      for (int r = 0; r < drawn; r++) {
-        passes.get(last).interest()[r] = rows.get(r).interest;
-        passes.get(last).bytes()[r] = r == 0 ? lost : rows.get(r).queued;
-      }
-      passes
-          .get(last)
-          .cells()
-          .forEach(c -> c.sort(Comparator.comparing(LAST.asMatchPredicate()::test)));
-      writes +=
-          open.values().stream().anyMatch(r -> r.born <= last && (r.interest & WRITE) != 0) ? 1 : 0;
+    if (last < 0) {
+      return;
     }
+    Pass pass = passes.get(last);
+    for (int r = 0; r < drawn; r++) {
+      pass.interest()[r] = rows.get(r).interest;
+      pass.bytes()[r] = r == 0 ? lost : rows.get(r).queued;
+    }
+    pass.cells().forEach(c -> c.sort(Comparator.comparing(LAST.asMatchPredicate()::test)));
+    writes +=
+        open.values().stream().anyMatch(r -> r.born <= last && (r.interest & WRITE) != 0) ? 1 : 0;
   }
 
   private boolean alive(int row, int pass) {
@@ -338,13 +327,11 @@ public final class TracePicture {
 
   // ---- the grid's columns: one per pass, or one per run of alike passes when they do not fit ----
 
-  /** A column: the passes it stands for (one, or each repeat of one pass of a run), its words. */
-  private record Column(
-      List<Integer> passes,
-      int repeats,
-      boolean runStart,
-      int runLength,
-      List<List<String>> words) {}
+  /**
+   * A column: the passes it stands for (each repeat of one pass of a run); at a run's first, the
+   * run's length in columns, else 0.
+   */
+  private record Column(List<Integer> passes, int run) {}
 
   // A run repeats a group of one to four passes: a slow reader's read, then read and write, ...
   private List<Column> columns(boolean collapse) {
@@ -353,36 +340,24 @@ public final class TracePicture {
     Arrays.setAll(shapes, this::shape);
     List<Column> columns = new ArrayList<>();
     for (int i = 0; i < n; ) {
-      int bestLength = 1, bestRepeats = 1;
-      for (int length = 1; collapse && length <= 4; length++) {
-        int repeats = 1;
-        while (i + (repeats + 1) * length <= n
-            && Arrays.equals(
-                shapes, i, i + length, shapes, i + repeats * length, i + (repeats + 1) * length)) {
-          repeats++;
+      int length = 1, repeats = 1;
+      for (int l = 1; collapse && l <= 4; l++) {
+        int r = 1;
+        while (i + (r + 1) * l <= n
+            && Arrays.equals(shapes, i, i + l, shapes, i + r * l, i + (r + 1) * l)) {
+          r++;
         }
-        if (repeats > 1 && length * repeats > bestLength * bestRepeats) {
-          bestLength = length;
-          bestRepeats = repeats;
+        if (r > 1 && l * r > length * repeats) {
+          length = l;
+          repeats = r;
         }
       }
-      for (int k = 0; k < bestLength; k++) {
-        List<Integer> alike = new ArrayList<>();
-        for (int r = 0; r < bestRepeats; r++) {
-          alike.add(i + r * bestLength + k);
-        }
-        List<List<String>> words = new ArrayList<>();
-        for (int r = 0; r < drawn; r++) {
-          List<String> cell = new ArrayList<>();
-          for (int w = 0, row = r; w < passes.get(alike.get(0)).cell(r).size(); w++) {
-            int at = w;
-            cell.add(merge(alike.stream().map(p -> passes.get(p).cell(row).get(at))));
-          }
-          words.add(cell);
-        }
-        columns.add(new Column(alike, bestRepeats, k == 0, bestLength, words));
+      for (int k = 0, from = i, step = length; k < length; k++) {
+        int at = from + k;
+        List<Integer> alike = IntStream.range(0, repeats).mapToObj(r -> at + r * step).toList();
+        columns.add(new Column(alike, k == 0 ? length : 0));
       }
-      i += bestLength * bestRepeats;
+      i += length * repeats;
     }
     return columns;
   }
@@ -390,26 +365,19 @@ public final class TracePicture {
   // Alike words, with each count as the range it took: "queued 3072…332288 B".
   private static String merge(Stream<String> words) {
     List<String> alike = words.toList();
-    String[] pieces = NUMBER.split(alike.get(0), -1);
-    long[] least = new long[pieces.length - 1], most = new long[pieces.length - 1];
-    Arrays.fill(least, Long.MAX_VALUE);
-    for (String word : alike) {
-      Matcher m = NUMBER.matcher(word);
-      for (int k = 0; m.find(); k++) {
-        least[k] = Math.min(least[k], Long.parseLong(m.group()));
-        most[k] = Math.max(most[k], Long.parseLong(m.group()));
-      }
+    List<Matcher> counts = alike.stream().map(NUMBER::matcher).toList();
+    Matcher m = NUMBER.matcher(alike.get(0));
+    StringBuilder merged = new StringBuilder();
+    while (m.find()) { // each word's next count
+      LongSummaryStatistics range =
+          counts.stream()
+              .filter(Matcher::find)
+              .mapToLong(c -> Long.parseLong(c.group()))
+              .summaryStatistics();
+      long least = range.getMin(), most = range.getMax();
+      m.appendReplacement(merged, least + (least == most ? "" : "…" + most));
     }
-    StringBuilder merged = new StringBuilder(pieces[0]);
-    for (int k = 0; k < least.length; k++) {
-      merged.append(least[k]).append(least[k] == most[k] ? "" : "…" + most[k]);
-      merged.append(pieces[k + 1]);
-    }
-    return merged.toString();
-  }
-
-  private static List<String> words(Column column, int row) {
-    return column == null ? List.of() : column.words().get(row);
+    return m.appendTail(merged).toString();
   }
 
   private String ready(Column column) {
@@ -420,35 +388,43 @@ public final class TracePicture {
     return column == null ? "…" : passes.get(column.passes().get(0)).number();
   }
 
-  // Lines of at most this many characters, breaking at spaces but never before a unit.
-  private static List<String> wrap(String phrase, int chars) {
-    List<String> lines = new ArrayList<>(List.of(""));
-    for (String word : phrase.split(" (?!B\\b)")) {
-      String line = lines.get(lines.size() - 1);
-      if (line.isEmpty() || line.length() + 1 + word.length() <= chars) {
-        lines.set(lines.size() - 1, line.isEmpty() ? word : line + " " + word);
-      } else {
-        lines.add(word);
+  // A cell's lines of at most `chars`, breaking at spaces but never before a unit; each starts
+  // with "!" if it tells of lost bytes (drawn red), else with a space.
+  private List<String> lines(Column column, int row) {
+    List<String> lines = new ArrayList<>();
+    int words = column == null ? 0 : passes.get(column.passes().get(0)).cell(row).size();
+    for (int w = 0; w < words; w++) {
+      int at = w;
+      String word = merge(column.passes().stream().map(p -> passes.get(p).cell(row).get(at)));
+      String mark = word.startsWith("lost ") ? "!" : " ";
+      lines.add(mark);
+      for (String piece : word.split(" (?!B\\b)")) {
+        String line = lines.get(lines.size() - 1);
+        if (line.length() > 1 && line.length() + piece.length() > chars) {
+          lines.add(mark + piece);
+        } else {
+          lines.set(lines.size() - 1, line.length() == 1 ? mark + piece : line + " " + piece);
+        }
       }
     }
     return lines;
   }
 
-  private double[] widths(List<Column> columns, int chars) {
-    double[] widths = new double[columns.size()];
+  // The columns' edges from x0, each column as wide as its widest line.
+  private double[] edges(List<Column> columns) {
+    double[] x = new double[columns.size() + 1];
+    x[0] = x0;
     for (int c = 0; c < columns.size(); c++) {
-      int widest =
-          Math.max(3, Math.max(number(columns.get(c)).length(), ready(columns.get(c)).length()));
+      Column column = columns.get(c);
+      int widest = Math.max(3, Math.max(number(column).length(), ready(column).length()));
       for (int r = 0; r < drawn; r++) {
-        for (String word : words(columns.get(c), r)) {
-          for (String line : wrap(word, chars)) {
-            widest = Math.max(widest, line.length());
-          }
+        for (String line : lines(column, r)) {
+          widest = Math.max(widest, line.length() - 1);
         }
       }
-      widths[c] = Math.ceil(CHAR * widest) + PAD;
+      x[c + 1] = x[c] + (column == null ? GAP : Math.ceil(CHAR * widest) + PAD);
     }
-    return widths;
+    return x;
   }
 
   // ---- drawing ----
@@ -463,7 +439,8 @@ public final class TracePicture {
       "system-ui, -apple-system, 'Segoe UI', Roboto, 'Helvetica Neue', Arial, 'Noto Sans',"
           + " 'PingFang SC', 'Hiragino Sans GB', 'Microsoft YaHei', 'Noto Sans CJK SC', sans-serif";
   private static final String TEXT = "#1f2328", RED = "#cf222e", TRACK = "#e4e8ec";
-  private static final String[] LANES = {"#1a7f37", "#0969da", "#e36209"}; // accept, read, write
+  // The lanes' colours (accept, read, write), then the legend's grey lane and lost bytes.
+  private static final String[] SWATCH = {"#1a7f37", "#0969da", "#e36209", TRACK, RED};
   private static final String[] SERIES = {"#e36209", "#8250df", "#0a7ea4", "#bf3989", "#57606a"};
   private static final String MIDDLE = " text-anchor=\"middle\"", BOLD = " font-weight=\"600\"";
   private static final String GREY = " fill=\"#59636e\"",
@@ -472,35 +449,29 @@ public final class TracePicture {
 
   private final boolean chinese;
   private final StringBuilder svg = new StringBuilder();
-  private final List<List<String>> labels = new ArrayList<>();
   private double x0;
   private List<Column> columns;
-  private double[] widths;
-  private int chars, leftOutFrom, leftOut;
+  private double[] x;
+  private int chars, leftOut;
+  private String leftOutFrom;
 
   // Each pass its own column, with the words wrapped as wide as fits; else a column per run of
   // alike passes; else a long run's first columns and its last, where its lesson lands, with a
   // gap between that says how many passes it leaves out. Neither side cuts a run in two.
   private void layOut() {
-    // The listener, then each client: its host over its port, to leave the grid the room.
-    int widest = "ready".length();
+    int widest = "listener ".length();
     for (Row row : rows.subList(0, drawn)) {
-      int colon = row.name.lastIndexOf(':');
-      labels.add(
-          row.index == 0 || colon < 1
-              ? List.of(row.name)
-              : List.of(row.name.substring(0, colon), row.name.substring(colon)));
-      widest =
-          Math.max(
-              widest, Math.max(labels.get(row.index).get(0).length(), row.name.length() - colon));
+      for (String label : row.name.split(LABEL)) {
+        widest = Math.max(widest, label.length());
+      }
     }
     x0 = MARGIN + Math.ceil(CHAR * widest) + PAD;
     double room = WIDEST - MARGIN - x0, narrowest = Math.ceil(3 * CHAR) + PAD;
     for (boolean collapse = passes.size() * narrowest > room; ; collapse = true) {
       columns = columns(collapse);
-      for (int wrapAt = 16; wrapAt >= 8 && columns.size() * narrowest <= room; wrapAt -= 2) {
-        widths = widths(columns, chars = wrapAt);
-        if (Arrays.stream(widths).sum() <= room) {
+      for (chars = 16; chars >= 8 && columns.size() * narrowest <= room; chars -= 2) {
+        x = edges(columns);
+        if (x[columns.size()] - x0 <= room) {
           return;
         }
       }
@@ -509,30 +480,28 @@ public final class TracePicture {
       }
     }
     List<Column> all = columns;
-    double[] w = widths(all, chars = 10);
-    int tail = all.size(), head = 0;
-    for (double used = 0; tail > 1 && used + w[tail - 1] <= room / 2; ) {
-      used += w[--tail];
+    chars = 10;
+    double[] e = edges(all);
+    int n = all.size(), tail = n, head = 0;
+    while (tail > 1 && e[n] - e[tail - 1] <= room / 2) {
+      tail--;
     }
-    while (tail < all.size() && !all.get(tail).runStart()) {
+    while (tail < n && all.get(tail).run() == 0) {
       tail++;
     }
-    double left = room - GAP - Arrays.stream(w, tail, all.size()).sum();
-    for (double used = 0; head < tail && used + w[head] <= left; ) {
-      used += w[head++];
+    while (head < tail && e[head + 1] - x0 <= room - GAP - (e[n] - e[tail])) {
+      head++;
     }
-    while (head > 1 && !all.get(head).runStart()) {
+    while (head > 1 && all.get(head).run() == 0) {
       head--;
     }
     columns = new ArrayList<>(all.subList(0, head));
     columns.add(null);
     columns.addAll(all.subList(tail, all.size()));
-    widths = new double[columns.size()];
-    System.arraycopy(w, 0, widths, 0, head);
-    widths[head] = GAP;
-    System.arraycopy(w, tail, widths, head + 1, all.size() - tail);
-    leftOutFrom = all.get(head).passes().get(0);
-    leftOut = (tail < all.size() ? all.get(tail).passes().get(0) : passes.size()) - leftOutFrom;
+    x = edges(columns);
+    int from = all.get(head).passes().get(0);
+    leftOutFrom = passes.get(from).number();
+    leftOut = (tail < n ? all.get(tail).passes().get(0) : passes.size()) - from;
   }
 
   private String t(String english, String chinese) {
@@ -541,7 +510,7 @@ public final class TracePicture {
 
   private String svg(String name) {
     int n = passes.size(), clients = rows.size() - 1;
-    int width = (int) Math.ceil(Math.max(640, x0 + Arrays.stream(widths).sum() + MARGIN));
+    int width = (int) Math.ceil(Math.max(640, x[columns.size()] + MARGIN));
     String counts = t("%s: %d passes, %d client%s", "%s：%d 轮，%d 个客户端");
     String s = clients == 1 ? "" : "s";
     text(MARGIN, MARGIN + 14, f(counts, name, n, clients, s), " font-size=\"14\"" + BOLD);
@@ -572,22 +541,17 @@ public final class TracePicture {
 
   // The grid: a bracket over each run, the pass numbers and ready counts, then a row per channel.
   private double grid(double top) {
-    double[] x = new double[columns.size() + 1];
-    x[0] = x0;
-    for (int c = 0; c < columns.size(); c++) {
-      x[c + 1] = x[c] + widths[c];
-    }
     double y = top, right = x[columns.size()];
     svg.append("<g font-family=\"").append(MONO).append("\">\n");
     if (runs()) {
       for (int c = 0; c < columns.size(); c++) {
         Column run = columns.get(c);
-        if (run != null && run.runStart() && run.repeats() > 1) {
-          double end = x[c + run.runLength()] - 3;
+        if (run != null && run.run() > 0 && run.passes().size() > 1) {
+          double end = x[c + run.run()] - 3;
           path(
               "M" + at(x[c] + 3, y + 16) + "v-4H" + fmt(end) + "v4",
               " fill=\"none\" stroke=\"#59636e\"");
-          text((x[c] + end) / 2, y + 9, "×" + run.repeats(), MIDDLE + BOLD);
+          text((x[c] + end) / 2, y + 9, "×" + run.passes().size(), MIDDLE + BOLD);
         }
       }
       y += 18;
@@ -600,24 +564,19 @@ public final class TracePicture {
     }
     y += 2 * LINE + 4;
     int gap = columns.indexOf(null);
-    List<String> note =
-        chinese ? List.of(leftOut + " 轮", "没有画出") : List.of("" + leftOut, "passes", "left out");
-    for (int k = 0; gap >= 0 && k < note.size(); k++) {
-      text((x[gap] + x[gap + 1]) / 2, y + LINE * (k + 1), note.get(k), MIDDLE + GREY);
+    String[] note = t("%d\npasses\nleft out", "%d 轮\n没有画出").formatted(leftOut).split("\n");
+    for (int k = 0; gap >= 0 && k < note.length; k++) {
+      text((x[gap] + x[gap + 1]) / 2, y + LINE * (k + 1), note[k], MIDDLE + GREY);
     }
     for (int r = 0; r < drawn; r++) {
-      path("M" + at(MARGIN, y) + "H" + fmt(right), RULE);
-      for (int k = 0; k < labels.get(r).size(); k++) {
-        text(MARGIN, y + LINE * (k + 1) - 1, labels.get(r).get(k), "");
+      rule(y, right);
+      String[] label = rows.get(r).name.split(LABEL);
+      for (int k = 0; k < label.length; k++) {
+        text(MARGIN, y + LINE * (k + 1) - 1, label[k], "");
       }
-      int lines = labels.get(r).size();
+      int lines = label.length;
       for (int c = 0; c < columns.size(); c++) {
-        List<String> cell = new ArrayList<>();
-        for (String word : words(columns.get(c), r)) {
-          // Lost bytes in red: a mark before each line, taken off when it is drawn.
-          wrap(word, chars)
-              .forEach(line -> cell.add((word.startsWith("lost ") ? "!" : " ") + line));
-        }
+        List<String> cell = lines(columns.get(c), r);
         if (!cell.isEmpty()) {
           rect(x[c] + 1, y + 3, x[c + 1] - x[c] - 2, cell.size() * LINE + 3, BOX);
         }
@@ -628,25 +587,25 @@ public final class TracePicture {
         lines = Math.max(lines, cell.size());
       }
       y += lines * LINE + 6 + BAND;
-      lanes(r, x, y - BAND + 3);
+      lanes(r, y - BAND + 3);
     }
     if (rows.size() > drawn) {
-      path("M" + at(MARGIN, y) + "H" + fmt(right), RULE);
+      rule(y, right);
       text(MARGIN, y + LINE, "and " + (rows.size() - drawn) + " more", GREY);
       y += LINE + 4;
     }
-    path("M" + at(MARGIN, y) + "H" + fmt(right), RULE);
+    rule(y, right);
     svg.append("</g>\n");
     return y;
   }
 
   private boolean runs() {
-    return columns.stream().anyMatch(c -> c != null && c.repeats() > 1);
+    return columns.stream().anyMatch(c -> c != null && c.passes().size() > 1);
   }
 
   // A row's band: a lane for each interest (the listener has only OP_ACCEPT), coloured while on,
   // grey while off, and none while the channel is not registered.
-  private void lanes(int row, double[] x, double y) {
+  private void lanes(int row, double y) {
     int[] bits = row == 0 ? new int[] {ACCEPT} : new int[] {READ, WRITE};
     for (int b = 0; b < bits.length; b++) {
       for (int c = 0, end = 1; c < columns.size(); c = end++) {
@@ -666,7 +625,7 @@ public final class TracePicture {
       return null;
     }
     boolean on = (passes.get(column.passes().get(0)).interest()[row] & bit) != 0;
-    return on ? LANES[bit == ACCEPT ? 0 : bit] : TRACK;
+    return on ? SWATCH[bit == ACCEPT ? 0 : bit] : TRACK;
   }
 
   // A long run's counts, which its collapsed columns give only as ranges, get their shape too.
@@ -678,13 +637,11 @@ public final class TracePicture {
   // (dashed red); a dot where a client was paused. The trace has no clock: passes are its time.
   private double chart(double top, int width) {
     int n = passes.size();
-    List<Integer> series = new ArrayList<>(); // the clients that queued, 0: lost, -1: paused
-    for (int r = 1; r <= drawn; r++) {
-      int row = r % drawn;
-      if (passes.stream().anyMatch(p -> p.bytes()[row] > 0)) {
-        series.add(row);
-      }
-    }
+    List<Integer> series = // the clients that queued, 0: lost, -1: paused
+        IntStream.rangeClosed(1, drawn)
+            .mapToObj(r -> r % drawn)
+            .filter(row -> passes.stream().anyMatch(p -> p.bytes()[row] > 0))
+            .collect(Collectors.toCollection(ArrayList::new));
     if (passes.stream().anyMatch(p -> p.cells().stream().anyMatch(c -> c.contains("paused")))) {
       series.add(-1);
     }
@@ -714,8 +671,8 @@ public final class TracePicture {
     }
     long ceiling = step * ((most + step - 1) / step);
     double left = x0, right = width - MARGIN - 20, bottom = y + 16 + CHART;
-    IntToDoubleFunction px = p -> left + Math.floor((right - left) * p / Math.max(1, n - 1));
-    LongToDoubleFunction py = v -> bottom - CHART * v / (double) ceiling;
+    DoubleUnaryOperator px = p -> left + Math.floor((right - left) * p / Math.max(1, n - 1));
+    DoubleUnaryOperator py = v -> bottom - CHART * v / (double) ceiling;
     for (long tick = 0; tick <= ceiling; tick += step) {
       String stroke = " fill=\"none\" stroke=\"" + (tick == 0 ? "#59636e" : TRACK) + "\"";
       path("M" + at(left, py.applyAsDouble(tick)) + "H" + fmt(right), stroke);
@@ -735,12 +692,11 @@ public final class TracePicture {
       int row = series.get(s), end = Math.min(rows.get(row).died, n - 1);
       List<String> points = new ArrayList<>();
       for (int p = rows.get(row).born, k = 0; p <= end; p++, k = points.size()) {
-        String v = fmt(py.applyAsDouble(passes.get(p).bytes()[row]));
-        if (k >= 2 && points.get(k - 1).endsWith("," + v) && points.get(k - 2).endsWith("," + v)) {
-          points.set(k - 1, fmt(px.applyAsDouble(p)) + "," + v);
-        } else {
-          points.add(fmt(px.applyAsDouble(p)) + "," + v);
+        String v = "," + fmt(py.applyAsDouble(passes.get(p).bytes()[row]));
+        if (k >= 2 && points.get(k - 1).endsWith(v) && points.get(k - 2).endsWith(v)) {
+          points.remove(k - 1);
         }
+        points.add(fmt(px.applyAsDouble(p)) + v);
       }
       svg.append(f("<polyline points=\"%s\"%s", String.join(" ", points), stroke(s, row)));
       svg.append(" stroke-width=\"2\" stroke-linejoin=\"round\"/>\n");
@@ -765,30 +721,20 @@ public final class TracePicture {
 
   // What the picture's marks mean, in the page's language: only the marks it has.
   private double legend(double y, int width) {
-    List<String> marks =
-        List.of(
-            "accept",
-            "read",
-            "grey",
-            "box",
-            "ready",
-            writes > 0 ? "write" : "-",
-            runs() ? "runs" : "-",
-            lost > 0 ? "lost" : "-",
-            chart() ? "chart" : "-");
-    path("M" + at(MARGIN, y - 6) + "H" + (width - MARGIN), RULE);
+    Map<String, Boolean> shown =
+        Map.of("write", writes > 0, "runs", runs(), "lost", lost > 0, "chart", chart());
+    rule(y - 6, width - MARGIN);
     for (String item : (chinese ? LEGEND_ZH : LEGEND).split("\n")) {
       String mark = item.substring(0, item.indexOf(' '));
-      int lane = List.of("accept", "read", "write", "grey", "lost").indexOf(mark);
-      if (!marks.contains(mark)) {
+      int swatch = List.of("accept", "read", "write", "grey", "lost").indexOf(mark);
+      if (!shown.getOrDefault(mark, true)) {
         continue;
-      } else if (lane >= 0) {
-        String colour = lane < 3 ? LANES[lane] : lane == 3 ? TRACK : RED;
-        rect(MARGIN, y + 2, 26, 5, " fill=\"" + colour + "\"");
+      } else if (swatch >= 0) {
+        rect(MARGIN, y + 2, 26, 5, " fill=\"" + SWATCH[swatch] + "\"");
       } else if (mark.equals("box")) {
         rect(MARGIN, y - 6, 26, 14, BOX);
       }
-      double tx = lane >= 0 || mark.equals("box") ? MARGIN + 34 : MARGIN;
+      double tx = swatch >= 0 || mark.equals("box") ? MARGIN + 34 : MARGIN;
       // Lines that fit: English breaks at spaces, Chinese between any two characters.
       String line = "";
       for (String unit : item.substring(item.indexOf(' ')).strip().split(BREAK)) {
@@ -823,6 +769,10 @@ public final class TracePicture {
 
   private void path(String d, String style) {
     svg.append("<path d=\"").append(d).append('"').append(style).append("/>\n");
+  }
+
+  private void rule(double y, double right) {
+    path("M" + at(MARGIN, y) + "H" + fmt(right), RULE);
   }
 
   private static final String BREAK = "(?<=[ \\p{IsHan}，；：（）、。])|(?=[\\p{IsHan}（])";

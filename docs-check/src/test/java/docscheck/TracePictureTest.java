@@ -1,7 +1,6 @@
 package docscheck;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -20,6 +19,8 @@ import java.util.stream.Stream;
 import javax.xml.parsers.DocumentBuilderFactory;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /** The pictures of the recorded runs stay true to them, and any server's output draws one. */
 class TracePictureTest {
@@ -37,32 +38,27 @@ class TracePictureTest {
   }
 
   @Test
-  void everyCommittedPictureIsTheOneItsCommittedRecordingDraws() throws Exception {
-    Map<String, String> expected = TracePicture.pictures(committed(".txt"));
+  void everyCommittedPictureIsTheOneItsCommittedRecordingDrawsWordForWordWithinTheBounds()
+      throws Exception {
+    Map<String, String> runs = committed("trace.txt"), expected = TracePicture.pictures(runs);
+    for (String step : Repo.steps(ROOT).subList(1, Repo.steps(ROOT).size())) {
+      assertThat(runs).containsKey(Transcripts.DIR + "/" + step + "/server-trace.txt");
+    }
     Map<String, String> onDisk = committed(".svg");
     String regenerate = "run `" + Repo.REGENERATE + "` and commit the result";
     assertThat(onDisk.keySet()).as("the pictures; %s", regenerate).isEqualTo(expected.keySet());
     assertThat(expected.keySet().stream().filter(f -> !expected.get(f).equals(onDisk.get(f))))
         .as("stale pictures; %s", regenerate)
         .isEmpty();
-  }
-
-  @Test
-  void everyStepsRecordedRunsAreReadWordForWordAndDrawnWithinTheBounds() throws Exception {
-    Map<String, String> runs = committed("trace.txt");
-    for (String step : Repo.steps(ROOT).subList(1, Repo.steps(ROOT).size())) {
-      assertThat(runs).containsKey(Transcripts.DIR + "/" + step + "/server-trace.txt");
-    }
     for (Map.Entry<String, String> run : runs.entrySet()) {
-      for (boolean chinese : new boolean[] {false, true}) {
-        TracePicture.Picture picture = TracePicture.draw("run.txt", run.getValue(), chinese);
-        assertThat(picture.skipped()).as("lines of %s not understood", run.getKey()).isZero();
-        assertReadable(picture.svg());
-        assertThat(picture.svg()).contains(chinese ? "监听 socket 关注着" : "the listener's");
-      }
+      TracePicture.Picture picture = TracePicture.draw("run.txt", run.getValue(), false);
+      assertThat(picture.skipped()).as("lines of %s not understood", run.getKey()).isZero();
     }
-    String slowReader = runs.get(Transcripts.DIR + "/step2-select-echo/slow-reader.trace.txt");
-    assertThat(TracePicture.draw("run.txt", slowReader, false).svg()).contains(">lost", ">×");
+    for (Map.Entry<String, String> picture : expected.entrySet()) {
+      assertReadable(picture.getValue());
+      boolean chinese = picture.getKey().endsWith(".zh.svg");
+      assertThat(picture.getValue()).contains(chinese ? "监听 socket 关注着" : "the listener's");
+    }
   }
 
   // Well-formed, with a title and a description, an opaque background, a font for Chinese, at
@@ -96,7 +92,7 @@ class TracePictureTest {
       assertThat(svg).contains(chinese ? ">字节数<" : ">bytes<", chinese ? ">轮<" : ">pass<");
     }
     String dashed = "stroke-dasharray";
-    assertThat(draw("step2-select-echo/slow-reader", false)).contains(dashed);
+    assertThat(draw("step2-select-echo/slow-reader", false)).contains(dashed, ">lost", ">×");
     assertThat(draw("step3-read-write-split/slow-reader", false))
         .contains("<polyline")
         .doesNotContain(dashed);
@@ -145,14 +141,7 @@ class TracePictureTest {
     TracePicture.Picture picture = TracePicture.draw("run.txt", trace, false);
     assertThat(picture.skipped()).isZero();
     // The picture's words as a reader reads them: a wrapped phrase is one again.
-    String words =
-        String.join(
-            " ",
-            Pattern.compile(">([^<>]+)</text>")
-                .matcher(picture.svg())
-                .results()
-                .map(m -> m.group(1))
-                .toList());
+    String words = picture.svg().replaceAll("(\\s*<[^>]*>\\s*)+", " ");
     assertThat(words)
         .contains("accepted ×2", "refused", "dropped on IOException", "lost 4 B", "paused")
         .contains("resumed", "the budget is spent", "closing idle", "discarded 5 B (lingering)")
@@ -160,48 +149,9 @@ class TracePictureTest {
         .contains("a timer is due", "the accept pause is over", "woken early", "stopped by");
     // The port came back: a row of its own, after the first client's.
     assertThat(picture.svg().split(">:1<", -1)).hasSize(3);
-  }
-
-  @Test
-  void aServersWholeOutputDrawsTheSamePictureAsItsTraceAlone() {
-    String trace = Repo.read(ROOT.resolve(STEP3));
-    String clean = TracePicture.draw("run.txt", trace, false).svg();
-    List<String> lines = new ArrayList<>(trace.lines().toList());
-    lines.add(0, "OpenJDK 64-Bit Server VM warning: Sharing is only supported for boot loader");
-    lines.add(5, "Exception in thread \"main\" java.lang.IllegalStateException: boom");
-    lines.add(6, "\tat multiplexing.EchoServer.run(EchoServer.java:99)");
-    lines.add(7, "Caused by: java.io.IOException: Broken pipe");
-    lines.add(8, "\t... 3 more");
-    lines.add(9, "WARNING: A terminally deprecated method in java.lang.System has been called");
-    lines.add(10, "something a student's own server printed");
-    String noisy = String.join("\r\n", lines) + "\r\n";
-    TracePicture.Picture picture = TracePicture.draw("run.txt", noisy, false);
-    assertThat(picture.notes())
-        .containsExactly("skipped 7 lines it does not know (the first: line 1)");
-    assertThat(picture.svg()).isEqualTo(clean);
-    // What Windows PowerShell 5.1's `>` writes: UTF-16, little-endian, after a byte order mark;
-    // and UTF-8 after one, as some editors write.
-    for (byte[] file :
-        List.of(
-            ("\uFEFF" + noisy).getBytes(StandardCharsets.UTF_16LE),
-            ("\uFEFF" + trace).getBytes(StandardCharsets.UTF_8))) {
-      assertThat(TracePicture.draw("run.txt", TracePicture.decode(file), false).svg())
-          .isEqualTo(clean);
-    }
-  }
-
-  @Test
-  void itRefusesOnlyAnEmptyFileAndOneWithNoPassLine() {
-    for (String empty : List.of("", "\r\n  \n")) {
-      assertThatThrownBy(() -> TracePicture.draw("run.txt", empty, false))
-          .hasMessage("run.txt is empty: nothing to draw");
-    }
-    assertThatThrownBy(() -> TracePicture.draw("run.txt", "\nlistening on 127.0.0.1:9999\n", false))
-        .hasMessage(
-            "run.txt has no pass line (its first line, line 2, is \"listening on 127.0.0.1:9999\"):"
-                + " was the server started with --trace?");
-    assertThat(TracePicture.draw("run.txt", "pass 1: nothing ready (woken early)", false).svg())
-        .contains(">woken early<");
+    // A UTF-8 byte order mark, as some editors write, is not a word.
+    byte[] marked = ("\uFEFF" + trace).getBytes(StandardCharsets.UTF_8);
+    assertThat(TracePicture.draw("run.txt", TracePicture.decode(marked), false)).isEqualTo(picture);
   }
 
   @Test
@@ -217,58 +167,78 @@ class TracePictureTest {
     assertThat(picture.notes()).contains("drew the first 10 clients; left out 2990");
   }
 
+  // A wrong command or a file with nothing to draw: its exit status and one line (the first of
+  // --help). The file run.txt holds the trace; DIR/ is where it lies.
+  @ParameterizedTest
+  @CsvSource(
+      delimiter = '|',
+      textBlock =
+          """
+          pass 1: nothing ready (woken early) |                  | 2 TracePicture: give a trace file, and an SVG file to write if not to standard output (--help for usage)
+          pass 1: nothing ready (woken early) | --colour run.txt | 2 TracePicture: unknown option --colour (--help for usage)
+          pass 1: nothing ready (woken early) | run.txt run.txt  | 2 TracePicture: DIR/run.txt is the trace itself: name another file
+          pass 1: nothing ready (woken early) | none.txt         | 1 TracePicture: no such file: DIR/none.txt
+          pass 1: nothing ready (woken early) | --help           | 0 usage: java docs-check/src/main/java/docscheck/TracePicture.java [--lang=zh] TRACE [SVG]
+          ''                                  | run.txt          | 1 TracePicture: run.txt is empty: nothing to draw
+          '\\r\\n  \\n'                       | run.txt          | 1 TracePicture: run.txt is empty: nothing to draw
+          \\nlistening on 127.0.0.1:9999\\n   | run.txt          | 1 TracePicture: run.txt has no pass line (its first line, line 2, is "listening on 127.0.0.1:9999"): was the server started with --trace?
+          """)
+  void aWrongCommandOrANoTraceFileSaysWhyInOneLine(
+      String trace, String args, String expected, @TempDir Path dir) throws Exception {
+    Files.writeString(dir.resolve("run.txt"), trace.translateEscapes());
+    String[] paths =
+        Stream.of(args == null ? new String[0] : args.split(" "))
+            .map(a -> a.startsWith("-") ? a : dir.resolve(a).toString())
+            .toArray(String[]::new);
+    ByteArrayOutputStream out = new ByteArrayOutputStream(), err = new ByteArrayOutputStream();
+    int status = TracePicture.run(paths, new PrintStream(out, true), new PrintStream(err, true));
+    String said = status + " " + (err.size() > 0 ? err : out);
+    assertThat(said.lines().findFirst().orElseThrow())
+        .isEqualTo(expected.replace("DIR/", dir + dir.getFileSystem().getSeparator()));
+    assertThat(said.lines().count())
+        .isEqualTo(status == 0 ? TracePicture.USAGE.lines().count() : 1);
+  }
+
+  // A server's whole output as Windows PowerShell 5.1's `>` writes it (UTF-16 after a byte order
+  // mark, CRLF), with JVM warnings and a stack trace: the one source file draws its trace alone.
   @Test
-  void aStudentDrawsTheirOwnRunWithTheOneSourceFile(@TempDir Path dir) throws Exception {
+  void aStudentDrawsTheirServersWholeOutputWithTheOneSourceFile(@TempDir Path dir)
+      throws Exception {
     String trace = Repo.read(ROOT.resolve(STEP3));
-    Files.writeString(dir.resolve("run.txt"), trace);
-    assertThat(java(dir, "run.txt", "run.svg")).isEqualTo("wrote run.svg\n");
+    List<String> lines = new ArrayList<>(trace.lines().toList());
+    lines.add(0, "OpenJDK 64-Bit Server VM warning: Sharing is only supported for boot loader");
+    lines.add(5, "Exception in thread \"main\" java.lang.IllegalStateException: boom");
+    lines.add(6, "\tat multiplexing.EchoServer.run(EchoServer.java:99)");
+    lines.add(7, "Caused by: java.io.IOException: Broken pipe");
+    lines.add(8, "\t... 3 more");
+    lines.add(9, "WARNING: A terminally deprecated method in java.lang.System has been called");
+    lines.add(10, "something a student's own server printed");
+    String noisy = "\uFEFF" + String.join("\r\n", lines) + "\r\n";
+    Files.write(dir.resolve("run.txt"), noisy.getBytes(StandardCharsets.UTF_16LE));
+    String skipped = "TracePicture: skipped 7 lines it does not know (the first: line 1)\n";
+    assertThat(java(dir, "run.txt", "run.svg")).isEqualTo(skipped + "wrote run.svg\n");
     assertThat(Files.readString(dir.resolve("run.svg")))
         .isEqualTo(TracePicture.draw("run.txt", trace, false).svg());
     assertThat(java(dir, "--lang=zh", "run.txt"))
-        .isEqualTo(TracePicture.draw("run.txt", trace, true).svg());
+        .isEqualTo(skipped + TracePicture.draw("run.txt", trace, true).svg());
     try (Stream<Path> files = Files.list(dir)) {
       assertThat(files.map(p -> p.getFileName().toString())).containsOnly("run.txt", "run.svg");
     }
   }
 
-  // What `java docs-check/src/main/java/docscheck/TracePicture.java ARGS` prints, run from dir.
+  // What `java docs-check/src/main/java/docscheck/TracePicture.java ARGS`, run from dir, prints:
+  // standard error, then standard output.
   private static String java(Path dir, String... args) throws Exception {
-    List<String> command = new ArrayList<>();
-    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    command.add(ROOT.resolve("docs-check/src/main/java/docscheck/TracePicture.java").toString());
-    command.addAll(List.of(args));
-    Process process = new ProcessBuilder(command).directory(dir.toFile()).start();
+    Path java = Path.of(System.getProperty("java.home"), "bin", "java");
+    Path source = ROOT.resolve("docs-check/src/main/java/docscheck/TracePicture.java");
+    Stream<String> command =
+        Stream.concat(Stream.of(java.toString(), source.toString()), Stream.of(args));
+    Process process = new ProcessBuilder(command.toList()).directory(dir.toFile()).start();
     process.getOutputStream().close();
     byte[] out = process.getInputStream().readAllBytes();
     String err = new String(process.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
     assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
     assertThat(process.exitValue()).as(err).isZero();
-    return new String(out, StandardCharsets.UTF_8);
-  }
-
-  @Test
-  void aWrongCommandSaysWhyInOneLine(@TempDir Path dir) throws Exception {
-    String run =
-        Files.writeString(dir.resolve("run.txt"), "pass 1: nothing ready (woken early)\n")
-            .toString();
-    assertThat(run())
-        .isEqualTo(
-            "2 TracePicture: give a trace file, and an SVG file to write if not"
-                + " to standard output (--help for usage)\n");
-    assertThat(run("--colour", run))
-        .isEqualTo("2 TracePicture: unknown option --colour (--help for usage)\n");
-    assertThat(run(run, run))
-        .matches("2 TracePicture: .* is the trace itself: name another file\n");
-    assertThat(run(dir.resolve("none.txt").toString()))
-        .startsWith("1 TracePicture: no such file: ");
-    assertThat(run("--help"))
-        .startsWith("0 usage: java docs-check/src/main/java/docscheck/TracePicture.java");
-  }
-
-  // The exit status, then what went to standard error (standard output, if nothing did).
-  private static String run(String... args) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream(), err = new ByteArrayOutputStream();
-    int status = TracePicture.run(args, new PrintStream(out, true), new PrintStream(err, true));
-    return status + " " + (err.size() > 0 ? err : out);
+    return err + new String(out, StandardCharsets.UTF_8);
   }
 }

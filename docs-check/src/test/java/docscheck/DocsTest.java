@@ -16,8 +16,9 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.DynamicTest;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** What the guide says about the code is checked against the code, so the two cannot drift. */
 class DocsTest {
@@ -31,26 +32,21 @@ class DocsTest {
       Pattern.compile("(?i)\\bseed\\b|\\btargets?\\b|\\bissue #?\\d+|(?<![\\w.-])#\\d+\\b(?!-)");
   private static final Path GLOSSARY = ROOT.resolve("docs/zh/glossary.md");
 
-  /** Fails naming every problem, under a description of what the guide should be. */
   static void expect(String what, List<String> problems) {
     assertThat(problems).as(what).isEmpty();
   }
 
-  @Test
-  void theStepDiffsAreTheOnesTheGeneratorWritesNow() throws IOException {
-    expectGenerated(StepDiffs.DIR, StepDiffs.generate(ROOT));
-  }
-
-  @Test
-  void theTranscriptsAreWhatARunOfEachStepShowsNow() throws Exception {
-    expectGenerated(Transcripts.DIR, Transcripts.generate(ROOT));
-  }
-
-  private static void expectGenerated(String dir, Map<String, String> files) throws IOException {
-    List<String> names = new ArrayList<>();
+  @ParameterizedTest(name = "{0} holds what the generator writes now")
+  @ValueSource(strings = {StepDiffs.DIR, Transcripts.DIR})
+  void theGeneratedFilesAreTheOnesTheGeneratorWritesNow(String dir) throws Exception {
+    Map<String, String> files =
+        dir.equals(StepDiffs.DIR) ? StepDiffs.generate(ROOT) : Transcripts.generate(ROOT);
+    List<String> names;
     try (Stream<Path> walk = Files.walk(ROOT.resolve(dir))) { // the pictures: TracePictureTest's
-      walk.filter(p -> Files.isRegularFile(p) && !p.toString().endsWith(".svg"))
-          .forEach(p -> names.add(ROOT.relativize(p).toString().replace('\\', '/')));
+      names =
+          walk.filter(p -> Files.isRegularFile(p) && !p.toString().endsWith(".svg"))
+              .map(p -> ROOT.relativize(p).toString().replace('\\', '/'))
+              .toList();
     }
     assertThat(names)
         .as("the files the generator writes; " + REGENERATE)

@@ -14,6 +14,7 @@ import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import java.util.function.Predicate;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 import multiplexing.testkit.Peer;
 import multiplexing.testkit.Scenarios;
 import multiplexing.testkit.ServerFixture;
@@ -48,11 +49,8 @@ final class Demonstrations {
       files.putAll(neverReads(new Story("never-reads", server, args)));
     }
     if (step == 5 || step == 6) {
-      String[] args =
-          step == 6
-              ? new String[] {"--max-connections=1", "--idle-timeout=1"}
-              : new String[] {"--max-connections=1"};
-      files.putAll(silentClient(new Story("silent-client", server, args)));
+      String[] args = {"--max-connections=1", "--idle-timeout=1"};
+      files.putAll(silentClient(new Story("silent-client", server, Arrays.copyOf(args, step - 4))));
     }
     return files;
   }
@@ -247,9 +245,10 @@ final class Demonstrations {
 
     Story(String name, Class<?> serverClass, String... settings) throws Exception {
       this.name = name;
-      List<String> args = new ArrayList<>(List.of("--trace"));
-      args.addAll(List.of(settings));
-      server = ServerFixture.start(serverClass, args.toArray(String[]::new));
+      server =
+          ServerFixture.start(
+              serverClass,
+              Stream.concat(Stream.of("--trace"), Stream.of(settings)).toArray(String[]::new));
       server(line -> line.startsWith("listening on "));
       if (settings.length > 0) {
         client("(the server runs with " + String.join(" ", settings) + ")");

@@ -44,7 +44,7 @@ final class Transcripts {
   private Transcripts() {}
 
   static Map<String, String> generate(Path root) throws Exception {
-    Map<String, URL> classes = new LinkedHashMap<>();
+    Map<String, URL> classes = new LinkedHashMap<>(); // all refused before any is run if stale
     for (String step : Repo.steps(root)) {
       classes.put(step, Repo.classes(root, step));
     }

@@ -74,16 +74,16 @@ final class Transcripts {
     Log log = new Log(10_000);
     Launcher server =
         Launcher.inProcess(serverClass, log, trace ? new String[] {"--trace"} : new String[0]);
-    Client a = new Client(clientClass, server.port());
-    Client b = new Client(clientClass, server.port());
+    Client a = new Client();
+    Client b = new Client();
     String whileFirstStays;
     try {
-      a.start();
+      a.start(clientClass, server.port());
       a.awaitPrompts(1);
       await("the first accept", () -> log.count("accepted ") == 1);
       a.type("jerome");
       a.awaitPrompts(2);
-      b.start();
+      b.start(clientClass, server.port());
       b.awaitPrompts(1);
       // With --trace, the pass that accepts B comes before the pass that reads it, always.
       await("the second accept", () -> oneAtATime || log.count("accepted ") == 2);
@@ -164,15 +164,8 @@ final class Transcripts {
     final PipedOutputStream keys = new PipedOutputStream();
     private final ByteArrayOutputStream screen = new ByteArrayOutputStream();
     private final CompletableFuture<Object> exit = new CompletableFuture<>();
-    private final Class<?> clientClass;
-    private final int port;
 
-    Client(Class<?> clientClass, int port) {
-      this.clientClass = clientClass;
-      this.port = port;
-    }
-
-    void start() throws Exception {
+    void start(Class<?> clientClass, int port) throws Exception {
       Method run =
           clientClass.getDeclaredMethod(
               "run", String[].class, InputStream.class, PrintStream.class, PrintStream.class);

@@ -15,9 +15,8 @@ import java.util.function.BiConsumer;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.DynamicTest;
-import org.junit.jupiter.api.TestFactory;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /** What the guide says about the code is checked against the code, so the two cannot drift. */
@@ -75,18 +74,16 @@ class DocsTest {
     CHECKS.put("a Chinese page uses the glossary's terms, not those it rejects", DocsTest::terms);
   }
 
-  @TestFactory
-  Stream<DynamicTest> everyPage() {
-    return CHECKS.keySet().stream()
-        .map(
-            what ->
-                DynamicTest.dynamicTest(
-                    what,
-                    () -> {
-                      List<String> problems = new ArrayList<>();
-                      Page.all().forEach(page -> CHECKS.get(what).accept(page, problems));
-                      expect(what, problems.stream().distinct().toList());
-                    }));
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("checks")
+  void everyPage(String what) {
+    List<String> problems = new ArrayList<>();
+    Page.all().forEach(page -> CHECKS.get(what).accept(page, problems));
+    expect(what, problems.stream().distinct().toList());
+  }
+
+  static Set<String> checks() {
+    return CHECKS.keySet();
   }
 
   private static void quotes(Page p, List<String> problems) {

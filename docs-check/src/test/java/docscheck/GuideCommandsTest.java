@@ -117,11 +117,10 @@ class GuideCommandsTest {
       check(c.text()).forEach(fix -> problems.add(c.at() + ": `" + c.text() + "`: " + fix));
     }
     for (Page page : Page.all()) {
-      List<String> twins =
-          commands.stream()
-              .filter(c -> c.at().startsWith(page.name + ":"))
-              .map(c -> cmd(c.text()))
-              .toList();
+      List<String> twins = new ArrayList<>();
+      commands.stream()
+          .filter(c -> c.at().startsWith(page.name + ":"))
+          .forEach(c -> twins.add(cmd(c.text())));
       for (Page.Block b : page.blocks) {
         for (int i = 0; b.lang().equals("bat") && i < b.lines().size(); i++) {
           String line = b.lines().get(i).trim();

@@ -147,8 +147,8 @@ class DocsTest {
         continue;
       }
       String[] parts = link.text().split("#", 2);
-      Path file = p.path.resolveSibling(parts[0].isEmpty() ? p.path.toString() : parts[0]);
-      file = file.normalize();
+      Path file =
+          p.path.resolveSibling(parts[0].isEmpty() ? p.path.toString() : parts[0]).normalize();
       boolean page = file.toString().endsWith(".md") && Files.exists(file);
       if (!file.startsWith(ROOT) || !Files.exists(file)) {
         problems.add(p.at(link.line(), "no file %s; link one that exists", parts[0]));

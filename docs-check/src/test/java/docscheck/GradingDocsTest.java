@@ -35,9 +35,7 @@ class GradingDocsTest {
     List<String> problems = new ArrayList<>();
     for (String step : Repo.steps(ROOT).subList(1, Repo.steps(ROOT).size())) {
       Page en = Page.read(ROOT.resolve("docs/" + step + ".md"));
-      List<String> headings = Chapter.headings(en.path);
-      List<String> links = Chapter.links(ROOT, step);
-      int at = headings.indexOf(Chapter.SECTION);
+      int at = Chapter.headings(en.path).indexOf(Chapter.SECTION);
       Path zh = ROOT.resolve("docs/zh/" + step + ".md");
       if (at < 0) {
         problems.add(
@@ -46,7 +44,7 @@ class GradingDocsTest {
         String fix = "the section ./grade links quotes %s; make it %s, as in English";
         problems.add(Page.read(zh).at(1, fix, quoted(Page.read(zh), at), quoted(en, at)));
       }
-      for (String link : links) {
+      for (String link : Chapter.links(ROOT, step)) {
         String[] parts = (link + "#").split("#");
         if (parts.length < 2 || !Page.read(ROOT.resolve(parts[0])).anchors.contains(parts[1])) {
           problems.add(link + ": ./grade links no heading GitHub has; give both the same headings");

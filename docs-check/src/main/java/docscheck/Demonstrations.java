@@ -11,25 +11,21 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.function.BooleanSupplier;
+import java.util.concurrent.Callable;
 import java.util.function.Predicate;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 import multiplexing.testkit.Peer;
 import multiplexing.testkit.Scenarios;
 import multiplexing.testkit.ServerFixture;
 
 /**
- * Small scripted clients that show a step's weakness, and the next step's fix, the way a student
- * could see them: what the client did and saw, beside the lines the server printed with {@code
- * --trace}. They drive the server as the testkit's scenarios do: every wait is for something the
- * server prints, never for an amount of bytes that assumes how much the kernel's buffers hold. Byte
- * counts vary from run to run, so the story keeps only what does not: the outcome, and the server's
- * lines the script waited for, their numbers written as N. Beside each story, {@code
- * NAME.trace.txt} keeps everything the server printed, real counts and all, for its picture: a
- * recording, written again only by the regenerate command, never compared with a new run.
+ * Scripted clients that show a step's weakness and the next step's fix, waiting (as the testkit's
+ * scenarios do) only for what the server prints. Counts vary by run, so a story keeps the outcome
+ * and the lines it waited for, numbers as N; {@code NAME.trace.txt} keeps the whole trace for its
+ * picture, a recording never compared with a new run.
  */
 final class Demonstrations {
-  /** How a demonstration's whole server output is named: NAME.trace.txt. */
   static final String TRACE = ".trace.txt";
 
   // The high water mark the never-reads demonstration gives step 5, to keep its trace short.
@@ -40,7 +36,6 @@ final class Demonstrations {
 
   private Demonstrations() {}
 
-  /** The demonstrations that concern this step: its weakness, or the fix of the one before. */
   static Map<String, String> run(Class<?> server, int step) throws Exception {
     Map<String, String> files = new TreeMap<>();
     if (step == 2 || step == 3) {
@@ -54,20 +49,13 @@ final class Demonstrations {
       files.putAll(neverReads(new Story("never-reads", server, args)));
     }
     if (step == 5 || step == 6) {
-      String[] args =
-          step == 6
-              ? new String[] {"--max-connections=1", "--idle-timeout=1"}
-              : new String[] {"--max-connections=1"};
-      files.putAll(silentClient(new Story("silent-client", server, args)));
+      String[] args = {"--max-connections=1", "--idle-timeout=1"};
+      files.putAll(silentClient(new Story("silent-client", server, Arrays.copyOf(args, step - 4))));
     }
     return files;
   }
 
-  /**
-   * Step 2 ignores how much write() took; step 3 queues the rest. A client with a small receive
-   * buffer sends without reading until the server shows it could not write everything at once, then
-   * reads what comes back.
-   */
+  // Step 2 ignores how much write() took; step 3 queues the rest.
   private static Map<String, String> slowReader(Story t) throws Exception {
     try (t) {
       Peer client = t.server.connect(4096);
@@ -86,11 +74,7 @@ final class Demonstrations {
     }
   }
 
-  /**
-   * Step 3 closes at the end of stream; step 4 drains first. The client sends until the server
-   * holds a queue for it, shuts down its sending side, waits until the server has read that end of
-   * stream, and only then reads.
-   */
+  // Step 3 closes at the end of stream; step 4 drains first.
   private static Map<String, String> halfClose(Story t) throws Exception {
     try (t) {
       Peer client = t.server.connect(4096);
@@ -111,11 +95,8 @@ final class Demonstrations {
     }
   }
 
-  /**
-   * Step 4 holds whatever a client that never reads sends it; step 5 stops reading from it at the
-   * high water mark, and reads again at the low one. Its writes never wait, so that a server that
-   * stops reading cannot stop the script.
-   */
+  // Step 4 holds all a client that never reads sends; step 5 pauses it at the high water mark.
+  // Its writes never wait, so that a server that stops reading cannot stop the script.
   private static Map<String, String> neverReads(Story t) throws Exception {
     try (t;
         SocketChannel client = SocketChannel.open()) {
@@ -129,11 +110,9 @@ final class Demonstrations {
       t.client("sends 64 KiB at a time and reads nothing");
       Predicate<String> paused = line -> line.startsWith("paused reading " + me + " ");
       Sender sender = new Sender(client);
-      BooleanSupplier seen = t.watch(paused.or(t.stuck(me)));
-      Transcripts.await(
-          "a pause or an unbounded queue",
-          () -> sender.send() >= 0 && seen.getAsBoolean()); // send, then look
-      if (!t.printed(paused)) {
+      Callable<Boolean> seen = t.watch(paused.or(t.stuck(me)));
+      Transcripts.await("a pause or a queue", () -> sender.send() >= 0 && seen.call());
+      if (!t.watch(paused).call()) {
         t.server(t.stuck(me));
         t.client("the server holds 256 KiB or more for it, and has not stopped reading");
         return t.end();
@@ -147,10 +126,10 @@ final class Demonstrations {
       t.client("reads what comes back");
       Predicate<String> resumed = line -> line.equals("resumed reading " + me);
       ByteArrayOutputStream received = new ByteArrayOutputStream();
-      BooleanSupplier resumedSeen = t.watch(resumed);
+      Callable<Boolean> resumedSeen = t.watch(resumed);
       ByteBuffer in = ByteBuffer.allocate(Scenarios.CHUNK);
       Transcripts.await(
-          "reading to resume", () -> read(client, in, received) || resumedSeen.getAsBoolean());
+          "reading to resume", () -> read(client, in, received) || resumedSeen.call());
       t.server(resumed);
       byte[] got = received.toByteArray();
       byte[] all = sender.sent.toByteArray();
@@ -162,10 +141,7 @@ final class Demonstrations {
     }
   }
 
-  /**
-   * Step 5 keeps a client that goes silent for ever, even when it holds the only place there is;
-   * step 6 closes it after its idle timeout, gently, and gives its place to the next client.
-   */
+  // Step 5 keeps a silent client for ever, in the only place there is; step 6 closes it as idle.
   private static Map<String, String> silentClient(Story t) throws Exception {
     try (t) {
       Peer silent = t.server.connect(4096);
@@ -174,7 +150,7 @@ final class Demonstrations {
       // A fixed wait: the point is what happens, or does not, while A is silent.
       Thread.sleep(SILENT_MILLIS);
       Predicate<String> closing = line -> line.startsWith("closing idle " + me + " ");
-      if (!t.printed(closing)) {
+      if (!t.watch(closing).call()) {
         t.client("A is still connected after " + SILENT_MILLIS / 1000.0 + " s of silence");
         try (Peer newcomer = t.server.connect(4096)) {
           t.client("B connects");
@@ -241,7 +217,6 @@ final class Demonstrations {
       this.channel = channel;
     }
 
-    // Writes what the socket takes: how many bytes.
     int send() {
       if (sent.size() >= Scenarios.MOST_BYTES) {
         throw new IllegalStateException("sent " + Scenarios.MOST_BYTES + " B: the script ran away");
@@ -261,11 +236,7 @@ final class Demonstrations {
     }
   }
 
-  /**
-   * One demonstration's recording: the client's lines as it acts, and the server's lines it waited
-   * for, each at the point it waited for it. The server prints more (the trace prints a line or two
-   * per pass), but only lines the script waited for are kept, so the order never depends on timing.
-   */
+  /** The client's lines and the server's lines it waited for, in order: never timing's. */
   private static final class Story implements AutoCloseable {
     final ServerFixture server;
     private final String name;
@@ -274,9 +245,10 @@ final class Demonstrations {
 
     Story(String name, Class<?> serverClass, String... settings) throws Exception {
       this.name = name;
-      List<String> args = new ArrayList<>(List.of("--trace"));
-      args.addAll(List.of(settings));
-      server = ServerFixture.start(serverClass, args.toArray(String[]::new));
+      server =
+          ServerFixture.start(
+              serverClass,
+              Stream.concat(Stream.of("--trace"), Stream.of(settings)).toArray(String[]::new));
       server(line -> line.startsWith("listening on "));
       if (settings.length > 0) {
         client("(the server runs with " + String.join(" ", settings) + ")");
@@ -287,12 +259,11 @@ final class Demonstrations {
       out.add("[client] " + text);
     }
 
-    // The client is connected once the server says it accepted it; returns how it names us.
-    String connected(Peer peer, String what) throws InterruptedException {
+    String connected(Peer peer, String what) {
       return connected(Scenarios.address(peer), what);
     }
 
-    String connected(String me, String what) throws InterruptedException {
+    String connected(String me, String what) {
       client(what);
       server(line -> line.equals("accepted " + me));
       return me;
@@ -303,13 +274,8 @@ final class Demonstrations {
       return line -> line.startsWith("  " + me) && Scenarios.queued(line) >= Scenarios.STUCK;
     }
 
-    /** Whether the server has printed a line that matches, since the last one we waited for. */
-    boolean printed(Predicate<String> which) {
-      return server.log().stream().skip(seen).anyMatch(which);
-    }
-
-    /** The same question, asked often: each call looks only at the lines that came since. */
-    BooleanSupplier watch(Predicate<String> which) {
+    /** Whether a line matched since the last we waited for; each call reads only new lines. */
+    Callable<Boolean> watch(Predicate<String> which) {
       int[] from = {seen};
       return () -> {
         List<String> lines = server.log();
@@ -319,9 +285,8 @@ final class Demonstrations {
       };
     }
 
-    /** Waits for a line that matches, and records it; the server's other lines are left out. */
-    void server(Predicate<String> which) throws InterruptedException {
-      Transcripts.await("the server to print a line", () -> printed(which));
+    void server(Predicate<String> which) {
+      Transcripts.await("the server to print a line", watch(which));
       List<String> lines = server.log();
       while (!which.test(lines.get(seen))) {
         seen++;
@@ -329,7 +294,6 @@ final class Demonstrations {
       out.add("[server] " + NUMBER.matcher(lines.get(seen++)).replaceAll("N $1"));
     }
 
-    /** Stops the server: the story and the whole trace, with their ports normalised. */
     Map<String, String> end() throws Exception {
       server.close();
       server(line -> line.equals("stopped"));

@@ -7,18 +7,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.stream.Stream;
 
-/**
- * Rewrites docs/diffs and docs/transcripts from the step modules; the tests check they agree. One
- * command, from the repository root, builds every step with Maven and regenerates everything:
- *
- * <pre>./mvnw -q -pl docs-check -am compile -Pregenerate</pre>
- *
- * <p>Steps are the root pom's modules named {@code stepN-name}, in the order of N. It writes {@code
- * docs/diffs/stepN-to-stepM-server.diff} and {@code -tests.diff} for each neighbouring pair and
- * {@code docs/transcripts/<step>/} for each step, with a picture beside each recorded run, and
- * deletes the files of a step that is gone. Then {@code ./mvnw -B verify} names whatever a page
- * still says that the code no longer does.
- */
+/** Rewrites docs/diffs and docs/transcripts (and their pictures): {@link Repo#REGENERATE}. */
 public final class Regenerate {
   private Regenerate() {}
 
@@ -29,7 +18,7 @@ public final class Regenerate {
       transcripts.putAll(TracePicture.pictures(transcripts));
       write(root, StepDiffs.DIR, StepDiffs.generate(root));
       write(root, Transcripts.DIR, transcripts);
-    } catch (IllegalStateException e) {
+    } catch (RuntimeException e) {
       System.err.println("Regenerate: " + e.getMessage());
       System.exit(1);
     }

@@ -7,7 +7,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
 import java.util.List;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
@@ -32,7 +31,6 @@ final class Repo {
     throw new IllegalStateException("no repository root above " + dir);
   }
 
-  /** The root pom's modules, in the order it lists them. */
   static List<String> modules(Path root) {
     return MODULE
         .matcher(read(root.resolve("pom.xml")))
@@ -41,7 +39,6 @@ final class Repo {
         .toList();
   }
 
-  /** The step modules (stepN-name), ordered by N. */
   static List<String> steps(Path root) {
     return modules(root).stream()
         .filter(name -> STEP.matcher(name).matches())
@@ -50,18 +47,10 @@ final class Repo {
   }
 
   static int stepNumber(String module) {
-    Matcher m = STEP.matcher(module);
-    if (!m.matches()) {
-      throw new IllegalArgumentException("not a step module: " + module);
-    }
-    return Integer.parseInt(m.group(1));
+    return Integer.parseInt(STEP.matcher(module).replaceFirst("$1"));
   }
 
-  /**
-   * The step's classes as Maven built them (the regenerate command builds every step first);
-   * refused when a class is missing or older than its source, so that a stale server is never
-   * recorded.
-   */
+  /** The step's classes as Maven built them, refused if older than their source: never stale. */
   static URL classes(Path root, String step) throws IOException {
     Path classes = root.resolve(step).resolve("target/classes");
     Path main = root.resolve(step).resolve("src/main/java");

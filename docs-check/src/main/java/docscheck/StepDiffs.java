@@ -12,11 +12,8 @@ import java.util.TreeSet;
 import java.util.stream.Stream;
 
 /**
- * Two unified diffs per pair of neighbouring steps, what a student sees comparing them: the server
- * alone, like {@code diff -u stepN/src/main/java/multiplexing/EchoServer.java
- * stepM/src/main/java/multiplexing/EchoServer.java}, and the tests, like {@code diff -ruN
- * stepN/src/test stepM/src/test}. (Each step's client is the same file, so the server is all that
- * changes in src/main.)
+ * Per pair of neighbouring steps, what {@code diff -u stepN/SERVER stepM/SERVER} and {@code diff
+ * -ruN stepN/src/test stepM/src/test} print. (Every step's client is the same file.)
  */
 final class StepDiffs {
   static final String DIR = "docs/diffs";
@@ -24,7 +21,6 @@ final class StepDiffs {
 
   private StepDiffs() {}
 
-  /** File name under docs/diffs to diff text: {@code step1-to-step2-server.diff} and -tests. */
   static Map<String, String> generate(Path root) throws IOException {
     Map<String, String> diffs = new TreeMap<>();
     List<String> steps = Repo.steps(root);
@@ -73,7 +69,6 @@ final class StepDiffs {
     return out.toString();
   }
 
-  // Paths like src/test/java/multiplexing/EchoServerTest.java, relative to the module.
   private static List<String> tests(Path module) throws IOException {
     if (!Files.isDirectory(module.resolve("src/test"))) {
       return List.of();

@@ -17,38 +17,34 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 import java.util.regex.Pattern;
 import multiplexing.testkit.Launcher;
 import multiplexing.testkit.Log;
+import org.awaitility.Awaitility;
+import org.awaitility.core.ConditionFactory;
 
 /**
- * Replays the Python tutorial's 9.3.2 session against every step: one server, two clients, typed
- * lines. Each step's own EchoServer (started by the testkit's {@link Launcher}) and EchoClient run
- * in this JVM, through the same methods their main methods call. What each of the three terminals
- * shows is recorded, with port numbers normalised: the server as 9999, the first client as 50001,
- * the second as 50002. From step 2 on the session is recorded a second time with {@code --trace},
- * for the chapters' walk through the loop; and {@link Demonstrations} adds each step's weakness.
+ * The Python tutorial's 9.3.2 session (one server, two clients) against each step's own EchoServer
+ * and EchoClient in this JVM: what each terminal shows, ports normalised (9999, 50001, 50002); from
+ * step 2 again with {@code --trace}; then each step's {@link Demonstrations}.
  */
 final class Transcripts {
   static final String DIR = "docs/transcripts";
 
-  /** How long anything we wait for may take before the recording gives up. */
   static final Duration PATIENCE = Duration.ofSeconds(10);
 
   private static final List<String> PORTS = List.of("9999", "50001", "50002");
-  // Long enough to see that step 1 leaves the second client without an echo.
-  private static final long NO_ECHO_MILLIS = 300;
+  private static final Duration NO_ECHO = Duration.ofMillis(300);
   private static final String PROMPT = ">>:";
   private static final Pattern ADDRESS = Pattern.compile("127\\.0\\.0\\.1:(\\d+)");
 
   private Transcripts() {}
 
-  /** File path (from the repository root) to the text that terminal showed. */
   static Map<String, String> generate(Path root) throws Exception {
-    Map<String, URL> classes = new LinkedHashMap<>();
+    Map<String, URL> classes = new LinkedHashMap<>(); // all refused before any is run if stale
     for (String step : Repo.steps(root)) {
       classes.put(step, Repo.classes(root, step));
     }
@@ -78,29 +74,27 @@ final class Transcripts {
     Log log = new Log(10_000);
     Launcher server =
         Launcher.inProcess(serverClass, log, trace ? new String[] {"--trace"} : new String[0]);
-    Client a = new Client(clientClass, server.port());
-    Client b = new Client(clientClass, server.port());
+    Client a = new Client();
+    Client b = new Client();
     String whileFirstStays;
     try {
-      a.start();
+      a.start(clientClass, server.port());
       a.awaitPrompts(1);
       await("the first accept", () -> log.count("accepted ") == 1);
       a.type("jerome");
       a.awaitPrompts(2);
-      b.start();
+      b.start(clientClass, server.port());
       b.awaitPrompts(1);
       // With --trace, the pass that accepts B comes before the pass that reads it, always.
       await("the second accept", () -> oneAtATime || log.count("accepted ") == 2);
       b.type("hello");
       if (oneAtATime) {
-        Thread.sleep(NO_ECHO_MILLIS);
-        if (count(b.text(), PROMPT) != 1) {
-          throw new IllegalStateException("step 1 echoed to a second client: " + b.text());
-        }
+        await("step 1 to leave the second client without an echo")
+            .during(NO_ECHO)
+            .until(() -> count(b.text(), PROMPT) == 1);
       } else {
         b.awaitPrompts(2);
       }
-      // What the second terminal shows while the first client is still connected.
       whileFirstStays = b.text();
       a.hangUp();
       await("the first close", () -> log.count("closed by peer ") == 1);
@@ -136,15 +130,12 @@ final class Transcripts {
     return lines.isEmpty() ? "" : String.join("\n", lines) + "\n";
   }
 
-  /** Waits, at most {@link #PATIENCE}, until it is done. */
-  static void await(String what, BooleanSupplier done) throws InterruptedException {
-    long deadline = System.nanoTime() + PATIENCE.toNanos();
-    while (!done.getAsBoolean()) {
-      if (System.nanoTime() - deadline > 0) {
-        throw new IllegalStateException("gave up waiting for " + what);
-      }
-      Thread.sleep(2);
-    }
+  static void await(String what, Callable<Boolean> done) {
+    await(what).until(done);
+  }
+
+  static ConditionFactory await(String what) {
+    return Awaitility.await(what).atMost(PATIENCE).pollInterval(Duration.ofMillis(2));
   }
 
   private static int count(String text, String what) {
@@ -173,16 +164,8 @@ final class Transcripts {
     final PipedOutputStream keys = new PipedOutputStream();
     private final ByteArrayOutputStream screen = new ByteArrayOutputStream();
     private final CompletableFuture<Object> exit = new CompletableFuture<>();
-    private final Class<?> clientClass;
-    private final int port;
 
-    Client(Class<?> clientClass, int port) {
-      this.clientClass = clientClass;
-      this.port = port;
-    }
-
-    /** Like typing the client's command into a fresh terminal. */
-    void start() throws Exception {
+    void start(Class<?> clientClass, int port) throws Exception {
       Method run =
           clientClass.getDeclaredMethod(
               "run", String[].class, InputStream.class, PrintStream.class, PrintStream.class);
@@ -221,7 +204,7 @@ final class Transcripts {
       }
     }
 
-    void awaitPrompts(int n) throws InterruptedException {
+    void awaitPrompts(int n) {
       await(n + " prompts", () -> count(text(), PROMPT) == n && text().endsWith(PROMPT));
     }
 

@@ -15,9 +15,9 @@ import java.util.function.BiConsumer;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.DynamicTest;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestFactory;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** What the guide says about the code is checked against the code, so the two cannot drift. */
 class DocsTest {
@@ -31,26 +31,21 @@ class DocsTest {
       Pattern.compile("(?i)\\bseed\\b|\\btargets?\\b|\\bissue #?\\d+|(?<![\\w.-])#\\d+\\b(?!-)");
   private static final Path GLOSSARY = ROOT.resolve("docs/zh/glossary.md");
 
-  /** Fails naming every problem, under a description of what the guide should be. */
   static void expect(String what, List<String> problems) {
     assertThat(problems).as(what).isEmpty();
   }
 
-  @Test
-  void theStepDiffsAreTheOnesTheGeneratorWritesNow() throws IOException {
-    expectGenerated(StepDiffs.DIR, StepDiffs.generate(ROOT));
-  }
-
-  @Test
-  void theTranscriptsAreWhatARunOfEachStepShowsNow() throws Exception {
-    expectGenerated(Transcripts.DIR, Transcripts.generate(ROOT));
-  }
-
-  private static void expectGenerated(String dir, Map<String, String> files) throws IOException {
-    List<String> names = new ArrayList<>();
+  @ParameterizedTest(name = "{0} holds what the generator writes now")
+  @ValueSource(strings = {StepDiffs.DIR, Transcripts.DIR})
+  void theGeneratedFilesAreTheOnesTheGeneratorWritesNow(String dir) throws Exception {
+    Map<String, String> files =
+        dir.equals(StepDiffs.DIR) ? StepDiffs.generate(ROOT) : Transcripts.generate(ROOT);
+    List<String> names;
     try (Stream<Path> walk = Files.walk(ROOT.resolve(dir))) { // the pictures: TracePictureTest's
-      walk.filter(p -> Files.isRegularFile(p) && !p.toString().endsWith(".svg"))
-          .forEach(p -> names.add(ROOT.relativize(p).toString().replace('\\', '/')));
+      names =
+          walk.filter(p -> Files.isRegularFile(p) && !p.toString().endsWith(".svg"))
+              .map(p -> ROOT.relativize(p).toString().replace('\\', '/'))
+              .toList();
     }
     assertThat(names)
         .as("the files the generator writes; " + REGENERATE)
@@ -79,18 +74,16 @@ class DocsTest {
     CHECKS.put("a Chinese page uses the glossary's terms, not those it rejects", DocsTest::terms);
   }
 
-  @TestFactory
-  Stream<DynamicTest> everyPage() {
-    return CHECKS.keySet().stream()
-        .map(
-            what ->
-                DynamicTest.dynamicTest(
-                    what,
-                    () -> {
-                      List<String> problems = new ArrayList<>();
-                      Page.all().forEach(page -> CHECKS.get(what).accept(page, problems));
-                      expect(what, problems.stream().distinct().toList());
-                    }));
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("checks")
+  void everyPage(String what) {
+    List<String> problems = new ArrayList<>();
+    Page.all().forEach(page -> CHECKS.get(what).accept(page, problems));
+    expect(what, problems.stream().distinct().toList());
+  }
+
+  static Set<String> checks() {
+    return CHECKS.keySet();
   }
 
   private static void quotes(Page p, List<String> problems) {
@@ -154,8 +147,8 @@ class DocsTest {
         continue;
       }
       String[] parts = link.text().split("#", 2);
-      Path file = p.path.resolveSibling(parts[0].isEmpty() ? p.path.toString() : parts[0]);
-      file = file.normalize();
+      Path file =
+          p.path.resolveSibling(parts[0].isEmpty() ? p.path.toString() : parts[0]).normalize();
       boolean page = file.toString().endsWith(".md") && Files.exists(file);
       if (!file.startsWith(ROOT) || !Files.exists(file)) {
         problems.add(p.at(link.line(), "no file %s; link one that exists", parts[0]));

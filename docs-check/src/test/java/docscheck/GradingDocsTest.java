@@ -18,11 +18,7 @@ import multiplexing.grader.Chapter;
 import multiplexing.grader.Sentences;
 import org.junit.jupiter.api.Test;
 
-/**
- * What ./grade and docs/exercises.md tell a student, against the chapters and the tests: the
- * chapter sections a failed lesson links, the tests each exercise says fail first, and an answer
- * for every chapter exercise. (Their commands are GuideCommandsTest's.)
- */
+/** What ./grade and docs/exercises.md tell a student, against the chapters and the tests. */
 class GradingDocsTest {
   private static final List<String> EXERCISES =
       Repo.read(ROOT.resolve("docs/exercises.md")).lines().toList();
@@ -39,9 +35,7 @@ class GradingDocsTest {
     List<String> problems = new ArrayList<>();
     for (String step : Repo.steps(ROOT).subList(1, Repo.steps(ROOT).size())) {
       Page en = Page.read(ROOT.resolve("docs/" + step + ".md"));
-      List<String> headings = Chapter.headings(en.path);
-      List<String> links = Chapter.links(ROOT, step);
-      int at = headings.indexOf(Chapter.SECTION);
+      int at = Chapter.headings(en.path).indexOf(Chapter.SECTION);
       Path zh = ROOT.resolve("docs/zh/" + step + ".md");
       if (at < 0) {
         problems.add(
@@ -50,7 +44,7 @@ class GradingDocsTest {
         String fix = "the section ./grade links quotes %s; make it %s, as in English";
         problems.add(Page.read(zh).at(1, fix, quoted(Page.read(zh), at), quoted(en, at)));
       }
-      for (String link : links) {
+      for (String link : Chapter.links(ROOT, step)) {
         String[] parts = (link + "#").split("#");
         if (parts.length < 2 || !Page.read(ROOT.resolve(parts[0])).anchors.contains(parts[1])) {
           problems.add(link + ": ./grade links no heading GitHub has; give both the same headings");
@@ -85,11 +79,8 @@ class GradingDocsTest {
       }
     }
     for (String module : Repo.steps(ROOT).subList(1, Repo.steps(ROOT).size())) {
-      List<String> sentences = new ArrayList<>();
-      for (String test : lessonTests(module)) {
-        sentences.add(Sentences.of(test));
-      }
-      lessons.put(Repo.stepNumber(module), sentences);
+      lessons.put(
+          Repo.stepNumber(module), lessonTests(module).stream().map(Sentences::of).toList());
     }
     assertThat(listed.keySet())
         .as("docs/exercises.md has a section for each step from 2 on")
@@ -115,12 +106,12 @@ class GradingDocsTest {
     try (Stream<Path> files = Files.list(ROOT.resolve(module + "/src/test/java/multiplexing"))) {
       for (Path file : files.sorted().toList()) {
         for (Matcher m = LESSON.matcher(Repo.read(file)); m.find(); ) {
-          Path kit =
-              ROOT.resolve("testkit/src/main/java/multiplexing/testkit/" + m.group(2) + ".java");
           if (m.group(1) != null) {
             names.add(m.group(1));
           } else {
-            TEST.matcher(Repo.read(kit)).results().forEach(test -> names.add(test.group(1)));
+            Path kit = ROOT.resolve("testkit/src/main/java/multiplexing/testkit/" + m.group(2));
+            String contract = Repo.read(Path.of(kit + ".java"));
+            TEST.matcher(contract).results().forEach(t -> names.add(t.group(1)));
           }
         }
       }

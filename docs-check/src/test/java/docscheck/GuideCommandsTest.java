@@ -18,21 +18,14 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.DisabledOnOs;
 import org.junit.jupiter.api.condition.OS;
 
-/**
- * The guide's commands as a student copies them: each line of a ```sh block, and each inline {@code
- * ./mvnw}, {@code ./grade}, {@code java} or {@code diff} command. All are checked for form; those
- * that bind no port and end in seconds are run, in a folder of links to the repository in
- * docs-check/target; each server and client the others start is run with --help, to see that it
- * takes the options they give it.
- */
+/** The guide's commands, as a student copies them: all checked for form, the quick ones run. */
 class GuideCommandsTest {
   private static final Pattern INLINE =
       Pattern.compile("(\\./mvnw|\\./grade|java|diff|bench/run|\\(?ulimit -\\w+ \\d+ &&) \\S.*");
   // The server or client a command starts, and the arguments it gives it.
   private static final Pattern JAVA =
       Pattern.compile("java (?:-X\\S+ )*(\\S+/Echo(?:Server|Client)\\.java)([^|)]*)");
-  // ./mvnw ... exec:java as the java command it stands for: a step's EchoServer, or the class
-  // named.
+  // ./mvnw ... exec:java as the java command it stands for.
   private static final String EXEC =
       "^.*-pl (step\\S+) .*exec:java \"-Dexec.mainClass=multiplexing.(\\w+)\"(?: \"-Dexec.args=([^\"]*)\")?.*";
 
@@ -65,7 +58,6 @@ class GuideCommandsTest {
       """
           .replace("SERVER", "src/main/java/multiplexing/EchoServer[.]java");
 
-  /** What to fix in a command: nothing if it has a form that works. */
   static List<String> check(String command) {
     List<String> fixes = new ArrayList<>();
     for (String[] rule : RULES.lines().map(rule -> rule.split(" => ")).toList()) {
@@ -95,7 +87,6 @@ class GuideCommandsTest {
     };
   }
 
-  /** A command of the guide, and where it stands. */
   record Command(String at, String text) {}
 
   static List<Command> commands() {
@@ -207,10 +198,7 @@ class GuideCommandsTest {
         problems);
   }
 
-  /**
-   * Runs the line with bash in the folder; returns what it printed, and adds a problem if it
-   * failed.
-   */
+  /** Runs the line with bash in the folder: what it printed; a problem if it failed. */
   static String run(Path dir, String line, String at, List<String> problems) {
     try {
       Path out = Files.createTempFile(dir.getParent(), "run", ".txt");

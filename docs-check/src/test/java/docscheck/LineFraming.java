@@ -9,10 +9,7 @@ import java.nio.channels.ReadableByteChannel;
 import java.util.ArrayList;
 import java.util.List;
 
-/**
- * Line framing over TCP's stream of bytes, the sketch in questions.md: what a chat server needs and
- * an echo server does not. One per client, as the attachment of its key.
- */
+/** Line framing, the sketch questions.md quotes: one per client, as its key's attachment. */
 final class LineFraming {
   // The longest line we take, its \n included: a client that never sends \n cannot make us hold
   // more than this.

@@ -24,11 +24,7 @@ import org.commonmark.node.Text;
 import org.commonmark.parser.IncludeSourceSpans;
 import org.commonmark.parser.Parser;
 
-/**
- * A page as GitHub reads it (CommonMark and its tables, parsed by commonmark-java), walked once:
- * its code blocks with the {@code <!-- kind: FILE -->} marker above each, its links, inline code,
- * text and heading anchors, each with its line, so that a failing check names the file and line.
- */
+/** A page as GitHub reads it (CommonMark, its tables and anchors), walked once, with lines. */
 final class Page {
   static final Path ROOT = Repo.root();
   private static final Parser PARSER =
@@ -39,7 +35,6 @@ final class Page {
   private static final Pattern MARKER = Pattern.compile("<!--\\s*(\\w+)(?::\\s*(\\S+))?\\s*-->");
   private static final Map<Path, Page> READ = new ConcurrentHashMap<>();
 
-  /** A line of the page and what stands there. */
   record Span(int line, String text) {}
 
   /** A fenced block: its first line, language, lines, marker, and the heading it stands under. */
@@ -118,12 +113,10 @@ final class Page {
     return READ.computeIfAbsent(path.toAbsolutePath().normalize(), p -> new Page(p, Repo.read(p)));
   }
 
-  /** Where a failure points: the page from the root, and the line. */
   String at(int line) {
     return name + ":" + line;
   }
 
-  /** A problem at a line of the page, and what to do. */
   String at(int line, String what, Object... args) {
     return at(line) + ": " + what.formatted(args);
   }

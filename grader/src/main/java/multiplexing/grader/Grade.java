@@ -99,18 +99,14 @@ public final class Grade {
   /** The module of "3" or "step3-read-write-split": a step the exercises rebuild, 2 on. */
   static String step(Path root, String name) throws IOException {
     List<String> exercises = steps(root).stream().filter(s -> number(s) >= 2).toList();
-    return exercises.stream()
-        .filter(step -> name.equals(step) || name.equals(String.valueOf(number(step))))
-        .findFirst()
-        .orElseThrow(
-            () ->
-                new IllegalArgumentException(
-                    "no step '"
-                        + name
-                        + "' to grade; the steps are "
-                        + exercises.stream()
-                            .map(s -> number(s) + " (" + s + ")")
-                            .collect(Collectors.joining(", "))));
+    for (String step : exercises) {
+      if (name.equals(step) || name.equals(String.valueOf(number(step)))) {
+        return step;
+      }
+    }
+    String list =
+        exercises.stream().map(s -> number(s) + " (" + s + ")").collect(Collectors.joining(", "));
+    throw new IllegalArgumentException("no step '" + name + "' to grade; the steps are " + list);
   }
 
   /**

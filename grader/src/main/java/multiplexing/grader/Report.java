@@ -11,7 +11,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.Stream;
-import multiplexing.testkit.Contract;
 import multiplexing.testkit.Lesson;
 import org.junit.jupiter.api.MethodDescriptor;
 import org.junit.jupiter.api.MethodOrderer;
@@ -70,10 +69,11 @@ public final class Report {
               counts[status]++;
               double took = (System.nanoTime() - started.get(test.getUniqueId())) / 1e9;
               String why = result.getThrowable().map(Report::why).orElse("");
-              String[] states = {"passed", "skipped", "FAILED"};
-              String line = status == 0 ? "" : status == 1 ? "(" + why + ")" : "why:  " + why;
-              print(
-                  test, states[status], status == 2 ? String.format(" (%.1f s)", took) : "", line);
+              switch (status) {
+                case 0 -> print(test, "passed", "", "");
+                case 1 -> print(test, "skipped", "", "(" + why + ")");
+                default -> print(test, "FAILED", String.format(" (%.1f s)", took), "why:  " + why);
+              }
             }
           }
 
@@ -133,19 +133,13 @@ public final class Report {
     return why.length() > 150 ? why.substring(0, 149) + "…" : why;
   }
 
-  /** Runs a class's lesson tests first, then its contract tests, each by name. */
+  /** Runs a class's lesson tests first, then the others, each by name. */
   public static final class LessonsFirst implements MethodOrderer {
     @Override
     public void orderMethods(MethodOrdererContext context) {
-      context
-          .getMethodDescriptors()
-          .sort(
-              Comparator.comparingInt(LessonsFirst::rank)
-                  .thenComparing(m -> m.getMethod().getName()));
-    }
-
-    private static int rank(MethodDescriptor test) {
-      return test.isAnnotated(Lesson.class) ? 0 : test.isAnnotated(Contract.class) ? 1 : 2;
+      Comparator<MethodDescriptor> lessons =
+          Comparator.comparing(m -> !m.isAnnotated(Lesson.class));
+      context.getMethodDescriptors().sort(lessons.thenComparing(m -> m.getMethod().getName()));
     }
   }
 
@@ -153,8 +147,7 @@ public final class Report {
   public static final class NotGraded implements ExecutionCondition {
     @Override
     public ConditionEvaluationResult evaluateExecutionCondition(ExtensionContext context) {
-      boolean weakness = context.getTags().contains("weakness");
-      return weakness
+      return context.getTags().contains("weakness")
           ? ConditionEvaluationResult.disabled(NOT_GRADED)
           : ConditionEvaluationResult.enabled("");
     }

@@ -138,12 +138,8 @@ public final class Grade {
           .filter(m -> m.getParameterCount() == (m.getName().equals("launch") ? 3 : 0))
           .forEach(m -> missing.remove(m.getName()));
       if (!missing.isEmpty()) {
-        throw new IllegalArgumentException(
-            file
-                + " lacks "
-                + String.join(", ", missing)
-                + ": the tests start and stop the server through launch(args, out, err), port(),"
-                + " run() and close()");
+        String calls = ": the tests call launch(args, out, err), port(), run() and close()";
+        throw new IllegalArgumentException(file + " lacks " + String.join(", ", missing) + calls);
       } else if (!Modifier.isPublic(server.getModifiers())) {
         throw new IllegalArgumentException(
             file + ": make the class public, as every step's is: the tests call its methods");
@@ -173,13 +169,11 @@ public final class Grade {
     if (!stale) {
       return;
     }
-    out.println(
-        "grade: building the steps' tests first (./mvnw -q -B test-compile -pl grader -am), once");
-    boolean windows = File.separatorChar == '\\';
-    List<String> command =
-        new ArrayList<>(windows ? List.of("cmd", "/c", "mvnw.cmd") : List.of("sh", "./mvnw"));
-    command.addAll(List.of("-q", "-B", "test-compile", "-pl", "grader", "-am"));
-    if (new ProcessBuilder(command).directory(root.toFile()).inheritIO().start().waitFor() != 0) {
+    String mvnw = File.separatorChar == '\\' ? "cmd /c mvnw.cmd" : "sh ./mvnw";
+    String command = mvnw + " -q -B test-compile -pl grader -am";
+    out.println("grade: building the steps' tests first (" + command + "), once");
+    var build = new ProcessBuilder(command.split(" ")).directory(root.toFile()).inheritIO();
+    if (build.start().waitFor() != 0) {
       throw new IllegalArgumentException(
           "the build failed (its errors are above); ./mvnw -B verify shows more");
     }

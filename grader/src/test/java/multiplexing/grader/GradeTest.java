@@ -31,7 +31,7 @@ class GradeTest {
           3     | FILES | none | grade: FILES is a folder: give the path of your EchoServer.java in it
           3     | FILES/broken/EchoServer.java | package multiplexing; class EchoServer { int port = 1 } | grade: FILES/broken/EchoServer.java:1: error: ';' expected
           3     | FILES/other/EchoServer.java | package mine; public class EchoServer {} | grade: FILES/other/EchoServer.java declares no class multiplexing.EchoServer: keep the package and the name
-          3     | FILES/bare/EchoServer.java | package multiplexing; public class EchoServer { public int port() { return 0; } } | grade: FILES/bare/EchoServer.java lacks launch, run, close: the tests start and stop the server through launch(args, out, err), port(), run() and close()
+          3     | FILES/bare/EchoServer.java | package multiplexing; public class EchoServer { public int port() { return 0; } } | grade: FILES/bare/EchoServer.java lacks launch, run, close: the tests call launch(args, out, err), port(), run() and close()
           3     | FILES/hidden/EchoServer.java | package multiplexing; class EchoServer { static Object launch(String[] a, java.io.PrintStream o, java.io.PrintStream e) { return null; } public int port() { return 0; } public void run() {} public void close() {} } | grade: FILES/hidden/EchoServer.java: make the class public, as every step's is: the tests call its methods
           none  | none | none | grade: USAGE
           --help | none | none | USAGE

@@ -9,9 +9,7 @@ import java.util.Locale;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-/**
- * Where a failed lesson test sends the student: its step's chapter section, English and Chinese.
- */
+/** Where a failed lesson test sends the student: its step's chapter section, in both languages. */
 public final class Chapter {
   /** The heading every English chapter from step 2 on gives its walk through the change. */
   public static final String SECTION = "The change, hunk by hunk";
@@ -22,18 +20,17 @@ public final class Chapter {
 
   /**
    * The English link, then the Chinese: the section, or the page if it has none. The Chinese
-   * section is the heading at the same place (the docs check holds both to the same headings), so a
-   * reworded heading moves its link along.
+   * section is the heading at the same place (the docs check holds both to the same headings).
    */
   public static List<String> links(Path root, String step) {
     List<String> links = new ArrayList<>();
     List<String> english = headings(root.resolve("docs/" + step + ".md"));
     int at = english.indexOf(SECTION);
-    for (String dir : List.of("docs/", "docs/zh/")) {
-      List<String> headings = headings(root.resolve(dir + step + ".md"));
-      boolean same = at >= 0 && headings.size() == english.size();
+    for (String page : List.of("docs/" + step + ".md", "docs/zh/" + step + ".md")) {
+      List<String> headings = headings(root.resolve(page));
       if (!headings.isEmpty()) {
-        links.add(dir + step + ".md" + (same ? "#" + anchor(headings, at) : ""));
+        boolean same = at >= 0 && headings.size() == english.size();
+        links.add(page + (same ? "#" + anchor(headings, at) : ""));
       }
     }
     return links;
@@ -59,17 +56,13 @@ public final class Chapter {
     return headings;
   }
 
-  /**
-   * The anchor GitHub gives heading {@code at}: lower case; letters, marks, digits, '_' and '-'
-   * kept, spaces made '-', the rest dropped; and -1, -2 for a repeated one.
-   */
-  public static String anchor(List<String> headings, int at) {
-    List<String> slugs = new ArrayList<>();
-    for (String heading : headings.subList(0, at + 1)) {
-      String kept =
-          heading.toLowerCase(Locale.ROOT).replaceAll("[^\\p{L}\\p{M}\\p{N}\\p{Pc} -]", "");
-      slugs.add(kept.replace(' ', '-'));
-    }
+  /** GitHub's anchor of heading {@code at}: with -1, -2 for a repeated one. */
+  private static String anchor(List<String> headings, int at) {
+    List<String> slugs =
+        headings.subList(0, at + 1).stream()
+            .map(h -> h.toLowerCase(Locale.ROOT).replaceAll("[^\\p{L}\\p{M}\\p{N}\\p{Pc} -]", ""))
+            .map(h -> h.replace(' ', '-'))
+            .toList();
     long before = slugs.stream().filter(slugs.get(at)::equals).count() - 1;
     return slugs.get(at) + (before == 0 ? "" : "-" + before);
   }

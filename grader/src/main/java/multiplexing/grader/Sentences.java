@@ -1,6 +1,7 @@
 package multiplexing.grader;
 
 import java.util.Locale;
+import java.util.regex.MatchResult;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
@@ -17,11 +18,8 @@ public final class Sentences {
     String sentence =
         WORD.matcher(methodName)
             .results()
-            .map(
-                m ->
-                    m.group().matches("KiB|MiB|Chinese")
-                        ? m.group()
-                        : m.group().toLowerCase(Locale.ROOT))
+            .map(MatchResult::group)
+            .map(word -> word.matches("KiB|MiB|Chinese") ? word : word.toLowerCase(Locale.ROOT))
             .collect(Collectors.joining(" "))
             .replace("utf8", "UTF-8")
             .replaceAll("^op write\\b", "OP_WRITE")

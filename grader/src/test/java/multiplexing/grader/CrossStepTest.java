@@ -14,8 +14,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import multiplexing.grader.Report.Outcome;
-import multiplexing.grader.Report.Status;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.IntStream;
 import multiplexing.testkit.ChildServer;
 import multiplexing.testkit.Peer;
 import multiplexing.testkit.Scenarios;
@@ -23,6 +24,7 @@ import multiplexing.testkit.ServerFixture;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
@@ -34,81 +36,67 @@ class CrossStepTest {
   static final Path ROOT =
       Path.of(System.getProperty("grader.root", "..")).toAbsolutePath().normalize();
 
+  /** A test's line in ./grade's report: status, tag, sentence, seconds it took. */
+  private static final Pattern TEST =
+      Pattern.compile("  (passed|skipped|FAILED|-) +(\\w+) +(.*?)(?: \\((\\d+\\.\\d) s\\))?");
+
   static List<List<String>> pairs() throws Exception {
     List<String> steps = Grade.steps(ROOT);
-    List<List<String>> pairs = new ArrayList<>();
-    for (int i = 1; i < steps.size(); i++) {
-      pairs.add(steps.subList(i - 1, i + 1));
-    }
-    return pairs;
+    return IntStream.range(1, steps.size()).mapToObj(i -> steps.subList(i - 1, i + 1)).toList();
   }
 
   @ParameterizedTest
   @MethodSource("pairs")
-  void onTheEarlierServerEveryLessonTestFailsWithinTenSecondsAndEveryContractTestPasses(
+  void onTheEarlierServerLessonsFailInTenSecondsAndContractsPassAndOnItsOwnServerAllPass(
       List<String> pair) throws Exception {
-    List<Outcome> outcomes =
-        run(pair.get(1), compiled(pair.get(0), source(pair.get(0))), List.of());
-    assertThat(outcomes).extracting(Outcome::kind).doesNotContain("untagged").contains("lesson");
-    Status withoutBash = ChildServer.bashAvailable() ? Status.PASSED : Status.SKIPPED;
-    assertThat(outcomes)
-        .filteredOn(o -> !o.kind().equals("weakness"))
+    List<Matcher> tests =
+        grade(pair.get(1), source(pair.get(0)), false)
+            .lines()
+            .map(TEST::matcher)
+            .filter(Matcher::matches)
+            .toList();
+    assertThat(tests).extracting(t -> t.group(2)).doesNotContain("untagged").contains("lesson");
+    String withoutBash = ChildServer.bashAvailable() ? "passed" : "skipped";
+    assertThat(tests)
+        .filteredOn(t -> !t.group(2).equals("weakness"))
         .allSatisfy(
-            o ->
-                assertThat(o.status())
-                    .as("%s: %s", o.id(), o.why())
-                    .isIn(
-                        o.kind().equals("lesson")
-                            ? List.of(Status.FAILED)
-                            : List.of(Status.PASSED, withoutBash)));
-    assertThat(outcomes)
-        .filteredOn(o -> o.kind().equals("lesson"))
-        .allSatisfy(o -> assertThat(o.took()).as(o.id()).isLessThan(Duration.ofSeconds(10)));
+            t -> {
+              boolean lesson = t.group(2).equals("lesson");
+              List<String> expected = lesson ? List.of("FAILED") : List.of("passed", withoutBash);
+              assertThat(t.group(1)).as(t.group()).isIn(expected);
+              if (lesson) {
+                assertThat(Double.parseDouble(t.group(4))).as(t.group()).isLessThan(10);
+              }
+            });
+    assertThat(grade(String.valueOf(Grade.number(pair.get(1))), source(pair.get(1)), false))
+        .as("each step's own server passes its own tests through ./grade")
+        .containsPattern("(?m)^[1-9]\\d* passed, 0 failed$")
+        .endsWith("exit 0");
   }
 
-  @ParameterizedTest
-  @MethodSource("pairs")
-  void eachStepsOwnServerPassesItsOwnTestsThroughGrade(List<String> pair) throws Exception {
-    assertThat(grade(String.valueOf(Grade.number(pair.get(1))), source(pair.get(1))))
-        .contains("exit 0")
-        .anyMatch(line -> line.matches("[1-9]\\d* passed, 0 failed"));
-  }
-
-  @Test
-  void gradingStepTwosServerAsStepThreeExitsOneNamingAndHintingStepThreesLessons()
+  /**
+   * ./grade STEP on a step's server or on an answer's patch (with "java": run as on Windows, no
+   * bash), and what it prints: a regex each, "&" between them.
+   */
+  @ParameterizedTest(name = "{0} {1}")
+  @CsvSource(
+      delimiter = '|',
+      textBlock =
+          """
+          step3-read-write-split | step2-select-echo | FAILED   lesson    OP_WRITE is on only while something is queued & hint: a read queues its bytes and turns OP_WRITE on; the write that empties the queue turns it off & read: docs/step3-read-write-split.md#the-change-hunk-by-hunk & not graded: this step keeps it on purpose & ^\\d+ passed, 2 failed$ & exit 1
+          3 | step3-see-the-spin.diff | FAILED   lesson    OP_WRITE is on only while something is queued & FAILED   contract  With a hundred idle clients the loop sleeps & ^\\d+ passed, 2 failed$ & exit 1
+          4 | step4-error-handling java | skipped  lesson    Out of descriptors accepting pauses with growing backoff and resumes when some are free & ^\\d+ passed, 0 failed, 1 skipped$ & exit 0
+          6 | step6-why-linger.diff | FAILED   lesson    A client still reading a large echo when it looks idle gets every byte then an end of stream .*\\n +why:  Connection reset & exit 1
+          7 | step7-jump-the-queue.diff | FAILED   contract  Bytes that arrive while older ones are queued come back after them & exit 1
+          """)
+  void gradePrintsEachTestAndHintsAFailedLesson(String step, String file, String says)
       throws Exception {
-    String indent = " ".repeat(21);
-    assertThat(grade("step3-read-write-split", source("step2-select-echo")))
-        .contains(
-            "  FAILED   lesson    OP_WRITE is on only while something is queued",
-            indent
-                + "hint: a read queues its bytes and turns OP_WRITE on; the write that empties"
-                + " the queue turns it off",
-            indent + "read: docs/step3-read-write-split.md#the-change-hunk-by-hunk",
-            indent + "not graded: this step keeps it on purpose",
-            "exit 1")
-        .anyMatch(line -> line.matches("\\d+ passed, 2 failed"));
-  }
-
-  /** Step 3, "See the spin", is the mutation: OP_WRITE left on for good. */
-  @Test
-  void seeTheSpinLeavesOpWriteOnForGoodAndFailsTheTwoTestsThatCatchIt() throws Exception {
-    assertThat(grade("3", patched("step3-see-the-spin")))
-        .contains(
-            "  FAILED   lesson    OP_WRITE is on only while something is queued",
-            "  FAILED   contract  With a hundred idle clients the loop sleeps",
-            "exit 1")
-        .anyMatch(line -> line.matches("\\d+ passed, 2 failed"));
-  }
-
-  @Test
-  void withoutBashTheAcceptTestIsSkippedNotFailed() throws Exception {
-    assertThat(grade("4", source("step4-error-handling"), "java"))
-        .contains(
-            "  skipped  lesson    Out of descriptors accepting pauses with growing backoff and"
-                + " resumes when some are free",
-            "exit 0")
-        .anyMatch(line -> line.matches("\\d+ passed, 0 failed, 1 skipped"));
+    String[] server = file.split(" ");
+    Path source = file.endsWith(".diff") ? patched(file.replace(".diff", "")) : source(server[0]);
+    String output = grade(step, source, server.length > 1);
+    for (String expected : says.split(" & ")) {
+      assertThat(output).containsPattern("(?m)" + expected);
+    }
   }
 
   /** Step 2, "Forget ready.remove()": the selected set keeps every key that was ever ready. */
@@ -137,19 +125,6 @@ class CrossStepTest {
     }
   }
 
-  /** Step 6, "Why linger?": a plain close makes a client still reading its echo meet a reset. */
-  @Test
-  void withoutTheLingeringCloseTheSlowReadersTestFailsWithAReset() throws Exception {
-    String test =
-        "multiplexing.EchoServerTest#"
-            + "aClientStillReadingALargeEchoWhenItLooksIdleGetsEveryByteThenAnEndOfStream";
-    Path server = compiled("step6-why-linger", patched("step6-why-linger"));
-    assertThat(run("step6-idle-timeout", server, List.of(test)))
-        .singleElement()
-        .satisfies(o -> assertThat(o.status()).isEqualTo(Status.FAILED))
-        .satisfies(o -> assertThat(o.why()).startsWith("Connection reset"));
-  }
-
   /** Step 6, "Why a reset?": a lingering close ends what we owe a client in an end of stream. */
   @Test
   void withTheLingeringCloseForAClientWeOweItReadsAnEndOfStreamAfterFewerBytesThanItSent()
@@ -169,30 +144,8 @@ class CrossStepTest {
     }
   }
 
-  /** Step 7, "Jump the queue": a write ahead of the queued bytes sends the echo out of order. */
-  @Test
-  void writingAtOnceWithBytesQueuedSendsNewerBytesAheadOfOlderOnes() throws Exception {
-    String test =
-        "multiplexing.EchoServerTest#bytesThatArriveWhileOlderOnesAreQueuedComeBackAfterThem";
-    Path server = compiled("step7-jump-the-queue", patched("step7-jump-the-queue"));
-    assertThat(run("step7-fast-path", server, List.of(test)))
-        .singleElement()
-        .satisfies(o -> assertThat(o.status()).as("%s", o).isEqualTo(Status.FAILED));
-  }
-
   static Path source(String step) {
     return ROOT.resolve(step + "/src/main/java/multiplexing/EchoServer.java");
-  }
-
-  /** Compiles a server file alone, as ./grade does, into grader/target/graded/NAME. */
-  static Path compiled(String name, Path file) throws Exception {
-    Path classes = ROOT.resolve("grader/target/graded").resolve(name);
-    Grade.compile(file.toString(), classes);
-    return classes;
-  }
-
-  private static List<Outcome> run(String step, Path server, List<String> only) throws Exception {
-    return Report.run(ROOT.resolve(step + "/target/test-classes"), server, only, o -> {});
   }
 
   /** The answer's patch applied to the step's server it names, under grader/target/answers. */
@@ -204,22 +157,25 @@ class CrossStepTest {
     return Files.write(copy, UnifiedDiffUtils.parseUnifiedDiff(diff).applyFuzzy(source, 0));
   }
 
+  /** The answer's patched server, compiled alone as ./grade does, in a class loader of its own. */
   private static Class<?> load(String answer) throws Exception {
-    URL[] classes = {compiled(answer, patched(answer)).toUri().toURL()};
-    ClassLoader loader = new URLClassLoader(answer, classes, CrossStepTest.class.getClassLoader());
+    Path classes = ROOT.resolve("grader/target/graded").resolve(answer);
+    Grade.compile(patched(answer).toString(), classes);
+    URL[] urls = {classes.toUri().toURL()};
+    ClassLoader loader = new URLClassLoader(answer, urls, CrossStepTest.class.getClassLoader());
     return Class.forName("multiplexing.EchoServer", true, loader);
   }
 
   /**
-   * What ./grade printed, then "exit N". With "java", Grade.java runs as ./grade runs it but with
-   * nothing else on the PATH, as on Windows: no bash. The build this test runs in has just built
-   * what ./grade needs: the stamp says so.
+   * What ./grade printed, then a line "exit N". With javaAlone, Grade.java runs as ./grade runs it
+   * but with nothing else on the PATH, as on Windows: no bash. The build this test runs in has just
+   * built what ./grade needs: the stamp says so.
    */
-  private static List<String> grade(String step, Path file, String... javaAlone) throws Exception {
+  private static String grade(String step, Path file, boolean javaAlone) throws Exception {
     Files.writeString(ROOT.resolve(Grade.STAMP), "");
     Path java = Path.of(System.getProperty("java.home"), "bin", "java");
     List<String> command = new ArrayList<>(List.of("./grade", step, file.toString()));
-    if (javaAlone.length > 0) {
+    if (javaAlone) {
       command.set(0, "grader/src/main/java/multiplexing/grader/Grade.java");
       command.addAll(0, List.of(java.toString(), "-Dgrade.root=" + ROOT));
     }
@@ -228,12 +184,10 @@ class CrossStepTest {
     String bin = java.getParent().toString();
     builder
         .environment()
-        .merge("PATH", bin, (path, b) -> javaAlone.length > 0 ? b : b + File.pathSeparator + path);
+        .merge("PATH", bin, (path, b) -> javaAlone ? b : b + File.pathSeparator + path);
     Process grade = builder.start();
     String output = new String(grade.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     assertThat(grade.waitFor(120, TimeUnit.SECONDS)).as("./grade ended").isTrue();
-    List<String> lines = new ArrayList<>(output.lines().toList());
-    lines.add("exit " + grade.exitValue());
-    return lines;
+    return output + "exit " + grade.exitValue();
   }
 }

@@ -6,10 +6,12 @@ import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Objects;
+import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
-/** Bad input gets one line on standard error and exit code 2, before any test runs. */
+/** Bad input gets one line on standard error and exit code 2, before any test runs; help, 0. */
 class GradeTest {
   private static final Path FILES = CrossStepTest.ROOT.resolve("grader/target/bad-input");
   private static final String STEPS =
@@ -22,17 +24,18 @@ class GradeTest {
       nullValues = "none",
       textBlock =
           """
-          1     | EchoServer.java | none | no step '1' to grade; the steps are STEPS
-          8     | EchoServer.java | none | no step '8' to grade; the steps are STEPS
-          three | EchoServer.java | none | no step 'three' to grade; the steps are STEPS
-          step3 | EchoServer.java | none | no step 'step3' to grade; the steps are STEPS
-          3     | mine/nowhere/EchoServer.java | none | no such file: mine/nowhere/EchoServer.java
-          3     | FILES | none | FILES is a folder: give the path of your EchoServer.java in it
-          3     | FILES/broken/EchoServer.java | package multiplexing; class EchoServer { int port = 1 } | FILES/broken/EchoServer.java:1: error: ';' expected
-          3     | FILES/other/EchoServer.java | package mine; public class EchoServer {} | FILES/other/EchoServer.java declares no class multiplexing.EchoServer: keep the package and the name
-          3     | FILES/bare/EchoServer.java | package multiplexing; public class EchoServer { public int port() { return 0; } } | FILES/bare/EchoServer.java lacks launch, run, close: the tests start and stop the server through launch(args, out, err), port(), run() and close()
-          3     | FILES/hidden/EchoServer.java | package multiplexing; class EchoServer { static Object launch(String[] a, java.io.PrintStream o, java.io.PrintStream e) { return null; } public int port() { return 0; } public void run() {} public void close() {} } | FILES/hidden/EchoServer.java: make the class public, as every step's is: the tests call its methods
-          none  | none | none | give a step and a file, as in ./grade 3 mine/step3/EchoServer.java
+          1     | EchoServer.java | none | grade: no step '1' to grade; the steps are STEPS
+          8     | EchoServer.java | none | grade: no step '8' to grade; the steps are STEPS
+          step3 | EchoServer.java | none | grade: no step 'step3' to grade; the steps are STEPS
+          3     | mine/nowhere/EchoServer.java | none | grade: no such file: mine/nowhere/EchoServer.java
+          3     | FILES | none | grade: FILES is a folder: give the path of your EchoServer.java in it
+          3     | FILES/broken/EchoServer.java | package multiplexing; class EchoServer { int port = 1 } | grade: FILES/broken/EchoServer.java:1: error: ';' expected
+          3     | FILES/other/EchoServer.java | package mine; public class EchoServer {} | grade: FILES/other/EchoServer.java declares no class multiplexing.EchoServer: keep the package and the name
+          3     | FILES/bare/EchoServer.java | package multiplexing; public class EchoServer { public int port() { return 0; } } | grade: FILES/bare/EchoServer.java lacks launch, run, close: the tests call launch(args, out, err), port(), run() and close()
+          3     | FILES/hidden/EchoServer.java | package multiplexing; class EchoServer { static Object launch(String[] a, java.io.PrintStream o, java.io.PrintStream e) { return null; } public int port() { return 0; } public void run() {} public void close() {} } | grade: FILES/hidden/EchoServer.java: make the class public, as every step's is: the tests call its methods
+          none  | none | none | grade: USAGE
+          --help | none | none | USAGE
+          -h    | none | none | USAGE
           """)
   void badInputGetsOneLineOnStandardErrorAndExitCodeTwo(
       String step, String file, String source, String line) throws Exception {
@@ -44,28 +47,18 @@ class GradeTest {
     }
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     ByteArrayOutputStream err = new ByteArrayOutputStream();
-    String[] args = step == null ? new String[0] : new String[] {step, path};
+    String[] args = Stream.of(step, path).filter(Objects::nonNull).toArray(String[]::new);
     int exit =
         Grade.grade(
             CrossStepTest.ROOT, args, new PrintStream(out, true), new PrintStream(err, true));
-    assertThat(out.toString()).as("standard output").isEmpty();
-    assertThat(err.toString())
-        .as("standard error")
+    boolean help = !line.startsWith("grade: ");
+    assertThat((help ? err : out).toString()).as("the other stream").isEmpty();
+    assertThat((help ? out : err).toString())
         .isEqualTo(
-            "grade: "
-                + line.replace("STEPS", STEPS).replace("FILES", FILES.toString())
+            line.replace("STEPS", STEPS)
+                    .replace("FILES", FILES.toString())
+                    .replace("USAGE", Grade.USAGE)
                 + System.lineSeparator());
-    assertThat(exit).as("exit code").isEqualTo(2);
-  }
-
-  @ParameterizedTest
-  @CsvSource({"--help", "-h"})
-  void helpPrintsTheUsage(String help) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    assertThat(
-            Grade.grade(
-                CrossStepTest.ROOT, new String[] {help}, new PrintStream(out, true), System.err))
-        .isZero();
-    assertThat(out.toString()).startsWith("usage: ./grade STEP FILE");
+    assertThat(exit).as("exit code").isEqualTo(help ? 0 : 2);
   }
 }

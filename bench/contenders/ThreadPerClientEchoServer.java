@@ -18,8 +18,16 @@ import java.util.concurrent.ThreadFactory;
 public final class ThreadPerClientEchoServer {
   public static void main(String[] args) throws Exception {
     List<String> words = List.of(args);
-    boolean virtual = words.contains("--virtual");
-    int port = words.size() > (virtual ? 1 : 0) ? Integer.parseInt(args[args.length - 1]) : 9999;
+    boolean virtual = !words.isEmpty() && words.get(0).equals("--virtual");
+    List<String> rest = words.subList(virtual ? 1 : 0, words.size());
+    if (rest.size() > 1 || !rest.stream().allMatch(w -> w.matches("\\d{1,5}"))) {
+      System.err.println("usage: ThreadPerClientEchoServer.java [--virtual] [port]");
+      System.exit(2);
+    } else if (virtual && Runtime.version().feature() < 21) {
+      System.err.println("--virtual needs JDK 21 or newer; this is JDK " + Runtime.version());
+      System.exit(2);
+    }
+    int port = rest.isEmpty() ? 9999 : Integer.parseInt(rest.get(0));
     ThreadFactory threads = Thread::new;
     if (virtual) { // Thread.ofVirtual().factory(), by name: this file compiles on JDK 17 too
       Object builder = Thread.class.getMethod("ofVirtual").invoke(null);

@@ -53,9 +53,13 @@ class LineFramingTest {
             });
     LineFraming framing = new LineFraming();
     List<String> lines = new ArrayList<>();
-    for (List<String> more; (more = framing.read(client)) != null; ) {
+    for (int reads = 0; reads <= bytes.length + 1; reads++) {
+      List<String> more = framing.read(client);
+      if (more == null) {
+        return lines;
+      }
       lines.addAll(more);
     }
-    return lines;
+    throw new AssertionError("no end of stream after " + (bytes.length + 2) + " reads");
   }
 }

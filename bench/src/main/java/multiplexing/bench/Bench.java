@@ -178,6 +178,11 @@ public final class Bench implements Callable<Integer> {
           }
         }
       }
+      for (Server s : shared.values()) { // its rows would hold nonsense, not a result
+        if (!s.isAlive()) {
+          throw new Failure(s.contender + " " + s.trouble() + " in the middle of the run");
+        }
+      }
     } finally {
       shared.values().forEach(Server::close);
     }

@@ -181,6 +181,10 @@ final class Server implements AutoCloseable {
     child.close();
   }
 
+  boolean isAlive() {
+    return child.isAlive();
+  }
+
   long pid() {
     return child.process().pid();
   }

@@ -26,7 +26,7 @@ import javax.tools.ToolProvider;
  */
 public final class Grade {
   static final String USAGE =
-      "usage: ./grade STEP FILE, as in ./grade 3 mine/step3/EchoServer.java (STEP: 2 to 7)";
+      "usage: ./grade STEP FILE, as in ./grade 3 mine/step3/EchoServer.java (STEP: 2 to 7; exit 0 all passed, 1 a test failed, 2 bad input)";
 
   /** Written once ./grade has built what it runs; a source newer than it builds again. */
   static final String STAMP = "grader/target/grader-built.stamp";

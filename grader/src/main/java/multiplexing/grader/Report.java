@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.Stream;
@@ -72,7 +73,12 @@ public final class Report {
               switch (status) {
                 case 0 -> print(test, "passed", "", "");
                 case 1 -> print(test, "skipped", "", "(" + why + ")");
-                default -> print(test, "FAILED", String.format(" (%.1f s)", took), "why:  " + why);
+                default ->
+                    print(
+                        test,
+                        "FAILED",
+                        String.format(Locale.ROOT, " (%.1f s)", took),
+                        "why:  " + why);
               }
             }
           }

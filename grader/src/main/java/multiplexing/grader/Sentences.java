@@ -9,19 +9,18 @@ import java.util.stream.Collectors;
 public final class Sentences {
   // Units and names that keep their capitals; then words, capitalized runs and numbers.
   private static final Pattern WORD =
-      Pattern.compile("KiB|MiB|Utf8|Chinese|[A-Z]?[a-z]+|[A-Z]+(?![a-z])|[0-9]+");
+      Pattern.compile("KiB|MiB|[A-Z]?[a-z]+|[A-Z]+(?![a-z])|[0-9]+");
 
   private Sentences() {}
 
-  /** "OP_WRITE is on only while something is queued", "A line in Chinese comes back as ...". */
+  /** "OP_WRITE is on only while something is queued", "Fifty clients ...". */
   public static String of(String methodName) {
     String sentence =
         WORD.matcher(methodName)
             .results()
             .map(MatchResult::group)
-            .map(word -> word.matches("KiB|MiB|Chinese") ? word : word.toLowerCase(Locale.ROOT))
+            .map(word -> word.matches("KiB|MiB") ? word : word.toLowerCase(Locale.ROOT))
             .collect(Collectors.joining(" "))
-            .replace("utf8", "UTF-8")
             .replaceAll("^op write\\b", "OP_WRITE")
             .replace("half closes", "half-closes");
     return Character.toUpperCase(sentence.charAt(0)) + sentence.substring(1);

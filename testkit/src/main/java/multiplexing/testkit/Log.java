@@ -16,8 +16,8 @@ import java.util.function.Predicate;
 /**
  * What a server prints, split into lines as they come (an in-process server prints to it, a child
  * JVM's output is read into it). It keeps the last {@code keep} lines and, for each prefix it is
- * asked to count, how many lines began with it and when the last one came: each line costs the same
- * however many came before, so 10,000 accepts cost 10,000 steps and bounded memory.
+ * asked to count, how many lines began with it: each line costs the same however many came before,
+ * so 10,000 accepts cost 10,000 steps and bounded memory.
  */
 public final class Log extends OutputStream {
   private final int keep;
@@ -74,6 +74,9 @@ public final class Log extends OutputStream {
 
   /** No more lines will come (the child exited): whoever awaits a line stops waiting. */
   public synchronized void end() {
+    if (partial.size() > 0) { // a last line with no newline, such as a crash's last words
+      write('\n');
+    }
     ended = true;
     notifyAll();
   }

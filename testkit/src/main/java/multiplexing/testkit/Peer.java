@@ -12,7 +12,7 @@ import java.util.Random;
 
 /** A plain blocking test client that reads back exactly what it expects, or times out. */
 public final class Peer implements AutoCloseable {
-  private static final int TIMEOUT_MILLIS = 5_000;
+  static final int TIMEOUT_MILLIS = 5_000;
   public final Socket socket = new Socket();
 
   private Peer() {}

@@ -27,11 +27,11 @@ class TracePictureTest {
   private static final Path ROOT = Repo.root();
   private static final String STEP3 = Transcripts.DIR + "/step3-read-write-split/server-trace.txt";
 
-  private static Map<String, String> committed(String ending) throws Exception {
+  private static Map<String, String> committed(String ending) {
     Map<String, String> files = new TreeMap<>();
-    try (Stream<Path> walk = Files.walk(ROOT.resolve(Transcripts.DIR))) {
-      for (Path p : walk.filter(p -> p.toString().endsWith(ending)).toList()) {
-        files.put(ROOT.relativize(p).toString().replace('\\', '/'), Repo.read(p));
+    for (Path p : Repo.files(ROOT.resolve(Transcripts.DIR))) {
+      if (p.toString().endsWith(ending)) {
+        files.put(Repo.name(ROOT, p), Repo.read(p));
       }
     }
     return files;

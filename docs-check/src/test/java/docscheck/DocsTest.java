@@ -166,7 +166,7 @@ class DocsTest {
 
   /** The English page's Chinese twin, the Chinese page's English one; any other page itself. */
   static Path twin(Path page) {
-    String name = ROOT.relativize(page).toString().replace('\\', '/');
+    String name = Repo.name(ROOT, page);
     if (name.startsWith("README")) {
       return ROOT.resolve(name.equals("README.md") ? "README.zh-CN.md" : "README.md");
     }

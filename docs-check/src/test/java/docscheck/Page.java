@@ -51,7 +51,7 @@ final class Page {
 
   Page(Path path, String markdown) {
     this.path = path;
-    this.name = ROOT.relativize(path.toAbsolutePath()).toString().replace('\\', '/');
+    this.name = Repo.name(ROOT, path.toAbsolutePath());
     walk(PARSER.parse(markdown));
   }
 

@@ -11,7 +11,6 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.concurrent.Callable;
 import java.util.function.Predicate;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -99,20 +98,15 @@ final class Demonstrations {
   // Its writes never wait, so that a server that stops reading cannot stop the script.
   private static Map<String, String> neverReads(Story t) throws Exception {
     try (t;
-        SocketChannel client = SocketChannel.open()) {
-      client.setOption(StandardSocketOptions.SO_RCVBUF, 4096);
-      client.connect(new InetSocketAddress("127.0.0.1", t.server.port()));
-      client.configureBlocking(false);
-      int port = ((InetSocketAddress) client.getLocalAddress()).getPort();
+        NeverWaits client = new NeverWaits(t.server.port())) {
       String me =
           t.connected(
-              "127.0.0.1:" + port, "connects with a 4 KiB receive buffer; its writes never wait");
+              client.address, "connects with a 4 KiB receive buffer; its writes never wait");
       t.client("sends 64 KiB at a time and reads nothing");
       Predicate<String> paused = line -> line.startsWith("paused reading " + me + " ");
-      Sender sender = new Sender(client);
-      Callable<Boolean> seen = t.watch(paused.or(t.stuck(me)));
-      Transcripts.await("a pause or a queue", () -> sender.send() >= 0 && seen.call());
-      if (!t.watch(paused).call()) {
+      Predicate<String> pausedOrStuck = paused.or(t.stuck(me));
+      Transcripts.await("a pause or a queue", () -> client.send() >= 0 && t.shows(pausedOrStuck));
+      if (!t.shows(paused)) {
         t.server(t.stuck(me));
         t.client("the server holds 256 KiB or more for it, and has not stopped reading");
         return t.end();
@@ -121,18 +115,14 @@ final class Demonstrations {
       t.client("keeps sending");
       // Once the server stopped reading, nothing drains its receive buffer, so from here on the
       // client's writes take nothing: TCP's flow control stops the sender.
-      Transcripts.await("the client's writes to take nothing", () -> sender.send() == 0);
+      Transcripts.await("the client's writes to take nothing", () -> client.send() == 0);
       t.client("its writes take nothing now: the server's receive buffer is full");
       t.client("reads what comes back");
       Predicate<String> resumed = line -> line.equals("resumed reading " + me);
-      ByteArrayOutputStream received = new ByteArrayOutputStream();
-      Callable<Boolean> resumedSeen = t.watch(resumed);
-      ByteBuffer in = ByteBuffer.allocate(Scenarios.CHUNK);
-      Transcripts.await(
-          "reading to resume", () -> read(client, in, received) || resumedSeen.call());
+      Transcripts.await("reading to resume", () -> client.read() || t.shows(resumed));
       t.server(resumed);
-      byte[] got = received.toByteArray();
-      byte[] all = sender.sent.toByteArray();
+      byte[] got = client.received.toByteArray();
+      byte[] all = client.sent.toByteArray();
       t.client(
           Arrays.equals(got, 0, got.length, all, 0, got.length)
               ? "what came back so far is what it sent, in order"
@@ -150,7 +140,7 @@ final class Demonstrations {
       // A fixed wait: the point is what happens, or does not, while A is silent.
       Thread.sleep(SILENT_MILLIS);
       Predicate<String> closing = line -> line.startsWith("closing idle " + me + " ");
-      if (!t.watch(closing).call()) {
+      if (!t.shows(closing)) {
         t.client("A is still connected after " + SILENT_MILLIS / 1000.0 + " s of silence");
         try (Peer newcomer = t.server.connect(4096)) {
           t.client("B connects");
@@ -193,28 +183,20 @@ final class Demonstrations {
     return line -> line.endsWith(" " + me) && !line.startsWith("accepted ");
   }
 
-  // One read of what came back, kept: false, so that the wait goes on.
-  private static boolean read(SocketChannel client, ByteBuffer in, ByteArrayOutputStream received) {
-    try {
-      int n = client.read(in.clear());
-      if (n < 0) {
-        throw new IllegalStateException("the server closed on a client that never reads");
-      }
-      received.write(in.array(), 0, n);
-      return false;
-    } catch (IOException e) {
-      throw new IllegalStateException(e);
-    }
-  }
-
-  /** A non-blocking client's sending side: 64 KiB chunks, each marked, and all it sent. */
-  private static final class Sender {
+  /** A non-blocking client: it sends 64 KiB chunks, each marked, and keeps all it sent and got. */
+  private static final class NeverWaits implements AutoCloseable {
     final ByteArrayOutputStream sent = new ByteArrayOutputStream();
-    private final SocketChannel channel;
+    final ByteArrayOutputStream received = new ByteArrayOutputStream();
+    final String address;
+    private final SocketChannel channel = SocketChannel.open();
+    private final ByteBuffer in = ByteBuffer.allocate(Scenarios.CHUNK);
     private ByteBuffer chunk = ByteBuffer.allocate(0);
 
-    Sender(SocketChannel channel) {
-      this.channel = channel;
+    NeverWaits(int port) throws IOException {
+      channel.setOption(StandardSocketOptions.SO_RCVBUF, 4096);
+      channel.connect(new InetSocketAddress("127.0.0.1", port));
+      channel.configureBlocking(false);
+      address = "127.0.0.1:" + ((InetSocketAddress) channel.getLocalAddress()).getPort();
     }
 
     int send() {
@@ -233,6 +215,25 @@ final class Demonstrations {
       } catch (IOException e) {
         throw new IllegalStateException(e);
       }
+    }
+
+    // One read of what came back, kept: false, so that the wait goes on.
+    boolean read() {
+      try {
+        int n = channel.read(in.clear());
+        if (n < 0) {
+          throw new IllegalStateException("the server closed on a client that never reads");
+        }
+        received.write(in.array(), 0, n);
+        return false;
+      } catch (IOException e) {
+        throw new IllegalStateException(e);
+      }
+    }
+
+    @Override
+    public void close() throws IOException {
+      channel.close();
     }
   }
 
@@ -274,19 +275,14 @@ final class Demonstrations {
       return line -> line.startsWith("  " + me) && Scenarios.queued(line) >= Scenarios.STUCK;
     }
 
-    /** Whether a line matched since the last we waited for; each call reads only new lines. */
-    Callable<Boolean> watch(Predicate<String> which) {
-      int[] from = {seen};
-      return () -> {
-        List<String> lines = server.log();
-        boolean any = lines.subList(from[0], lines.size()).stream().anyMatch(which);
-        from[0] = lines.size();
-        return any;
-      };
+    /** Whether a line matched since the last we waited for. */
+    boolean shows(Predicate<String> which) {
+      List<String> lines = server.log();
+      return lines.subList(seen, lines.size()).stream().anyMatch(which);
     }
 
     void server(Predicate<String> which) {
-      Transcripts.await("the server to print a line", watch(which));
+      Transcripts.await("the server to print a line", () -> shows(which));
       List<String> lines = server.log();
       while (!which.test(lines.get(seen))) {
         seen++;

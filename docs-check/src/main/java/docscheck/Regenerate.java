@@ -5,7 +5,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.stream.Stream;
 
 /** Rewrites docs/diffs and docs/transcripts (and their pictures): {@link Repo#REGENERATE}. */
 public final class Regenerate {
@@ -26,14 +25,10 @@ public final class Regenerate {
 
   // Replaces the whole folder, so a file for a step that no longer exists does not linger.
   private static void write(Path root, String dir, Map<String, String> files) throws IOException {
-    if (Files.isDirectory(root.resolve(dir))) {
-      try (Stream<Path> walk = Files.walk(root.resolve(dir))) {
-        for (Path p : walk.filter(Files::isRegularFile).toList()) {
-          if (!files.containsKey(root.relativize(p).toString().replace('\\', '/'))) {
-            Files.delete(p);
-            System.out.println("deleted " + root.relativize(p));
-          }
-        }
+    for (Path p : Repo.files(root.resolve(dir))) {
+      if (!files.containsKey(Repo.name(root, p))) {
+        Files.delete(p);
+        System.out.println("deleted " + root.relativize(p));
       }
     }
     for (Map.Entry<String, String> file : files.entrySet()) {

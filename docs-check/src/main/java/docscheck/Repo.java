@@ -54,21 +54,36 @@ final class Repo {
   static URL classes(Path root, String step) throws IOException {
     Path classes = root.resolve(step).resolve("target/classes");
     Path main = root.resolve(step).resolve("src/main/java");
-    try (Stream<Path> sources = Files.walk(main)) {
-      for (Path source : sources.filter(p -> p.toString().endsWith(".java")).toList()) {
-        Path built = classes.resolve(main.relativize(source).toString().replace(".java", ".class"));
-        if (!Files.exists(built)
-            || Files.getLastModifiedTime(built).compareTo(Files.getLastModifiedTime(source)) < 0) {
-          throw new IllegalStateException(
-              step
-                  + "/target/classes is missing or older than "
-                  + source.getFileName()
-                  + ": run "
-                  + REGENERATE);
-        }
+    for (Path source : files(main).stream().filter(p -> p.toString().endsWith(".java")).toList()) {
+      Path built = classes.resolve(name(main, source).replace(".java", ".class"));
+      if (!Files.exists(built)
+          || Files.getLastModifiedTime(built).compareTo(Files.getLastModifiedTime(source)) < 0) {
+        throw new IllegalStateException(
+            step
+                + "/target/classes is missing or older than "
+                + source.getFileName()
+                + ": run "
+                + REGENERATE);
       }
     }
     return classes.toUri().toURL();
+  }
+
+  /** The regular files under dir, sorted; none if there is no such folder. */
+  static List<Path> files(Path dir) {
+    if (!Files.isDirectory(dir)) {
+      return List.of();
+    }
+    try (Stream<Path> walk = Files.walk(dir)) {
+      return walk.filter(Files::isRegularFile).sorted().toList();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** The file's path from base, with / on every system: how the maps of files name it. */
+  static String name(Path base, Path file) {
+    return base.relativize(file).toString().replace('\\', '/');
   }
 
   static String read(Path file) {

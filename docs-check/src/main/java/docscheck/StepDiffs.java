@@ -9,7 +9,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.TreeSet;
-import java.util.stream.Stream;
 
 /**
  * Per pair of neighbouring steps, what {@code diff -u stepN/SERVER stepM/SERVER} and {@code diff
@@ -69,15 +68,8 @@ final class StepDiffs {
     return out.toString();
   }
 
-  private static List<String> tests(Path module) throws IOException {
-    if (!Files.isDirectory(module.resolve("src/test"))) {
-      return List.of();
-    }
-    try (Stream<Path> walk = Files.walk(module.resolve("src/test"))) {
-      return walk.filter(Files::isRegularFile)
-          .map(p -> module.relativize(p).toString().replace('\\', '/'))
-          .toList();
-    }
+  private static List<String> tests(Path module) {
+    return Repo.files(module.resolve("src/test")).stream().map(p -> Repo.name(module, p)).toList();
   }
 
   private static List<String> lines(Path file) throws IOException {

@@ -1,9 +1,9 @@
 package docscheck;
 
 import static docscheck.Page.ROOT;
+import static java.util.stream.Collectors.joining;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -40,13 +40,11 @@ class DocsTest {
   void theGeneratedFilesAreTheOnesTheGeneratorWritesNow(String dir) throws Exception {
     Map<String, String> files =
         dir.equals(StepDiffs.DIR) ? StepDiffs.generate(ROOT) : Transcripts.generate(ROOT);
-    List<String> names;
-    try (Stream<Path> walk = Files.walk(ROOT.resolve(dir))) { // the pictures: TracePictureTest's
-      names =
-          walk.filter(p -> Files.isRegularFile(p) && !p.toString().endsWith(".svg"))
-              .map(p -> ROOT.relativize(p).toString().replace('\\', '/'))
-              .toList();
-    }
+    List<String> names = // the pictures: TracePictureTest's
+        Repo.files(ROOT.resolve(dir)).stream()
+            .map(p -> Repo.name(ROOT, p))
+            .filter(name -> !name.endsWith(".svg"))
+            .toList();
     assertThat(names)
         .as("the files the generator writes; " + REGENERATE)
         .containsExactlyInAnyOrderElementsOf(files.keySet());
@@ -168,7 +166,7 @@ class DocsTest {
 
   /** The English page's Chinese twin, the Chinese page's English one; any other page itself. */
   static Path twin(Path page) {
-    String name = ROOT.relativize(page).toString().replace('\\', '/');
+    String name = Repo.name(ROOT, page);
     if (name.startsWith("README")) {
       return ROOT.resolve(name.equals("README.md") ? "README.zh-CN.md" : "README.md");
     }
@@ -179,14 +177,10 @@ class DocsTest {
   }
 
   private static void hunks(Page p, List<String> problems) {
-    StringBuilder diffs = new StringBuilder();
-    try (Stream<Path> files = Files.list(ROOT.resolve(StepDiffs.DIR))) {
-      files.forEach(diff -> diffs.append(Repo.read(diff)));
-    } catch (IOException e) {
-      throw new IllegalStateException(e);
-    }
+    String diffs =
+        Repo.files(ROOT.resolve(StepDiffs.DIR)).stream().map(Repo::read).collect(joining());
     for (Page.Span s : p.code) {
-      if (HUNK.matcher(s.text()).matches() && !diffs.toString().contains("\n" + s.text() + "\n")) {
+      if (HUNK.matcher(s.text()).matches() && !diffs.contains("\n" + s.text() + "\n")) {
         problems.add(p.at(s.line(), "no hunk %s in docs/diffs/; cite it as it is now", s.text()));
       }
     }
@@ -228,23 +222,19 @@ class DocsTest {
   static boolean testExists(String module, String name) {
     String[] wanted = (name + "#").split("#");
     String method = wanted.length > 1 ? "void " + wanted[1] + "(" : "";
-    try (Stream<Path> files = Files.walk(ROOT.resolve(module + "/src/test/java"))) {
-      for (Path file : files.filter(f -> f.toString().endsWith(".java")).toList()) {
-        Matcher parent = Pattern.compile("class \\w+ extends (\\w+)").matcher(Repo.read(file));
-        String contract = parent.find() ? parent.group(1) : "-";
-        Path kit = ROOT.resolve("testkit/src/main/java/multiplexing/testkit/" + contract + ".java");
-        boolean named = file.getFileName().toString().equals(wanted[0] + ".java");
-        if (named && Repo.read(file).contains(method)
-            || Files.exists(kit)
-                && (named || contract.equals(wanted[0]))
-                && Repo.read(kit).contains(method)) {
-          return true;
-        }
+    for (Path file : Repo.files(ROOT.resolve(module + "/src/test/java"))) {
+      Matcher parent = Pattern.compile("class \\w+ extends (\\w+)").matcher(Repo.read(file));
+      String contract = parent.find() ? parent.group(1) : "-";
+      Path kit = ROOT.resolve("testkit/src/main/java/multiplexing/testkit/" + contract + ".java");
+      boolean named = file.getFileName().toString().equals(wanted[0] + ".java");
+      if (named && Repo.read(file).contains(method)
+          || Files.exists(kit)
+              && (named || contract.equals(wanted[0]))
+              && Repo.read(kit).contains(method)) {
+        return true;
       }
-      return false;
-    } catch (IOException e) {
-      throw new IllegalStateException(e);
     }
+    return false;
   }
 
   private static void twins(Page en, List<String> problems) {

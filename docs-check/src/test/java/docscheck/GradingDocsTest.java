@@ -13,7 +13,6 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.stream.Stream;
 import multiplexing.grader.Chapter;
 import multiplexing.grader.Sentences;
 import org.junit.jupiter.api.Test;
@@ -62,7 +61,7 @@ class GradingDocsTest {
   }
 
   @Test
-  void eachRebuildSectionListsExactlyTheLessonTestsThatFailFirst() throws IOException {
+  void eachRebuildSectionListsExactlyTheLessonTestsThatFailFirst() {
     TreeMap<Integer, List<String>> listed = new TreeMap<>();
     TreeMap<Integer, List<String>> lessons = new TreeMap<>();
     boolean listing = false;
@@ -101,18 +100,16 @@ class GradingDocsTest {
   }
 
   // A step's methods marked @Lesson, and every test of a contract that a class so marked extends.
-  private static List<String> lessonTests(String module) throws IOException {
+  private static List<String> lessonTests(String module) {
     List<String> names = new ArrayList<>();
-    try (Stream<Path> files = Files.list(ROOT.resolve(module + "/src/test/java/multiplexing"))) {
-      for (Path file : files.sorted().toList()) {
-        for (Matcher m = LESSON.matcher(Repo.read(file)); m.find(); ) {
-          if (m.group(1) != null) {
-            names.add(m.group(1));
-          } else {
-            Path kit = ROOT.resolve("testkit/src/main/java/multiplexing/testkit/" + m.group(2));
-            String contract = Repo.read(Path.of(kit + ".java"));
-            TEST.matcher(contract).results().forEach(t -> names.add(t.group(1)));
-          }
+    for (Path file : Repo.files(ROOT.resolve(module + "/src/test/java"))) {
+      for (Matcher m = LESSON.matcher(Repo.read(file)); m.find(); ) {
+        if (m.group(1) != null) {
+          names.add(m.group(1));
+        } else {
+          Path kit = ROOT.resolve("testkit/src/main/java/multiplexing/testkit/" + m.group(2));
+          String contract = Repo.read(Path.of(kit + ".java"));
+          TEST.matcher(contract).results().forEach(t -> names.add(t.group(1)));
         }
       }
     }

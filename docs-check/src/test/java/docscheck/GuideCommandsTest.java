@@ -185,8 +185,8 @@ class GuideCommandsTest {
     probes.keySet().parallelStream()
         .forEach(probe -> usage.put(probe, run(clone, probe, probes.get(probe), problems)));
     for (String[] g : given) {
-      for (String option :
-          g[3].split(" ")) { // --trace, --linger= as its usage has them: [--linger=S]
+      // --trace, --linger= as its usage has them: [--linger=S]
+      for (String option : g[3].split(" ")) {
         String listed = "[" + option.replaceAll("=.*", "=");
         if (option.startsWith("-") && !usage.get(g[2]).contains(listed)) {
           problems.add(g[0] + ": `" + g[1] + "`: `" + g[2] + "` lists no " + option + "; drop it");

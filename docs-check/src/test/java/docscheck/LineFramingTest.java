@@ -11,7 +11,6 @@ import java.nio.channels.Channels;
 import java.nio.channels.ReadableByteChannel;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -24,14 +23,11 @@ class LineFramingTest {
   @ValueSource(ints = {1, 2, 3, 5, 8, 4096})
   void linesEndAtLfOrCrlfAreDecodedWholeAndAnUnfinishedOneWaits(int readSize) throws IOException {
     assertThat(framed(LINES, readSize)).containsExactly("jerome", "你好, world", "", "a\rb");
-  }
-
-  @Test
-  void theLongestLineFitsAndOneByteMoreIsRefused() throws IOException {
+    // The longest line fits, and one byte more is refused.
     byte[] longest = ("a".repeat(LineFraming.LONGEST_LINE - 1) + "\nnext\n").getBytes(UTF_8);
-    assertThat(framed(longest, 4096)).extracting(String::length).containsExactly(4095, 4);
+    assertThat(framed(longest, readSize)).extracting(String::length).containsExactly(4095, 4);
     byte[] tooLong = "a".repeat(LineFraming.LONGEST_LINE + 1).getBytes(UTF_8);
-    assertThatThrownBy(() -> framed(tooLong, 4096))
+    assertThatThrownBy(() -> framed(tooLong, readSize))
         .isInstanceOf(ProtocolException.class)
         .hasMessageContaining("longer than");
   }

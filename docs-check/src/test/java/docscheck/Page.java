@@ -1,7 +1,5 @@
 package docscheck;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -53,7 +51,7 @@ final class Page {
 
   Page(Path path, String markdown) {
     this.path = path;
-    this.name = ROOT.relativize(path.toAbsolutePath()).toString().replace('\\', '/');
+    this.name = Repo.name(ROOT, path.toAbsolutePath());
     walk(PARSER.parse(markdown));
   }
 
@@ -127,16 +125,12 @@ final class Page {
 
   /** Every page a reader may open: docs/ and its folders, the READMEs and CONTRIBUTING.md. */
   static List<Page> all() {
-    try (Stream<Path> docs = Files.walk(ROOT.resolve("docs"))) {
-      return Stream.concat(
-              docs.filter(p -> p.toString().endsWith(".md")).sorted(),
-              Stream.of("README.md", "README.zh-CN.md", "CONTRIBUTING.md")
-                  .map(ROOT::resolve)
-                  .filter(Files::exists))
-          .map(Page::read)
-          .toList();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+    return Stream.concat(
+            Repo.files(ROOT.resolve("docs")).stream().filter(p -> p.toString().endsWith(".md")),
+            Stream.of("README.md", "README.zh-CN.md", "CONTRIBUTING.md")
+                .map(ROOT::resolve)
+                .filter(Files::exists))
+        .map(Page::read)
+        .toList();
   }
 }

@@ -68,17 +68,13 @@ public final class Report {
             // A class whose setup failed fails every test in it: said once, on a line of its own.
             if (test.isTest() || status == 2) {
               counts[status]++;
-              double took = (System.nanoTime() - started.get(test.getUniqueId())) / 1e9;
+              double seconds = (System.nanoTime() - started.get(test.getUniqueId())) / 1e9;
+              String took = String.format(Locale.ROOT, " (%.1f s)", seconds);
               String why = result.getThrowable().map(Report::why).orElse("");
               switch (status) {
                 case 0 -> print(test, "passed", "", "");
                 case 1 -> print(test, "skipped", "", "(" + why + ")");
-                default ->
-                    print(
-                        test,
-                        "FAILED",
-                        String.format(Locale.ROOT, " (%.1f s)", took),
-                        "why:  " + why);
+                default -> print(test, "FAILED", took, "why:  " + why);
               }
             }
           }

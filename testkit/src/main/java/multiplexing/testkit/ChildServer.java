@@ -7,7 +7,6 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -33,10 +32,10 @@ public final class ChildServer extends ServerFixture {
   // "$@" keeps every word as it is; `exec` makes the JVM the process we later stop.
   private static List<String> command(String shellPrefix, List<String> java) {
     java.add("0");
-    List<String> shell =
-        new ArrayList<>(List.of("bash", "-c", shellPrefix + " && exec \"$@\"", "-"));
-    shell.addAll(java);
-    return shellPrefix == null ? java : shell;
+    if (shellPrefix != null) {
+      java.addAll(0, List.of("bash", "-c", shellPrefix + " && exec \"$@\"", "-"));
+    }
+    return java;
   }
 
   /**

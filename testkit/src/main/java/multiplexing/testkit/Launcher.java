@@ -111,9 +111,8 @@ public record Launcher(Log log, int port, Process process, Object server, Thread
 
   /** The command that runs {@code mainClass} on this JVM's java, from where it was loaded. */
   public static List<String> java(Class<?> mainClass, List<String> jvmOptions, String... args) {
-    List<String> command =
-        new ArrayList<>(
-            List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+    List<String> command = new ArrayList<>();
+    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     command.addAll(jvmOptions);
     try {
       Path from = Path.of(mainClass.getProtectionDomain().getCodeSource().getLocation().toURI());

@@ -87,12 +87,7 @@ public final class Log extends OutputStream {
   }
 
   public synchronized boolean any(Predicate<String> which) {
-    for (int i = kept.size() - 1; i >= 0; i--) {
-      if (which.test(kept.get(i))) {
-        return true;
-      }
-    }
-    return false;
+    return kept.stream().anyMatch(which);
   }
 
   /** How many lines began with {@code prefix}: asked first, those kept; then each as it comes. */

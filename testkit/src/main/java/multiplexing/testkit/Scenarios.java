@@ -130,9 +130,7 @@ public final class Scenarios {
 
   /** The most the trace has shown queued for this client so far (0 if none). */
   public static long mostQueued(ServerFixture server, String name) {
-    return Math.max(
-        0,
-        server.lines(line -> line.startsWith(name)).mapToLong(Scenarios::queued).max().orElse(0));
+    return server.lines(queuedFor(name, 0)).mapToLong(Scenarios::queued).max().orElse(0);
   }
 
   /** One client's echo of one line: its trace lines once nothing is queued or it wrote. */

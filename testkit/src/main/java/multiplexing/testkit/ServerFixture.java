@@ -108,6 +108,13 @@ public class ServerFixture implements AutoCloseable {
         .until(() -> count("pass ") == passes);
   }
 
+  /** Waits up to 10 s until each client accepted is logged as gone, by end of stream or reset. */
+  public void awaitEveryClientGone() {
+    await("every client accepted is logged as gone by end of stream or reset")
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> count("accepted ") == count("closed by peer ") + count("reset by peer "));
+  }
+
   public boolean loopEnded() {
     return !server.isAlive();
   }

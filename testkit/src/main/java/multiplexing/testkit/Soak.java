@@ -1,7 +1,6 @@
 package multiplexing.testkit;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -52,12 +51,7 @@ public final class Soak {
       threads.shutdownNow();
       assertThat(threads.awaitTermination(10, TimeUnit.SECONDS)).isTrue();
     }
-    await()
-        .atMost(Duration.ofSeconds(10))
-        .until(
-            () ->
-                server.count("accepted ")
-                    == server.count("closed by peer ") + server.count("reset by peer "));
+    server.awaitEveryClientGone();
     assertThat(server.log()).noneMatch(line -> line.startsWith("dropped on "));
   }
 

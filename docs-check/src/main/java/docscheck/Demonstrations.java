@@ -193,10 +193,15 @@ final class Demonstrations {
     private ByteBuffer chunk = ByteBuffer.allocate(0);
 
     NeverWaits(int port) throws IOException {
-      channel.setOption(StandardSocketOptions.SO_RCVBUF, 4096);
-      channel.connect(new InetSocketAddress("127.0.0.1", port));
-      channel.configureBlocking(false);
-      address = "127.0.0.1:" + ((InetSocketAddress) channel.getLocalAddress()).getPort();
+      try {
+        channel.setOption(StandardSocketOptions.SO_RCVBUF, 4096);
+        channel.connect(new InetSocketAddress("127.0.0.1", port));
+        channel.configureBlocking(false);
+        address = "127.0.0.1:" + ((InetSocketAddress) channel.getLocalAddress()).getPort();
+      } catch (IOException e) {
+        channel.close(); // no try-with-resources closes what a constructor did not return
+        throw e;
+      }
     }
 
     int send() {

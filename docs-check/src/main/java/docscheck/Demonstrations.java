@@ -198,7 +198,7 @@ final class Demonstrations {
         channel.connect(new InetSocketAddress("127.0.0.1", port));
         channel.configureBlocking(false);
         address = "127.0.0.1:" + ((InetSocketAddress) channel.getLocalAddress()).getPort();
-      } catch (IOException e) {
+      } catch (IOException | RuntimeException e) {
         channel.close(); // no try-with-resources closes what a constructor did not return
         throw e;
       }

@@ -16,6 +16,7 @@ class CheckerTest {
       delimiter = ':',
       textBlock =
           """
+      true:  int x = 1;|int y = 2;
       true:  int x = 1;|// ...|int z = 3;
       false: int x = 1;|int z = 3;
       false: int z = 3;|// ...|int x = 1;
@@ -76,12 +77,25 @@ class CheckerTest {
       mkdir -p mine/step3 && cp -n step2-select-echo/src/main/java/multiplexing/EchoServer.java mine/step3/ => ''
       ./grade 3 mine/step3/EchoServer.java => ''
       ./mvnw -pl step1-blocking -am test -Dtest=EchoServerTest => quote each -D
-      ulimit -n 96 && java step4-error-handling/src/main/java/multiplexing/EchoServer.java 9999 => subshell
-      ./mvnw -q -pl step9-none -am compile exec:java => name a module
+      ./mvnw -q -pl step2-select-echo -am compile exec:java -Dexec.args="9999 --trace" => quote each -D
+      ./mvnw -pl step1-blocking test "-Dtest=EchoServerTest" => add -am
       ./mvnw -pl step1-blocking -am test "-Dtest=EchoServerTest#noSuchTest" => name in -Dtest
-      java step9-none/src/main/java/multiplexing/EchoServer.java 9999 => file of the repository
+      ./mvnw -q install => drop install
+      ./mvnw -q -pl step9-none -am compile exec:java => name a module
+      ./mvnw -q -pl step2-select-echo -am exec:java => compile exec:java
+      ./mvnw -q -pl docs-check compile exec:java => -Pregenerate
+      ulimit -n 96 && java step4-error-handling/src/main/java/multiplexing/EchoServer.java 9999 => subshell
+      diff -ruN step1-blocking/src step2-select-echo/src => two diffs
+      cp step2-select-echo/src/main/java/multiplexing/EchoServer.java mine/step3/ => cp -n
       cp -n step2-select-echo/src/main/java/multiplexing/EchoServer.java mine/step4/ => right before
-      ./grade 3 mine/step4/EchoServer.java => grade step N""")
+      ./grade 3 mine/step4/EchoServer.java => grade step N
+      ./grade 1 mine/step1/EchoServer.java => 2 to 7
+      ./no-such-script 3 => script of the repository
+      java step2-select-echo/src/main/java/multiplexing/EchoServer.java 9999 | tee other.txt => tee run.txt
+      java docs-check/src/main/java/docscheck/TracePicture.java run.txt => draw
+      nc -N example.com 80 => 127.0.0.1
+      java step9-none/src/main/java/multiplexing/EchoServer.java 9999 => file of the repository
+      bench/run --full => --quick""")
   void aCommandPassesOnlyInAFormThatWorks(String command, String fix) {
     assertThat(GuideCommandsTest.check(command))
         .as(command)
